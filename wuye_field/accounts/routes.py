@@ -1,0 +1,106 @@
+"""Sign in, sign out, profile and language switch."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from wuye_field.accounts import services
+from wuye_field.accounts.forms import LoginForm
+from wuye_field.accounts.models import ROLES, User
+from wuye_field.core.errors import error_response, wants_json
+from wuye_field.core.i18n import LANG_COOKIE
+from wuye_field.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> User | None:
+    """Session identity is "<id>.<session_version>"; an old version means the session was ended."""
+    user_id, _sep, version = identity.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """API callers (the outbox) get 401 JSON and keep their queue; people get the login page."""
+    if wants_json():
+        return error_response(401, _("登录已过期，请重新登录后自动上传手机上的记录。"), "login_required")
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("dashboard.index")
+
+
+def _throttle() -> services.LoginThrottle:
+    config = current_app.config
+    return services.LoginThrottle(
+        config["LOGIN_LIMIT_PER_ACCOUNT"], config["LOGIN_LIMIT_PER_IP"], enabled=config["RATELIMIT_ENABLED"]
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Staff number or phone + password; remember-me keeps a worker signed in for 30 days."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            user = services.sign_in(
+                form.username.data, form.password.data, address=request.remote_addr or "-",
+                throttle=_throttle(), now=services.throttle_now(),
+            )
+        except services.TooManyAttempts as exc:
+            error, status = exc.message, 429
+        except services.LoginFailed as exc:
+            error = exc.message
+        else:
+            session.clear()  # a fresh session (and CSRF secret) for the new user
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End this user's sessions everywhere; the phone's outbox is kept (no Clear-Site-Data)."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("您已退出登录。手机上未上传的记录会保留，下次登录后自动上传。"))
+    return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.get("/me")
+@login_required
+def profile():
+    """Who I am, my sites and roles, language, sign out."""
+    return render_template("accounts/profile.html", languages=current_app.config["LANGUAGES"], roles=ROLES)
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Remember the chosen UI language in a cookie (zh_CN by default)."""
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+from wuye_field.accounts import admin  # noqa: E402,F401  (registers admin routes on bp)

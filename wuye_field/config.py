@@ -1,0 +1,85 @@
+"""Configuration classes; values come from the environment with safe development defaults."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the common `postgres://` spellings onto the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Runtime settings. `WUYE_ENV=production` makes SECRET_KEY and DATABASE_URL mandatory."""
+
+    WUYE_ENV = os.environ.get("WUYE_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WUYE_DATA_DIR = os.environ.get("WUYE_DATA_DIR")  # None → <instance>/data
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    WUYE_CJK_FONT = os.environ.get("WUYE_CJK_FONT")  # None → first known system CJK font
+
+    # Sessions: signed cookies (stateless app servers); a per-user version ends them server-side.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", WUYE_ENV == "production")
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+
+    WTF_CSRF_TIME_LIMIT = 3600
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    # Photos are shrunk on the phone to a few hundred KB; 16 MB covers one unshrunk photo.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_FORM_PARTS = 1000
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    # STANDARDS-free security rule (RELIABILITY 14): failures per account; a site's shared IP gets more room.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes;30 per hour"
+    LOGIN_LIMIT_PER_IP = "300 per hour"
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+
+    # Offline protocol: a device clock further than this from the server is flagged (issue 3).
+    CLOCK_SKEW_FLAG_SECONDS = 600
+
+    PASSWORD_HASH_METHOD: str | None = None  # None → Werkzeug's current default (scrypt)
+
+
+class TestConfig(Config):
+    """Settings for pytest: throwaway database, CSRF off unless a test turns it on, cheap hashing."""
+
+    TESTING = True
+    WUYE_ENV = "testing"
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_ENABLED = False
+    PUBLIC_BASE_URL = "http://wuye.test"
+
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")

@@ -1,0 +1,31 @@
+"""Database engine tuning: SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` writes."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Make SQLite safe for several threads and processes writing at once.
+
+    pysqlite's own transaction handling starts a deferred transaction lazily, so two writers can both
+    read and then fail with "database is locked" on upgrade. We take over: every transaction starts
+    with BEGIN IMMEDIATE, so a second writer waits (busy_timeout) instead of failing.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

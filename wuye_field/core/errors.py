@@ -1,0 +1,99 @@
+"""Domain errors and the error handlers that turn every failure into a Chinese page or JSON, never a bare 500."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from wuye_field.extensions import db
+
+log = logging.getLogger("wuye_field.errors")
+
+
+class DomainError(Exception):
+    """A rule refused an action; `message` is shown to the user, `status` is the HTTP status."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class NotFound(DomainError):
+    """The object does not exist or is outside the user's sites (never tell which)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+def wants_json() -> bool:
+    """API callers (the outbox, fetch) get JSON; browsers get a page."""
+    if request.is_json or request.headers.get("Idempotency-Key"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str, code: str):
+    """Render a failure as JSON for API callers or as the Chinese error page."""
+    if wants_json():
+        return jsonify({"error": code, "message": message}), status
+    template = "errors/404.html" if status == 404 else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
+_HTTP_MESSAGES = {
+    400: lambda: _("请求有误，请返回重试。"),
+    401: lambda: _("请先登录。"),
+    403: lambda: _("您没有权限执行此操作。"),
+    404: lambda: _("页面不存在，或您无权查看。"),
+    405: lambda: _("不支持此操作。"),
+    413: lambda: _("上传的内容太大（照片请小于 15 MB）。"),
+    415: lambda: _("不支持此文件类型。"),
+    429: lambda: _("操作太频繁，请稍后再试。"),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Roll back the session on every error and answer in Chinese."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.status, error.message, error.code)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        db.session.rollback()
+        log.info("csrf refused: %s %s (%s)", request.method, request.path, error.description)
+        return error_response(400, _("页面已过期，请刷新后重试。"), "csrf")
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        if status == 413:
+            log.warning("request too large: %s %s", request.method, request.path)
+        message_for = _HTTP_MESSAGES.get(status)
+        message = message_for() if message_for else _("请求失败（%(status)s）。", status=status)
+        return error_response(status, message, "http_%d" % status)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, _("服务器出错了，您的记录仍保存在手机上，稍后会自动重试。"), "server_error")

@@ -1,0 +1,54 @@
+"""Jinja helpers: fingerprinted static URLs, site-time formatting, htmx config."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_babel import get_locale
+
+from wuye_field.core.time import to_site_time
+
+HTMX_CONFIG = {
+    # A strict CSP holds only without eval; no history snapshots in localStorage on a shared phone.
+    "allowEval": False,
+    "allowScriptTags": False,
+    "historyCacheSize": 0,
+    "refreshOnHistoryMiss": True,
+    "includeIndicatorStyles": False,
+    "selfRequestsOnly": True,
+}
+
+
+@lru_cache(maxsize=256)
+def _file_hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_hash(filename: str) -> str:
+    """Short content hash of a static file (changes whenever the file does)."""
+    path = Path(current_app.static_folder) / filename
+    return _file_hash(str(path), path.stat().st_mtime)
+
+
+def asset_url(filename: str) -> str:
+    """URL of a static file with its content hash, so a new release is never served from an old cache."""
+    return url_for("static", filename=filename, v=static_hash(filename))
+
+
+def site_time(value: datetime | None, tz_name: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a stored UTC time in the site's time zone ('' for None)."""
+    local = to_site_time(value, tz_name)
+    return local.strftime(fmt) if local else ""
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        htmx_config=json.dumps(HTMX_CONFIG),
+        current_locale=lambda: str(get_locale()),
+    )
+    app.jinja_env.filters["site_time"] = site_time

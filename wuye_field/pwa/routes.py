@@ -1,0 +1,71 @@
+"""Manifest, service worker, offline fallback and /healthz."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from wuye_field.core.templating import asset_url
+from wuye_field.extensions import db
+
+bp = Blueprint("pwa", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 {"status": "ok"} when the app and its database answer; 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # noqa: BLE001 — any database failure means "not healthy"
+        db.session.rollback()
+        database = "error"
+    status = "ok" if database == "ok" else "error"
+    return jsonify({"status": status, "database": database, "dialect": db.engine.dialect.name}), (
+        200 if status == "ok" else 503
+    )
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Installable app: name 物业外勤, icons 192/512, standalone."""
+    data = {
+        "name": "物业外勤",
+        "short_name": "物业外勤",
+        "description": _("物业外勤：巡更、保洁、维修，离线也能用"),
+        "lang": "zh-CN",
+        "start_url": url_for("dashboard.index") + "?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5d3b",
+        "icons": [
+            {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("icons/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+        ],
+    }
+    response = current_app.response_class(
+        current_app.json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json"
+    )
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker for a page that was not saved on the phone."""
+    return render_template("pwa/offline.html")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that its scope is the whole app."""
+    source = (Path(current_app.static_folder) / "sw.js").read_text(encoding="utf-8")
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
