@@ -23,7 +23,7 @@ system-deps:
 	bash scripts/system-deps.sh $(SYSTEM_DEPS)
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d wuye_field/translations
+	$(BIN)/pybabel -q compile -d wuye_field/translations
 
 run: SYSTEM_DEPS = fonts
 run: install system-deps

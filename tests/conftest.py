@@ -6,12 +6,29 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from tests.factories import Factories
 from wuye_field import create_app
 from wuye_field.config import TestConfig, normalise_database_url
 from wuye_field.extensions import db
+
+
+class FreshUserClient(FlaskClient):
+    """A test client whose every request loads the user and locale anew, as in production.
+
+    Tests run inside one pushed app context (so they can use db.session), and Flask-Login and
+    Flask-Babel cache the user and locale in `g`, which lives as long as that context: without this a
+    logout or an ended session would look alive to the next request of the same test.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("_flask_babel", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +71,7 @@ def make_app(database_url, _schema, tmp_path, monkeypatch):
 
     def build(**overrides):
         application = create_app(_config(database_url, tmp_path) | overrides)
+        application.test_client_class = FreshUserClient
         built.append(application)
         return application
 
