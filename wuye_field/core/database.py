@@ -1,6 +1,7 @@
 """Database engine tuning: SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` writes."""
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -9,8 +10,9 @@ def configure_sqlite(engine: Engine) -> None:
     """Make SQLite safe for several threads and processes writing at once.
 
     pysqlite's own transaction handling starts a deferred transaction lazily, so two writers can both
-    read and then fail with "database is locked" on upgrade. We take over: every transaction starts
-    with BEGIN IMMEDIATE, so a second writer waits (busy_timeout) instead of failing.
+    read and then fail with "database is locked" on upgrade. We take over: a transaction that may write
+    starts with BEGIN IMMEDIATE, so a second writer waits (busy_timeout) instead of failing. Requests
+    that only read (GET/HEAD/OPTIONS) begin deferred, so in WAL mode they never wait for a writer.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -28,4 +30,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
