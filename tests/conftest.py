@@ -81,6 +81,9 @@ def make_app(database_url, _schema, tmp_path, monkeypatch):
             db.session.remove()
     if built:
         _clear_tables(built[0])
+    for application in built:  # close each test app's pool now, not when the GC gets to it
+        with application.app_context():
+            db.engine.dispose()
 
 
 def _clear_tables(application) -> None:

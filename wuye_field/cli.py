@@ -1,6 +1,8 @@
 """`flask --app app wuye …` commands; each body calls a service."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -44,3 +46,29 @@ def create_admin(staff_no: str, name: str, phone: str | None, password: str) -> 
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"administrator {user.staff_no} created")
+
+
+@wuye.command("tags")
+@click.argument("site_code")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write; its ending picks the format: .pdf, .png or .csv.")
+@click.option("--place", "codes", multiple=True, metavar="CODE", help="Only this place (repeatable).")
+@with_appcontext
+def tags(site_code: str, out: Path, codes: tuple[str, ...]) -> None:
+    """Write the QR tag sheet of SITE_CODE's active places (A4, 12 tags a page).
+
+    A multi-page PNG is written as FILE, FILE-2.png, FILE-3.png, …; every file written is printed.
+    """
+    from wuye_field.core.errors import DomainError
+    from wuye_field.places import tags as sheets
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in sheets.FORMATS:
+        raise click.BadParameter("the file must end in .pdf, .png or .csv", param_hint="--out")
+    try:
+        written = sheets.write_sheet_files(sheets.site_by_code(site_code), out, fmt, codes=codes,
+                                           font_config=current_app.config.get("WUYE_CJK_FONT"))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    for path in written:
+        click.echo(str(path))

@@ -27,3 +27,4 @@ def scanner():
     """In-app QR scanner: the camera reads a tag and opens its place page."""
     return render_template("places/scanner.html")
 from wuye_field.places import admin  # noqa: E402,F401  (registers admin routes on bp)
+from wuye_field.places import tag_routes  # noqa: E402,F401  (registers tag sheet and re-issue routes on bp)
