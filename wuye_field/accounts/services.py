@@ -13,14 +13,14 @@ from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wuye_field.accounts.models import ROLES, Membership, User
-from wuye_field.core.errors import DomainError
+from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.extensions import db, limiter
 
 log = logging.getLogger("wuye_field.accounts")
 
 MIN_PASSWORD_LENGTH = 8
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
-PHONE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers
+PHONE_RE = re.compile(r"^1[0-9]{10}$")  # mainland mobile numbers
 
 
 class LoginFailed(DomainError):
@@ -211,3 +211,194 @@ def sign_in(login: str, password: str, *, address: str, throttle: LoginThrottle,
         throttle.record_failure(login, address)
         log.info("login failed for %r from %s", login, address)
         raise
+
+
+# ---------------------------------------------------------------- administration (管理处)
+# An admin sees and changes only users holding a role on a site the admin administers, and grants
+# roles only there; anything else is NotFound (never confirm that a foreign user exists).
+
+
+class FieldErrors(DomainError):
+    """Form input refused: `errors` maps each field name to its Chinese message (the form re-renders)."""
+
+    status = 200
+    code = "invalid_fields"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+ADMIN_ROLE = "admin"
+
+
+def admin_site_ids(actor: User) -> set[int]:
+    """The sites `actor` administers."""
+    return actor.site_ids(ADMIN_ROLE)
+
+
+def admin_role_choices(actor: User) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    """[(site_id, site name, [(token "site_id:role", role label), …]), …] for the role checkboxes."""
+    sites = sorted({m.site for m in actor.memberships if m.role == ADMIN_ROLE}, key=lambda s: s.name)
+    return [(site.id, site.name, [(f"{site.id}:{role}", str(label)) for role, label in ROLES.items()])
+            for site in sites]
+
+
+def role_tokens(user: User | None, actor: User) -> set[str]:
+    """The "site_id:role" tokens `user` holds on the actor's sites (ticked boxes of the form)."""
+    if user is None:
+        return set()
+    site_ids = admin_site_ids(actor)
+    return {f"{m.site_id}:{m.role}" for m in user.memberships if m.site_id in site_ids}
+
+
+def parse_role_tokens(tokens: list[str]) -> dict[int, set[str]]:
+    """Turn posted "site_id:role" tokens into {site_id: {role, …}}; DomainError (400) when malformed."""
+    roles: dict[int, set[str]] = {}
+    for token in tokens:
+        site_id, _sep, role = token.partition(":")
+        if not (site_id.isascii() and site_id.isdigit()) or role not in ROLES:
+            raise DomainError(_("角色选择有误，请刷新后重试。"))
+        roles.setdefault(int(site_id), set()).add(role)
+    return roles
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the admin's user list: the user and their roles on the admin's sites, as labels."""
+
+    user: User
+    role_labels: list[str]
+
+
+def admin_users(actor: User, site_id: int | None = None) -> list[UserRow]:
+    """Users with a role on `site_id` (one of the actor's sites, else NotFound) or on any of them."""
+    site_ids = admin_site_ids(actor)
+    if site_id is not None:
+        if site_id not in site_ids:
+            raise NotFound(_("小区不存在，或您无权查看。"))
+        site_ids = {site_id}
+    if not site_ids:
+        return []
+    query = (select(User).join(Membership).where(Membership.site_id.in_(site_ids))
+             .distinct().order_by(User.active.desc(), User.staff_no))
+    return [
+        UserRow(user, [f"{m.site.name} · {ROLES[m.role]}" for m in sorted(user.memberships, key=_membership_order)
+                       if m.site_id in site_ids])
+        for user in db.session.scalars(query)
+    ]
+
+
+def _membership_order(membership: Membership) -> tuple[str, int]:
+    return membership.site.name, list(ROLES).index(membership.role)
+
+
+def admin_user(actor: User, user_id: int) -> User:
+    """A user holding a role on one of the actor's sites; NotFound otherwise (no leak)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.site_ids() & admin_site_ids(actor):
+        raise NotFound(_("人员不存在，或您无权查看。"))
+    return user
+
+
+def _check_may_manage(actor: User, user: User) -> None:
+    """Forbidden when changing `user` would reach beyond the actor's sites (another site's admin, a company admin)."""
+    if actor.is_admin or user.id == actor.id:
+        return
+    outside = user.site_ids() - admin_site_ids(actor)
+    if user.is_admin or (user.has_role(ADMIN_ROLE) and outside):
+        raise Forbidden(_("此账号在其他小区也有管理权限，只能由公司管理员修改。"))
+
+
+def _checked_roles(actor: User, roles: dict[int, set[str]]) -> dict[int, set[str]]:
+    """`roles` without empty entries; NotFound when a site is not one the actor administers."""
+    site_ids = admin_site_ids(actor)
+    if set(roles) - site_ids:
+        raise NotFound(_("小区不存在，或您无权查看。"))
+    return {site_id: set(rs) for site_id, rs in roles.items() if rs}
+
+
+def _clean_identity(staff_no: str, name: str, phone: str | None) -> tuple[str, str, str | None]:
+    return (staff_no or "").strip(), (name or "").strip(), (phone or "").strip() or None
+
+
+def admin_create_user(
+    actor: User, *, staff_no: str, name: str, password: str, phone: str | None = None,
+    roles: dict[int, set[str]], hash_method: str | None = None,
+) -> User:
+    """Create a user holding `roles` = {site_id: {role}} on the actor's sites.
+
+    Raises FieldErrors (staff_no, name, phone, password, roles) or NotFound for a foreign site.
+    """
+    roles = _checked_roles(actor, roles)
+    staff_no, name, phone = _clean_identity(staff_no, name, phone)
+    errors = validate_identity(staff_no, phone, name)
+    if message := _password_error(password):
+        errors["password"] = message
+    if not roles:
+        errors["roles"] = _("请至少选择一个小区的一个角色。")
+    if errors:
+        raise FieldErrors(errors)
+    return create_user(staff_no=staff_no, name=name, password=password, phone=phone, roles=roles,
+                       hash_method=hash_method)
+
+
+def _password_error(password: str) -> str | None:
+    try:
+        check_password_rules(password or "")
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
+def admin_update_user(actor: User, user_id: int, *, name: str, phone: str | None,
+                      roles: dict[int, set[str]]) -> User:
+    """Change a user's name, phone and roles on the actor's sites (roles elsewhere are kept).
+
+    Raises FieldErrors, NotFound (foreign user or site) or Forbidden (see _check_may_manage).
+    """
+    user = admin_user(actor, user_id)
+    _check_may_manage(actor, user)
+    roles = _checked_roles(actor, roles)
+    _staff_no, name, phone = _clean_identity(user.staff_no, name, phone)
+    errors = validate_identity(user.staff_no, phone, name, user_id=user.id)
+    errors.update(_role_change_errors(actor, user, roles))
+    if errors:
+        raise FieldErrors(errors)
+    kept = {}
+    for membership in user.memberships:
+        if membership.site_id not in admin_site_ids(actor):
+            kept.setdefault(membership.site_id, set()).add(membership.role)
+    user.name, user.phone = name, phone
+    set_roles(user, kept | roles)
+    db.session.flush()
+    return user
+
+
+def _role_change_errors(actor: User, user: User, roles: dict[int, set[str]]) -> dict[str, str]:
+    if user.id == actor.id and any(ADMIN_ROLE not in roles.get(s, set()) for s in admin_site_ids(actor)):
+        return {"roles": _("不能取消您自己的管理处角色。")}
+    if not roles and not user.site_ids() - admin_site_ids(actor):
+        return {"roles": _("请至少保留一个角色；不再工作的人员请停用账号。")}
+    return {}
+
+
+def admin_reset_password(actor: User, user_id: int, password: str, hash_method: str | None = None) -> User:
+    """Give a user a new password and end all their sessions; FieldErrors({"password"}) if too weak."""
+    user = admin_user(actor, user_id)
+    _check_may_manage(actor, user)
+    if message := _password_error(password):
+        raise FieldErrors({"password": message})
+    reset_password(user, password, hash_method)
+    return user
+
+
+def admin_set_active(actor: User, user_id: int, active: bool) -> User:
+    """Deactivate (ending every session at once) or reactivate a user; nobody deactivates themself."""
+    user = admin_user(actor, user_id)
+    _check_may_manage(actor, user)
+    if user.id == actor.id and not active:
+        raise FieldErrors({"active": _("不能停用您自己的账号。")})
+    set_active(user, active)
+    db.session.flush()
+    return user

@@ -1,7 +1,7 @@
 """One URL answers with a full page or an htmx fragment; the choice is made here only."""
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import current_app, make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
@@ -18,3 +18,12 @@ def render(page: str, partial: str, status: int = 200, **context):
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def see_other(url: str):
+    """After a successful POST: htmx follows `HX-Redirect`, a plain form gets a 303."""
+    if is_htmx():
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)

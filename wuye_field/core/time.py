@@ -21,7 +21,7 @@ def valid_timezone(name: str) -> bool:
     """True when `name` is an IANA time zone this server knows (e.g. Asia/Shanghai)."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a directory name like 'Asia'
         return False
     return True
 

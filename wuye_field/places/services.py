@@ -1,16 +1,23 @@
 """Place rules: scoping to the user's sites, tag look-up and re-issue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from wuye_field.accounts.models import User
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.accounts.models import Membership, User
+from wuye_field.accounts.services import FieldErrors
+from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.time import valid_timezone
 from wuye_field.extensions import db
-from wuye_field.places.models import Place, RetiredTag, Site, new_tag_token, places_of_site
+from wuye_field.places.models import (
+    DEFAULT_PATROL_INTERVAL_MIN, PLACE_KINDS, Building, Place, RetiredTag, Site, new_tag_token, places_of_site,
+)
 
 
 class TagRetired(DomainError):
@@ -88,3 +95,321 @@ def places_for_user(user: User, *, kind: str | None = None) -> list[Place]:
         result.extend(db.session.scalars(places_of_site(site.id, kind=kind)))
     result.sort(key=lambda p: (p.site.name, not p.is_key_area, p.code))
     return result
+
+
+# ---------------------------------------------------------------- administration (管理处)
+# Every function below takes the acting user and checks that they administer the site in question
+# (NotFound otherwise, so other sites' objects are never confirmed to exist). Input errors come back
+# as FieldErrors({field: message}); the caller re-renders its form. Functions only flush.
+
+SITE_CODE_RE = re.compile(r"^[A-Z0-9-]{2,16}$")
+PLACE_CODE_RE = re.compile(r"^[A-Z0-9-]{1,16}$")
+HOST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+PATROL_INTERVAL_RANGE = (10, 1440)
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+ADMIN = "admin"
+
+
+@dataclass
+class SiteAdminView:
+    """What the site admin page shows: the site, its buildings and its places grouped by kind."""
+
+    site: Site
+    buildings: list[Building]
+    place_groups: list[tuple[str, list[Place]]]
+    kind: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def building_options(self) -> list[tuple[int, str]]:
+        return [(b.id, b.name) for b in self.buildings]
+
+
+def admin_sites(actor: User) -> list[Site]:
+    """The sites `actor` administers; Forbidden unless they administer one or are a company admin."""
+    if not (actor.is_admin or actor.has_role(ADMIN)):
+        raise Forbidden(_("您没有权限执行此操作。"))
+    return sites_for(actor, ADMIN)
+
+
+def site_admin_view(actor: User, site_id: int, *, kind: str | None = None) -> SiteAdminView:
+    """The admin view of one site; `kind` (checkpoint / cleaning / both) filters the places. NotFound if foreign."""
+    site = get_site(actor, site_id, ADMIN)
+    kind = kind if kind in PLACE_KINDS else None
+    query = select(Place).where(Place.site_id == site.id).order_by(Place.code)
+    if kind == "checkpoint":
+        query = query.where(Place.kind.in_(("checkpoint", "both")))
+    elif kind == "cleaning":
+        query = query.where(Place.kind.in_(("cleaning", "both")))
+    elif kind == "both":
+        query = query.where(Place.kind == "both")
+    places = list(db.session.scalars(query))
+    groups = [(str(label), [p for p in places if p.kind == code]) for code, label in PLACE_KINDS.items()]
+    counts = {"places": len(places), "key_areas": sum(p.is_key_area for p in places if p.active)}
+    return SiteAdminView(site=site, buildings=site_buildings(site), kind=kind, counts=counts,
+                         place_groups=[(label, group) for label, group in groups if group])
+
+
+def site_buildings(site: Site) -> list[Building]:
+    """A site's buildings by name."""
+    return list(db.session.scalars(select(Building).where(Building.site_id == site.id).order_by(Building.name)))
+
+
+def validate_site(code: str, name: str, timezone: str, public_base_url: str, *,
+                  site_id: int | None = None) -> dict[str, str]:
+    """Field errors for a site's code (ignored when editing), name, time zone and public base URL."""
+    errors: dict[str, str] = {}
+    if site_id is None:
+        if not code:
+            errors["code"] = _("请填写小区代码。")
+        elif any(ch.isspace() for ch in code):
+            errors["code"] = _("小区代码不能包含空格。")
+        elif not SITE_CODE_RE.match(code):
+            errors["code"] = _("小区代码须为 2–16 位大写字母、数字或 -。")
+        elif db.session.scalar(select(Site.id).where(Site.code == code)) is not None:
+            errors["code"] = _("小区代码已存在。")
+    if message := _name_error(name, 60, _("请填写小区名称。")):
+        errors["name"] = message
+    if not _timezone_ok(timezone):
+        errors["timezone"] = _("时区无效，例如 Asia/Shanghai。")
+    if not valid_base_url(public_base_url):
+        errors["public_base_url"] = _("网址须为 http(s)://主机[:端口][/路径]，例如 https://wuye.example.com。")
+    return errors
+
+
+def _timezone_ok(name: str) -> bool:
+    """valid_timezone, made safe for any input: "Asia" or a 300-character name raise OSError in zoneinfo."""
+    if not name or len(name) > 64:
+        return False
+    try:
+        return valid_timezone(name)
+    except OSError:
+        return False
+
+
+def valid_base_url(url: str) -> bool:
+    """True for `http(s)://host[:port][/path]` with no query, fragment, credentials or spaces."""
+    if not url or len(url) > 200 or any(ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https") and bool(parts.hostname) and HOST_RE.match(parts.hostname) is not None
+        and "@" not in parts.netloc and not parts.query and not parts.fragment and url.count("?") == 0
+        and url.count("#") == 0 and (port is None or port > 0)
+    )
+
+
+def create_site(actor: User, *, code: str, name: str, timezone: str, public_base_url: str) -> Site:
+    """Create a site (company admins only, else Forbidden); the creator becomes its 管理处.
+
+    `code` is upper-cased; raises FieldErrors on invalid input.
+    """
+    if not actor.is_admin:
+        raise Forbidden(_("只有公司管理员可以新建小区。"))
+    code, name = (code or "").strip().upper(), (name or "").strip()
+    timezone = (timezone or "").strip() or DEFAULT_TIMEZONE
+    public_base_url = (public_base_url or "").strip().rstrip("/")
+    errors = validate_site(code, name, timezone, public_base_url)
+    if errors:
+        raise FieldErrors(errors)
+    site = Site(code=code, name=name, timezone=timezone, public_base_url=public_base_url)
+    _flush_unique(site, "code", _("小区代码已存在。"))
+    actor.memberships.append(Membership(site_id=site.id, role=ADMIN))
+    db.session.flush()
+    return site
+
+
+def update_site(actor: User, site_id: int, *, name: str, timezone: str, public_base_url: str) -> Site:
+    """Change a site's name, time zone and public base URL (the code stays); FieldErrors on bad input."""
+    site = get_site(actor, site_id, ADMIN)
+    name, timezone = (name or "").strip(), (timezone or "").strip()
+    public_base_url = (public_base_url or "").strip().rstrip("/")
+    errors = validate_site(site.code, name, timezone, public_base_url, site_id=site.id)
+    if errors:
+        raise FieldErrors(errors)
+    site.name, site.timezone, site.public_base_url = name, timezone, public_base_url
+    db.session.flush()
+    return site
+
+
+def _name_error(name: str, max_length: int, empty_message: str) -> str | None:
+    if not name:
+        return empty_message
+    if len(name) > max_length:
+        return _("名称最多 %(n)d 个字。", n=max_length)
+    return None
+
+
+def _flush_unique(obj, field_name: str, message: str) -> None:
+    """Add and flush `obj` in a savepoint; a unique-constraint race becomes a field error, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+    except IntegrityError as exc:
+        raise FieldErrors({field_name: message}) from exc
+
+
+# ---------------------------------------------------------------- buildings
+
+
+def get_building(actor: User, building_id: int) -> Building:
+    """A building on a site `actor` administers; NotFound otherwise."""
+    building = db.session.get(Building, building_id)
+    if building is None or building.site_id not in actor.site_ids(ADMIN):
+        raise NotFound(_("楼栋不存在，或您无权查看。"))
+    return building
+
+
+def _building_name_errors(site_id: int, name: str, building_id: int | None = None) -> dict[str, str]:
+    if message := _name_error(name, 40, _("请填写楼栋名称。")):
+        return {"name": message}
+    query = select(Building.id).where(Building.site_id == site_id, Building.name == name)
+    if building_id is not None:
+        query = query.where(Building.id != building_id)
+    if db.session.scalar(query) is not None:
+        return {"name": _("本小区已有同名楼栋。")}
+    return {}
+
+
+def add_building(actor: User, site_id: int, name: str) -> Building:
+    """Add a building (name unique per site, ≤ 40 characters); FieldErrors on bad input."""
+    site = get_site(actor, site_id, ADMIN)
+    name = (name or "").strip()
+    if errors := _building_name_errors(site.id, name):
+        raise FieldErrors(errors)
+    building = Building(site_id=site.id, name=name)
+    _flush_unique(building, "name", _("本小区已有同名楼栋。"))
+    return building
+
+
+def rename_building(actor: User, building_id: int, name: str) -> Building:
+    """Rename a building (unique per site); FieldErrors on bad input, NotFound if foreign."""
+    building = get_building(actor, building_id)
+    name = (name or "").strip()
+    if errors := _building_name_errors(building.site_id, name, building.id):
+        raise FieldErrors(errors)
+    building.name = name
+    db.session.flush()
+    return building
+
+
+def remove_building(actor: User, building_id: int) -> Site:
+    """Delete a building; its places stay, with no building. Returns the building's site."""
+    building = get_building(actor, building_id)
+    site = building.site
+    for place in db.session.scalars(select(Place).where(Place.building_id == building.id)):
+        place.building = None
+    db.session.flush()
+    site.buildings.remove(building)
+    db.session.delete(building)
+    db.session.flush()
+    return site
+
+
+# ---------------------------------------------------------------- places
+
+
+def admin_place(actor: User, place_id: int) -> Place:
+    """A place (active or not) on a site `actor` administers; NotFound otherwise."""
+    place = db.session.get(Place, place_id)
+    if place is None or place.site_id not in actor.site_ids(ADMIN):
+        raise NotFound(_("地点不存在，或您无权查看。"))
+    return place
+
+
+def clean_place_values(site: Site, values: dict, *, place_id: int | None = None) -> tuple[dict, dict[str, str]]:
+    """Normalise raw form `values` for a place on `site`: (clean values, field errors).
+
+    Keys: name, code, kind, building_id, is_key_area, patrol_interval_min (strings as posted).
+    """
+    errors: dict[str, str] = {}
+    name = str(values.get("name") or "").strip()
+    code = str(values.get("code") or "").strip().upper()
+    kind = str(values.get("kind") or "")
+    if message := _name_error(name, 60, _("请填写地点名称。")):
+        errors["name"] = message
+    if not code:
+        errors["code"] = _("请填写地点编号。")
+    elif not PLACE_CODE_RE.match(code):
+        errors["code"] = _("编号须为 1–16 位大写字母、数字或 -，不能有空格。")
+    else:
+        query = select(Place.id).where(Place.site_id == site.id, Place.code == code)
+        if place_id is not None:
+            query = query.where(Place.id != place_id)
+        if db.session.scalar(query) is not None:
+            errors["code"] = _("本小区已有此编号的地点。")
+    if kind not in PLACE_KINDS:
+        errors["kind"] = _("请选择类型。")
+    building_id = _building_choice(site, values.get("building_id"), errors)
+    interval = _interval(values.get("patrol_interval_min"), errors)
+    clean = {"name": name, "code": code, "kind": kind, "building_id": building_id,
+             "is_key_area": _truthy(values.get("is_key_area")), "patrol_interval_min": interval}
+    return clean, errors
+
+
+def _building_choice(site: Site, raw, errors: dict[str, str]) -> int | None:
+    if raw in (None, ""):
+        return None
+    building_ids = {b.id for b in site_buildings(site)}
+    if not _is_number(str(raw)) or int(raw) not in building_ids:
+        errors["building_id"] = _("请选择本小区的楼栋。")
+        return None
+    return int(raw)
+
+
+def _interval(raw, errors: dict[str, str]) -> int:
+    low, high = PATROL_INTERVAL_RANGE
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return DEFAULT_PATROL_INTERVAL_MIN
+    if not _is_number(text) or not low <= int(text) <= high:
+        errors["patrol_interval_min"] = _("巡查间隔须为 %(low)d–%(high)d 分钟的整数。", low=low, high=high)
+        return DEFAULT_PATROL_INTERVAL_MIN
+    return int(text)
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def _truthy(value) -> bool:
+    return str(value or "").lower() in {"1", "on", "true", "yes", "y"}
+
+
+def create_place(actor: User, site_id: int, values: dict) -> Place:
+    """Create a checkpoint / cleaning area on a site `actor` administers (with a fresh tag token).
+
+    `values` as in clean_place_values; raises FieldErrors, or NotFound for a foreign site.
+    """
+    site = get_site(actor, site_id, ADMIN)
+    clean, errors = clean_place_values(site, values)
+    if errors:
+        raise FieldErrors(errors)
+    place = Place(site_id=site.id, **clean)
+    _flush_unique(place, "code", _("本小区已有此编号的地点。"))
+    return place
+
+
+def update_place(actor: User, place_id: int, values: dict) -> Place:
+    """Change a place's name, code, kind, building, key-area flag and interval; its tag stays valid."""
+    place = admin_place(actor, place_id)
+    clean, errors = clean_place_values(place.site, values, place_id=place.id)
+    if errors:
+        raise FieldErrors(errors)
+    for key, value in clean.items():
+        setattr(place, key, value)
+    db.session.flush()
+    return place
+
+
+def set_place_active(actor: User, place_id: int, active: bool) -> Place:
+    """Deactivate (its tag stops opening it; records keep pointing at it) or reactivate a place."""
+    place = admin_place(actor, place_id)
+    place.active = active
+    db.session.flush()
+    return place
