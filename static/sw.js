@@ -1,1 +1,140 @@
-// service worker: see issue 3
+/* 物业外勤 service worker. The server prepends self.WUYE_SW = {version, shell, imports}. */
+/* eslint-env serviceworker */
+'use strict';
+
+var CONFIG = self.WUYE_SW || { version: 'dev', shell: [], imports: [] };
+var SHELL_CACHE = 'shell-' + CONFIG.version;
+var PAGES_PREFIX = 'pages-u';
+var NAVIGATION_TIMEOUT_MS = 4000;
+
+importScripts.apply(self, CONFIG.imports);
+
+self.addEventListener('install', function (event) {
+  event.waitUntil(precacheShell().then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener('activate', function (event) {
+  event.waitUntil(deleteOldShellCaches().then(function () { return self.clients.claim(); }));
+});
+
+function precacheShell() {
+  return caches.open(SHELL_CACHE).then(function (cache) {
+    // Without cookies: the cached offline page must not carry anyone's name or id.
+    var requests = CONFIG.shell.map(function (url) { return new Request(url, { credentials: 'omit' }); });
+    return cache.addAll(requests);
+  });
+}
+
+function deleteOldShellCaches() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf('shell-') === 0 && name !== SHELL_CACHE;
+    }).map(function (name) { return caches.delete(name); }));
+  });
+}
+
+self.addEventListener('fetch', function (event) {
+  var request = event.request;
+  if (request.method !== 'GET') return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(request));
+  } else if (url.pathname.indexOf('/static/') === 0 || url.pathname === '/manifest.webmanifest') {
+    event.respondWith(fromShell(request));
+  }
+});
+
+function navigate(request) {
+  return networkWithTimeout(request, NAVIGATION_TIMEOUT_MS).catch(function () {
+    return fromPageCaches(request).then(function (cached) {
+      return cached || caches.match('/offline', { cacheName: SHELL_CACHE });
+    }).then(function (response) {
+      return response || Response.error();
+    });
+  });
+}
+
+function networkWithTimeout(request, ms) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error('timeout')); }, ms);
+    fetch(request).then(function (response) {
+      clearTimeout(timer);
+      resolve(response);
+    }, function (error) {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+function pageCacheNames() {
+  return caches.keys().then(function (names) {
+    return names.filter(function (name) { return name.indexOf(PAGES_PREFIX) === 0; });
+  });
+}
+
+function fromPageCaches(request) {
+  return pageCacheNames().then(function (names) {
+    return names.reduce(function (found, name) {
+      return found.then(function (hit) {
+        return hit || caches.open(name).then(function (cache) { return cache.match(request, { ignoreSearch: true }); });
+      });
+    }, Promise.resolve(undefined));
+  });
+}
+
+function fromShell(request) {
+  return caches.open(SHELL_CACHE).then(function (cache) {
+    return cache.match(request).then(function (hit) {
+      // A page cached before a release asks for the old ?v=; any version of the file beats none offline.
+      return hit || fetch(request).catch(function () {
+        return cache.match(request, { ignoreSearch: true }).then(function (old) { return old || Response.error(); });
+      });
+    });
+  });
+}
+
+/* Pages for one user: {type: 'cache-pages', userId, pages} and {type: 'clear-pages', keepUserId}. */
+self.addEventListener('message', function (event) {
+  var data = event.data || {};
+  var reply = function (result) { if (event.ports && event.ports[0]) event.ports[0].postMessage(result); };
+  var work;
+  if (data.type === 'cache-pages') work = cachePages(data.userId, data.pages || []);
+  else if (data.type === 'clear-pages') work = clearPages(data.keepUserId);
+  else if (data.type === 'replay') work = self.WuyeOutbox.replay({ force: true });
+  else return;
+  event.waitUntil(work.then(reply, function (error) { reply({ ok: false, error: String(error) }); }));
+});
+
+function cachePages(userId, pages) {
+  var name = PAGES_PREFIX + userId;
+  return clearPages(userId).then(function () { return caches.open(name); }).then(function (cache) {
+    return Promise.all(pages.map(function (page) {
+      return fetch(page, { credentials: 'same-origin' }).then(function (response) {
+        // A redirect (e.g. to /login) is not the page: keep whatever we had.
+        if (response.ok && !response.redirected) return cache.put(page, response).then(function () { return 1; });
+        return 0;
+      }, function () { return 0; });
+    }));
+  }).then(function (stored) {
+    var count = stored.reduce(function (a, b) { return a + b; }, 0);
+    return { ok: count > 0, count: count, total: pages.length };
+  });
+}
+
+function clearPages(keepUserId) {
+  var keep = keepUserId ? PAGES_PREFIX + keepUserId : null;
+  return pageCacheNames().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name !== keep; })
+      .map(function (name) { return caches.delete(name); }));
+  }).then(function () { return { ok: true }; });
+}
+
+self.addEventListener('sync', function (event) {
+  if (event.tag !== 'outbox' || !self.WuyeOutbox) return;
+  event.waitUntil(self.WuyeOutbox.replay({ force: true }).then(function (result) {
+    // A rejected sync is retried by the browser later; a signed-out phone waits for the next login instead.
+    if (result.offline || result.error || result.remaining > 0) throw new Error('outbox not empty');
+  }));
+});

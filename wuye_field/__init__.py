@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, dashboard_bp, places_bp, patrol_bp, defects_bp, sync_bp, pwa_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(__import__("wuye_field.cleaning.routes", fromlist=["bp"]).bp)
+    for name in ("handover", "audit"): app.register_blueprint(__import__(f"wuye_field.{name}.routes", fromlist=["bp"]).bp)  # noqa: E701
 
 
 def register_error_handlers(app: Flask) -> None:

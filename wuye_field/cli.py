@@ -72,3 +72,60 @@ def tags(site_code: str, out: Path, codes: tuple[str, ...]) -> None:
         raise click.ClickException(exc.message) from exc
     for path in written:
         click.echo(str(path))
+
+
+@wuye.command("verify-chain")
+@click.argument("site_code")
+@with_appcontext
+def verify_chain(site_code: str) -> None:
+    """Walk SITE_CODE's hash chain, re-hash every record and check the digest files; exit 1 and name the
+    first record that no longer matches."""
+    from wuye_field.audit.chain import verify
+    from wuye_field.core.errors import DomainError
+    from wuye_field.places import tags as sheets
+
+    try:
+        site = sheets.site_by_code(site_code)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    result = verify(site.id)
+    for note in result.notes:
+        click.echo(note)
+    if not result.ok:
+        click.echo(f"FAILED {site.code}: {result.problem.message}", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK {site.code}: {result.checked} records, head #{result.head_seq} {result.head_hash}, "
+               f"{result.digests_checked} digests checked")
+
+
+@wuye.command("chain-digest")
+@with_appcontext
+def chain_digest() -> None:
+    """Append every site's chain head to today's digest file outside the database (run daily from cron)."""
+    from sqlalchemy import select
+
+    from wuye_field.audit.chain import write_digests
+    from wuye_field.core.time import utcnow
+    from wuye_field.places.models import Site
+
+    labels = dict(db.session.execute(select(Site.id, Site.code)).all())
+    path, digests = write_digests(now=utcnow(), labels=labels)
+    click.echo(f"{len(digests)} chain heads written to {path}")
+
+
+@wuye.command("purge-expired")
+@with_appcontext
+def purge_expired() -> None:
+    """Delete the records older than each site's retention (3 years by default, never less)."""
+    from sqlalchemy import select
+
+    from wuye_field.audit.triggers import PURGEABLE, purge_expired as purge
+    from wuye_field.core.time import utcnow
+    from wuye_field.places.models import Site
+
+    tables = {name: column for name, column in PURGEABLE.items() if name in db.metadata.tables}
+    for site_id, code in db.session.execute(select(Site.id, Site.code)).all():
+        deleted = purge(site_id, tables, now=utcnow())
+        counts = ", ".join(f"{table} {n}" for table, n in deleted.items() if n)
+        click.echo(f"{code}: {counts or 'nothing expired'}")
+    db.session.commit()

@@ -66,6 +66,14 @@ class Config:
 
     PASSWORD_HASH_METHOD: str | None = None  # None → Werkzeug's current default (scrypt)
 
+    # Photos on the server (issue 4, RELIABILITY 19-24): limits checked before decoding, output sizes.
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000  # 50 MP; read from the header, before any pixel is decoded
+    PHOTO_DISPLAY_EDGE = 1600
+    PHOTO_THUMB_EDGE = 320
+    PHOTO_JPEG_QUALITY = 82
+    PHOTOS_PER_RECORD = 10
+
 
 class TestConfig(Config):
     """Settings for pytest: throwaway database, CSRF off unless a test turns it on, cheap hashing."""

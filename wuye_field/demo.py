@@ -76,4 +76,6 @@ def load_demo(public_base_url: str, hash_method: str | None = None) -> Site:
                                         roles={site.id: roles}, hash_method=hash_method)
             user.is_admin = "admin" in roles
     db.session.flush()
+    __import__("wuye_field.cleaning.demo", fromlist=["x"]).load_cleaning_demo(site)
+    __import__("wuye_field.handover.services", fromlist=["x"]).ensure_demo_posts(site.id)
     return site

@@ -1,1 +1,325 @@
+/* Page side of the offline machinery: service worker, outbox forms, sync badge, offline pages, logout,
+   the 「上传记录」 page. The outbox core lives in outbox.js (shared with the service worker). */
+(function () {
+  'use strict';
 
+  var outbox = self.WuyeOutbox;
+  var S = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
+  var userId = document.body.dataset.userId || '';
+  var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
+  var swUsable = 'serviceWorker' in navigator && !inWeChat;
+  var TIMER_MS = 30000;
+  var OFFLINE_FRESH_MS = 12 * 3600 * 1000;
+
+  function t(key, values) {
+    return (S[key] || key).replace(/\{(\w+)\}/g, function (m, name) { return values && name in values ? values[name] : m; });
+  }
+
+  function hhmm(iso) {
+    var d = new Date(iso);
+    return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+  }
+
+  function dayTime(iso) {
+    var d = new Date(iso);
+    var sameDay = d.toDateString() === new Date().toDateString();
+    return (sameDay ? '' : (d.getMonth() + 1) + '-' + d.getDate() + ' ') + hhmm(iso);
+  }
+
+  function age(ms) {
+    var minutes = Math.floor((Date.now() - ms) / 60000);
+    if (minutes < 1) return t('just_now');
+    if (minutes < 60) return t('minutes_ago', { n: minutes });
+    if (minutes < 1440) return t('hours_ago', { n: Math.floor(minutes / 60) });
+    return t('days_ago', { n: Math.floor(minutes / 1440) });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { if (c != null) node.append(c); });
+    return node;
+  }
+
+  /* ---- service worker ---- */
+
+  function registerWorker() {
+    if (inWeChat) {
+      var notice = document.getElementById('wechat-notice');
+      if (notice) notice.hidden = false;
+    }
+    if (!swUsable) return Promise.resolve(null);
+    return navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () { return null; });
+  }
+
+  function askWorker(message) {
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(event.data); };
+        registration.active.postMessage(message, [channel.port2]);
+      });
+    });
+  }
+
+  function requestBackgroundSync() {
+    if (!swUsable) return;
+    navigator.serviceWorker.ready.then(function (r) { return r.sync && r.sync.register('outbox'); }).catch(function () {});
+  }
+
+  /* ---- sync badge ---- */
+
+  async function renderBadge() {
+    var badge = document.getElementById('sync-badge');
+    if (!badge || !userId) return;
+    var s = await outbox.summary(userId);
+    var state = 'ok';
+    var text;
+    if (s.waiting && s.loginRequired) { state = 'login'; text = t('login_to_send', { n: s.waiting }); }
+    else if (s.waiting) { state = 'pending'; text = t('pending', { n: s.waiting }); }
+    else if (s.failed) { state = 'failed'; text = t('failed', { n: s.failed }); }
+    else text = t('all_sent') + (s.lastSync ? ' · ' + t('last_sync', { time: hhmm(s.lastSync) }) : '');
+    badge.dataset.state = state;
+    badge.textContent = text;
+  }
+
+  function refreshViews() {
+    renderBadge();
+    var list = document.querySelector('[data-outbox-list]');
+    if (list) renderOutboxPage(list);
+  }
+
+  /* ---- outbox forms ---- */
+
+  function resultBox(form) {
+    var box = form.querySelector('[data-outbox-result]');
+    if (!box) {
+      box = el('div', { 'data-outbox-result': '', 'aria-live': 'polite' });
+      form.append(box);
+    }
+    return box;
+  }
+
+  function showResult(form, state, text) {
+    var box = resultBox(form);
+    box.className = 'result result-' + state;
+    box.dataset.state = state;
+    box.textContent = text;
+  }
+
+  function formFields(form, submitter) {
+    var data;
+    try { data = new FormData(form, submitter); } catch (old) { data = new FormData(form); }
+    var fields = [];
+    data.forEach(function (value, name) {
+      if (name !== 'csrf_token' && typeof value === 'string') fields.push([name, value]);
+    });
+    return fields;
+  }
+
+  async function formPhotos(form) {
+    var blobs = [];
+    var inputs = form.querySelectorAll('input[type="file"][data-photo]');
+    for (var i = 0; i < inputs.length; i++) {
+      for (var j = 0; j < inputs[i].files.length; j++) blobs.push(await self.WuyePhotos.shrinkPhoto(inputs[i].files[j]));
+    }
+    return blobs;
+  }
+
+  function setBusy(form, busy) {
+    form.dataset.outboxBusy = busy ? '1' : '';
+    form.querySelectorAll('button, input[type="submit"]').forEach(function (b) { b.disabled = busy; });
+  }
+
+  async function submitToOutbox(form, submitter) {
+    var action = form.dataset.action || 'other';
+    var item;
+    setBusy(form, true);
+    showResult(form, 'queued', t('saving'));
+    try {
+      var photos = await formPhotos(form);
+      var heading = document.querySelector('.place-name, h1');
+      item = await outbox.enqueue({
+        user_id: userId, action: action, label: form.dataset.label || S['action_' + action] || t('action_other'),
+        context: heading ? heading.textContent.trim() : '', url: new URL(form.action, location.href).pathname,
+        fields: formFields(form, submitter), photos: photos,
+      });
+    } catch (error) {
+      showResult(form, 'error', error && error.name === 'PhotoUnreadable' ? t('photo_unreadable') : String(error));
+      return;
+    } finally {
+      setBusy(form, false);
+    }
+    form.reset();
+    showResult(form, 'queued', t('saved_on_phone'));
+    await outbox.replay();
+    var status = await outbox.status(item.id);
+    if (status.state === 'done') showResult(form, 'ok', status.message || t('sent'));
+    else if (status.state === 'failed') showResult(form, 'error', t('send_failed', { reason: status.error }));
+    else requestBackgroundSync(); // still waiting: let the browser wake us when the network is back
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form.id === 'logout-form') return onLogout(event);
+    if (!form.hasAttribute('data-outbox')) return;
+    // The outbox owns this form: never a direct post (and htmx must not see it either).
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (form.dataset.outboxBusy) return;
+    submitToOutbox(form, event.submitter);
+  }, true);
+
+  /* ---- offline pages ---- */
+
+  function showOfflineTime(text) {
+    document.querySelectorAll('[data-offline-time]').forEach(function (span) { span.textContent = text; });
+  }
+
+  async function refreshOffline() {
+    if (!swUsable) { showOfflineTime(t('offline_unsupported')); return; }
+    showOfflineTime(t('offline_refreshing'));
+    try {
+      var response = await fetch('/sync/manifest', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (!response.ok) throw new Error('manifest ' + response.status);
+      var manifest = await response.json();
+      var result = await askWorker({ type: 'cache-pages', userId: String(manifest.user_id), pages: manifest.pages });
+      if (!result || !result.ok) throw new Error('cache');
+      var now = new Date().toISOString();
+      await outbox.setMeta('offline_refresh:' + manifest.user_id, now);
+      showOfflineTime(dayTime(now));
+      document.documentElement.dataset.offlineReady = '1';
+    } catch (error) {
+      var last = await outbox.getMeta('offline_refresh:' + userId);
+      showOfflineTime(t('offline_failed') + (last ? ' · ' + dayTime(last) : ''));
+    }
+  }
+
+  async function clearPageCaches(keepUserId) {
+    if (!self.caches) return;
+    var names = await caches.keys();
+    await Promise.all(names.filter(function (n) { return n.indexOf('pages-u') === 0 && n !== 'pages-u' + keepUserId; })
+      .map(function (n) { return caches.delete(n); }));
+  }
+
+  /* Another user's pages never stay on this phone; this user's are fetched when missing or stale. */
+  async function keepOfflinePagesFresh() {
+    if (!userId || !swUsable) return;
+    await clearPageCaches(userId);
+    var last = await outbox.getMeta('offline_refresh:' + userId);
+    var cached = await caches.has('pages-u' + userId);
+    if (cached && last) showOfflineTime(dayTime(last));
+    if (cached && last && Date.now() - new Date(last).getTime() < OFFLINE_FRESH_MS) {
+      document.documentElement.dataset.offlineReady = '1';
+    } else if (navigator.onLine) {
+      await refreshOffline();
+    }
+  }
+
+  document.addEventListener('click', function (event) {
+    var target = event.target.closest('[data-refresh-offline], [data-retry], [data-retry-all]');
+    if (!target) return;
+    if (target.hasAttribute('data-refresh-offline')) refreshOffline();
+    else outbox.retry(target.dataset.retry || null);
+  });
+
+  /* ---- logout: warn about unsent items, drop cached pages, keep the outbox ---- */
+
+  async function onLogout(event) {
+    var form = event.target;
+    event.preventDefault();
+    var s = userId ? await outbox.summary(userId) : { waiting: 0, failed: 0 };
+    var unsent = s.waiting + s.failed;
+    if (unsent && !window.confirm(t('logout_warning', { n: unsent }))) return;
+    await clearPageCaches(null).catch(function () {});
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  /* ---- 「上传记录」 page ---- */
+
+  function itemRow(item) {
+    var waitingPhotos = item.photos.filter(function (p) { return p.state !== 'sent'; }).length;
+    var photoText = item.photos.length ? t('photos_count', { n: item.photos.length }) +
+      (waitingPhotos ? ' · ' + t('photos_waiting', { n: waitingPhotos }) : '') : null;
+    var state = item.state === 'sending' ? 'queued' : item.state;
+    return el('li', { class: 'list-item outbox-item', 'data-item-id': item.id, 'data-state': state }, [
+      el('strong', {}, [item.label + (item.context ? ' · ' + item.context : '')]),
+      el('span', { class: 'muted small' }, [dayTime(item.created_at) + (photoText ? ' · ' + photoText : '')]),
+      el('span', { class: 'badge ' + (state === 'failed' ? 'badge-bad' : 'badge-warn'), 'data-item-state': '' }, [t('state_' + state)]),
+      item.attempts ? el('span', { class: 'muted small' }, [t('attempts', { n: item.attempts })]) : null,
+      item.error ? el('p', { class: 'field-error', 'data-item-error': '' }, [item.error]) : null,
+      state === 'failed' ? el('button', { type: 'button', class: 'btn', 'data-retry': item.id }, [t('retry')]) : null,
+    ]);
+  }
+
+  async function renderOutboxPage(list) {
+    var items = await outbox.list();
+    var mine = items.filter(function (i) { return i.user_id === userId; });
+    var others = items.length - mine.length;
+    var sent = (await outbox.recentlySent()).filter(function (i) { return i.user_id === userId; });
+    var parts = [mine.length ? el('ul', { class: 'list' }, mine.map(itemRow)) : el('p', { class: 'muted' }, [t('outbox_empty')])];
+    if (mine.some(function (i) { return i.state === 'failed'; })) {
+      parts.push(el('button', { type: 'button', class: 'btn btn-block', 'data-retry-all': '' }, [t('retry_all')]));
+    }
+    if (others) parts.push(el('p', { class: 'notice notice-warn', 'data-others-waiting': String(others) }, [t('others_waiting', { n: others })]));
+    if (sent.length) {
+      parts.push(el('h2', {}, [t('recently_sent')]));
+      parts.push(el('ul', { class: 'plain small', 'data-sent-list': '' }, sent.map(function (i) {
+        return el('li', {}, [dayTime(i.created_at) + ' ' + i.label + (i.context ? ' · ' + i.context : '') + ' — ' + (i.message || t('sent'))]);
+      })));
+    }
+    list.replaceChildren.apply(list, parts);
+    renderDiagnostics(items.filter(function (i) { return i.state !== 'failed'; }));
+  }
+
+  function setDiag(key, text) {
+    var node = document.querySelector('[data-diag="' + key + '"]');
+    if (node) node.textContent = text;
+  }
+
+  async function renderDiagnostics(waiting) {
+    if (!document.querySelector('[data-diag]')) return;
+    var storage = navigator.storage || {};
+    setDiag('persisted', storage.persisted ? ((await storage.persisted()) ? t('yes') : t('no')) : t('unknown'));
+    if (storage.estimate) {
+      var e = await storage.estimate();
+      setDiag('usage', (e.usage / 1048576).toFixed(1) + ' MB / ' + (e.quota / 1048576).toFixed(0) + ' MB');
+    }
+    var oldest = waiting.reduce(function (min, i) { return Math.min(min, i.created_ms); }, Infinity);
+    setDiag('oldest', oldest === Infinity ? '—' : age(oldest));
+    var sw = inWeChat ? t('sw_wechat') : !swUsable ? t('sw_none')
+      : navigator.serviceWorker.controller ? t('sw_active') : t('sw_installing');
+    setDiag('sw', sw);
+    var lastSync = await outbox.getMeta('last_sync');
+    setDiag('last-sync', lastSync ? dayTime(lastSync) : t('never'));
+    var refresh = await outbox.getMeta('offline_refresh:' + userId);
+    setDiag('offline-refresh', refresh ? dayTime(refresh) : t('never'));
+  }
+
+  /* ---- replay triggers: app start, online, visible again, a timer, Background Sync ---- */
+
+  function replayAndRefresh(options) {
+    if (!userId) return;
+    outbox.replay(options).then(refreshViews);
+  }
+
+  function start() {
+    outbox.onchange = refreshViews;
+    if (outbox.channel) outbox.channel.onmessage = refreshViews;
+    registerWorker();
+    refreshViews();
+    if (!userId) { document.documentElement.dataset.appReady = '1'; return; }
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+    window.addEventListener('online', function () { replayAndRefresh({ force: true }); });
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'visible') replayAndRefresh();
+    });
+    setInterval(function () {
+      outbox.summary(userId).then(function (s) { if (s.waiting) replayAndRefresh(); });
+    }, TIMER_MS);
+    replayAndRefresh();
+    keepOfflinePagesFresh().finally(function () { document.documentElement.dataset.appReady = '1'; });
+  }
+
+  start();
+})();

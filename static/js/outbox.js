@@ -1,1 +1,307 @@
+/* The on-phone outbox: field actions kept in IndexedDB and replayed exactly once (README "How offline works").
+   No DOM here: the service worker imports this file for Background Sync. Pages use self.WuyeOutbox. */
+(function (global) {
+  'use strict';
 
+  var DB_NAME = 'wuye-outbox';
+  var FIRST_BACKOFF_MS = 5000;
+  var MAX_BACKOFF_MS = 10 * 60 * 1000;
+  var SENT_LOG_SIZE = 20;
+  var channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('wuye-outbox') : null;
+  var dbPromise = null;
+
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = global.idb.openDB(DB_NAME, 1, {
+        upgrade: function (db) {
+          // seq (auto-increment) is the creation order the replay keeps.
+          var items = db.createObjectStore('items', { keyPath: 'seq', autoIncrement: true });
+          items.createIndex('id', 'id', { unique: true });
+          db.createObjectStore('sent', { keyPath: 'id' });
+          db.createObjectStore('meta');
+        },
+      });
+    }
+    return dbPromise;
+  }
+
+  function uuid() {
+    if (global.crypto && typeof global.crypto.randomUUID === 'function') return global.crypto.randomUUID();
+    var b = global.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
+  /* Device clock as ISO 8601 with the device's offset, e.g. 2024-05-01T08:30:00.000+08:00. */
+  function deviceTime(date) {
+    var d = date || new Date();
+    var pad = function (n, w) { return String(Math.abs(n)).padStart(w || 2, '0'); };
+    var off = -d.getTimezoneOffset();
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' +
+      pad(d.getMinutes()) + ':' + pad(d.getSeconds()) + '.' + pad(d.getMilliseconds(), 3) +
+      (off >= 0 ? '+' : '-') + pad(Math.floor(Math.abs(off) / 60)) + ':' + pad(Math.abs(off) % 60);
+  }
+
+  async function sha256Hex(blob) {
+    var digest = await global.crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+    return Array.prototype.map.call(new Uint8Array(digest), function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+  }
+
+  function notify() {
+    if (channel) channel.postMessage({ type: 'changed' });
+    api.onchange();
+  }
+
+  /* draft: {user_id, action, label, context, url, fields: [[name, value]…], photos: [Blob…], id?} */
+  async function enqueue(draft) {
+    var photos = [];
+    for (var i = 0; i < (draft.photos || []).length; i++) {
+      var blob = draft.photos[i];
+      photos.push({ uuid: uuid(), blob: blob, sha256: await sha256Hex(blob), size: blob.size, state: 'waiting' });
+    }
+    var item = {
+      id: draft.id || uuid(), user_id: String(draft.user_id), action: draft.action || '', label: draft.label || '',
+      context: draft.context || '', url: draft.url, fields: draft.fields || [], photos: photos,
+      created_at: deviceTime(), created_ms: Date.now(), state: 'queued', error: '', attempts: 0, next_try: 0,
+    };
+    var db = await openDb();
+    await db.add('items', item);
+    notify();
+    return item;
+  }
+
+  async function list() {
+    return (await openDb()).getAll('items');
+  }
+
+  async function recentlySent() {
+    var sent = await (await openDb()).getAll('sent');
+    return sent.sort(function (a, b) { return b.sent_ms - a.sent_ms; });
+  }
+
+  async function getMeta(key) { return (await openDb()).get('meta', key); }
+  async function setMeta(key, value) { return (await openDb()).put('meta', value, key); }
+
+  async function save(item) { return (await openDb()).put('items', item); }
+
+  async function findById(id) { return (await openDb()).getFromIndex('items', 'id', id); }
+
+  /* Where an item stands: done (with the server's message), failed (with the reason) or waiting. */
+  async function status(id) {
+    var item = await findById(id);
+    if (item) return { state: item.state, error: item.error, item: item };
+    var sent = await (await openDb()).get('sent', id);
+    return sent ? { state: 'done', message: sent.message } : { state: 'unknown' };
+  }
+
+  async function markDone(item, message) {
+    var db = await openDb();
+    var tx = db.transaction(['items', 'sent', 'meta'], 'readwrite');
+    await tx.objectStore('items').delete(item.seq);
+    var sentStore = tx.objectStore('sent');
+    await sentStore.put({
+      id: item.id, user_id: item.user_id, action: item.action, label: item.label, context: item.context,
+      created_at: item.created_at, photos: item.photos.length, message: message || '', sent_ms: Date.now(),
+    });
+    var all = await sentStore.getAll();
+    all.sort(function (a, b) { return b.sent_ms - a.sent_ms; }).slice(SENT_LOG_SIZE).forEach(function (old) {
+      sentStore.delete(old.id);
+    });
+    await tx.objectStore('meta').put(new Date().toISOString(), 'last_sync');
+    await tx.done;
+  }
+
+  async function retry(id) {
+    var items = id ? [await findById(id)] : (await list()).filter(function (i) { return i.state === 'failed'; });
+    for (var i = 0; i < items.length; i++) {
+      if (!items[i]) continue;
+      items[i].state = 'queued';
+      items[i].error = '';
+      items[i].next_try = 0;
+      await save(items[i]);
+    }
+    notify();
+    return replay({ force: true });
+  }
+
+  /* ---- sending ---- */
+
+  var session = null; // {csrf_token, user_id} from GET /sync/csrf, fetched before each round
+
+  async function fetchSession() {
+    var response = await fetch('/sync/csrf', { credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' });
+    if (response.status === 401) return { login_required: true };
+    if (!response.ok) throw new Error('session ' + response.status);
+    var data = await response.json();
+    return { csrf_token: data.csrf_token, user_id: String(data.user_id) };
+  }
+
+  function headersFor(item, key, extra) {
+    return Object.assign({
+      'Idempotency-Key': key, 'X-Device-Time': item.created_at, 'X-Device-Sent-At': deviceTime(),
+      'X-CSRFToken': session.csrf_token, Accept: 'application/json',
+    }, extra || {});
+  }
+
+  /* One POST, classified as the README table says: done | retry | csrf | login | failed. */
+  async function post(url, body, headers) {
+    var response;
+    try {
+      response = await fetch(url, { method: 'POST', body: body, headers: headers, credentials: 'same-origin', cache: 'no-store' });
+    } catch (networkError) {
+      return { outcome: 'retry', message: '' };
+    }
+    var data = {};
+    try { data = await response.json(); } catch (notJson) { data = {}; }
+    var s = response.status;
+    var result = { status: s, message: data.message || '', code: data.error || '' };
+    if (s >= 200 && s < 300) result.outcome = 'done';
+    else if (s === 400 && data.error === 'csrf') result.outcome = 'csrf';
+    else if (s === 401) result.outcome = 'login';
+    else if ((s === 409 && data.error === 'in_progress') || s === 408 || s === 429 || s >= 500) result.outcome = 'retry';
+    else result.outcome = 'failed';
+    return result;
+  }
+
+  /* POST once; on a stale CSRF token fetch a fresh one and resend once (RELIABILITY 9). */
+  async function postWithFreshToken(url, makeBody, item, key, extraHeaders) {
+    var result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
+    if (result.outcome !== 'csrf') return result;
+    var fresh = await fetchSession().catch(function () { return null; });
+    if (!fresh || fresh.login_required) return { outcome: fresh ? 'login' : 'retry', message: '' };
+    if (fresh.user_id !== item.user_id) return { outcome: 'login', message: '' };
+    session = fresh;
+    result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
+    return result.outcome === 'csrf' ? { outcome: 'retry', message: result.message } : result;
+  }
+
+  function photoBody(photo) {
+    return function () {
+      var form = new FormData();
+      form.append('photo', photo.blob, photo.uuid + '.jpg');
+      return form;
+    };
+  }
+
+  function recordBody(item) {
+    return function () {
+      var params = new URLSearchParams();
+      item.fields.forEach(function (pair) { params.append(pair[0], pair[1]); });
+      if (item.photos.length) params.append('photo_ids', item.photos.map(function (p) { return p.uuid; }).join(','));
+      return params;
+    };
+  }
+
+  async function sendItem(item) {
+    item.state = 'sending';
+    item.attempts += 1;
+    await save(item);
+    for (var i = 0; i < item.photos.length; i++) {
+      var photo = item.photos[i];
+      if (photo.state === 'sent') continue;
+      var answer = await postWithFreshToken('/sync/photos', photoBody(photo), item, photo.uuid,
+        { 'X-Content-SHA256': photo.sha256 });
+      if (answer.outcome !== 'done') return answer;
+      photo.state = 'sent';
+      await save(item);
+    }
+    return postWithFreshToken(item.url, recordBody(item), item, item.id);
+  }
+
+  function backoff(attempts) {
+    return Math.min(FIRST_BACKOFF_MS * Math.pow(2, Math.max(0, attempts - 1)), MAX_BACKOFF_MS);
+  }
+
+  async function settle(item, result) {
+    if (result.outcome === 'done') return markDone(item, result.message);
+    if (result.outcome === 'failed') {
+      item.state = 'failed';
+      item.error = result.message || ('HTTP ' + result.status);
+    } else {
+      item.state = 'queued';
+      // After a login the same user's items go at once; other troubles back off.
+      item.next_try = result.outcome === 'login' ? 0 : Date.now() + backoff(item.attempts);
+      if (result.outcome === 'retry' && result.message) item.error = result.message;
+    }
+    return save(item);
+  }
+
+  async function round(options) {
+    var waiting = (await list()).filter(function (i) { return i.state === 'queued' || i.state === 'sending'; });
+    if (!waiting.length) return { sent: 0, waiting: 0 };
+    try {
+      session = await fetchSession();
+    } catch (offline) {
+      return { offline: true };
+    }
+    if (session.login_required) {
+      await setMeta('auth', 'login_required');
+      return { login_required: true };
+    }
+    await setMeta('auth', 'ok');
+    var mine = waiting.filter(function (i) { return i.user_id === session.user_id; });
+    var sent = 0;
+    var failed = 0;
+    for (var i = 0; i < mine.length; i++) {
+      var item = mine[i];
+      // Creation order: an item still backing off holds back the ones made after it.
+      if (!options.force && item.next_try > Date.now()) break;
+      var result = await sendItem(item);
+      await settle(item, result);
+      notify();
+      if (result.outcome === 'done') sent += 1;
+      else if (result.outcome === 'login') { await setMeta('auth', 'login_required'); break; }
+      else if (result.outcome === 'failed') failed += 1;
+      else break;
+    }
+    return { sent: sent, remaining: mine.length - sent - failed };
+  }
+
+  function withLock(fn) {
+    // The page and the service worker (Background Sync) must not replay at the same time.
+    if (global.navigator && global.navigator.locks) return global.navigator.locks.request('wuye-outbox-replay', fn);
+    return fn();
+  }
+
+  var running = null;
+  var next = null;
+
+  /* Run a replay round; calls made during a round share one follow-up round (so nothing is missed). */
+  function replay(options) {
+    options = options || {};
+    if (next) { next.force = next.force || !!options.force; return next.promise; }
+    if (!running) return start(options);
+    next = { force: !!options.force };
+    next.promise = running.then(function () { var o = next; next = null; return start(o); });
+    return next.promise;
+  }
+
+  function start(options) {
+    running = withLock(function () { return round(options); })
+      .catch(function (error) { return { error: String(error) }; })
+      .finally(function () { running = null; notify(); });
+    return running;
+  }
+
+  /* What the badge needs for one user: waiting, failed, login state, last sync. */
+  async function summary(userId) {
+    var items = await list();
+    var mine = items.filter(function (i) { return i.user_id === String(userId); });
+    return {
+      waiting: mine.filter(function (i) { return i.state !== 'failed'; }).length,
+      failed: mine.filter(function (i) { return i.state === 'failed'; }).length,
+      others: items.length - mine.length,
+      loginRequired: (await getMeta('auth')) === 'login_required',
+      lastSync: await getMeta('last_sync'),
+    };
+  }
+
+  var api = {
+    enqueue: enqueue, list: list, recentlySent: recentlySent, status: status, retry: retry, replay: replay,
+    summary: summary, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
+    channel: channel, onchange: function () {},
+  };
+  global.WuyeOutbox = api;
+})(self);

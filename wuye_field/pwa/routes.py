@@ -1,7 +1,7 @@
 """Manifest, service worker, offline fallback and /healthz."""
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from wuye_field.core.templating import asset_url
 from wuye_field.extensions import db
+from wuye_field.pwa.assets import shell_urls, shell_version, worker_imports, worker_source
 
 bp = Blueprint("pwa", __name__)
 
@@ -63,9 +64,15 @@ def offline():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, served from the root so that its scope is the whole app."""
-    source = (Path(current_app.static_folder) / "sw.js").read_text(encoding="utf-8")
-    response = current_app.response_class(source, mimetype="text/javascript")
+    """The service worker, served from the root so that its scope is the whole app.
+
+    The shell list and its version are prepended, so any change to a shell file changes the worker's
+    bytes: the browser installs the new worker, which precaches the new files under a new cache name.
+    """
+    source = worker_source()
+    config = {"version": shell_version(source), "shell": shell_urls(), "imports": worker_imports()}
+    prelude = "self.WUYE_SW = " + json.dumps(config, ensure_ascii=False) + ";\n"
+    response = current_app.response_class(prelude + source, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

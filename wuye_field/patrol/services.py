@@ -1,0 +1,118 @@
+"""Patrol rules: record a checkpoint scan, list a place's recent scans."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from wuye_field.accounts.models import User
+from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.time import as_utc, to_site_time
+from wuye_field.defects import services as defects
+from wuye_field.extensions import db
+from wuye_field.patrol.models import NOTE_MAX, SCAN_VIA, Scan, scans_of_place
+from wuye_field.places.models import Place
+from wuye_field.places.services import lookup_tag
+from wuye_field.sync.idempotency import ClockSkew
+
+SCAN_ROLES = ("guard", "supervisor", "admin")
+PHOTO_OWNER = "scan"
+_VIA_ALIASES = {"": "link", "scan": "camera"}  # the outbox's scanner says "scan"
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# C0/C1 control characters other than tab and newlines: PostgreSQL text cannot even hold NUL.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class ScanView:
+    """A scan as a list shows it: with how many of its photos have not arrived yet."""
+
+    scan: Scan
+    pending_photos: int = 0
+
+
+def can_scan(user: User, place: Place) -> bool:
+    """True when `user` may record patrol scans at `place` (a checkpoint on a site where they patrol)."""
+    return place.is_checkpoint and place.site_id in user.site_ids(*SCAN_ROLES)
+
+
+def clean_note(raw: str | None) -> str:
+    """The note as stored: control characters removed, trimmed; DomainError (400) beyond NOTE_MAX characters."""
+    note = _CONTROL_RE.sub("", raw or "").strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError(_("备注最多 %(n)d 个字。", n=NOTE_MAX), code="note_too_long")
+    return note
+
+
+def clean_via(raw: str | None) -> str:
+    """The `via` value to store; DomainError (400) for an unknown one."""
+    via = _VIA_ALIASES.get((raw or "").strip(), (raw or "").strip())
+    if via not in SCAN_VIA:
+        raise DomainError(_("打卡方式无效。"), code="invalid_via")
+    return via
+
+
+def record_scan(user: User, token: str, *, client_uuid: str, device_time: datetime, received_at: datetime,
+                via: str | None = "link", note: str | None = "", photo_ids: str | None = "",
+                skew: ClockSkew = ClockSkew.unknown(), photo_limit: int = 10) -> ScanView:
+    """Record that `user` was at the place of tag `token` at `device_time` (their phone's clock).
+
+    `photo_ids` names the scan's photos (comma-separated UUIDs); those not uploaded yet are counted as
+    pending. Returns the flushed scan with its pending photo count.
+    Raises TagRetired (410) for a replaced tag, NotFound (404) for an unknown tag or a place where the
+    user does not patrol, DomainError (400) for a bad `via`, an over-long note or bad photo ids.
+    """
+    token = (token or "").strip()
+    if not _TOKEN_RE.match(token):
+        raise NotFound(_("找不到这个标签，或它不属于您的小区。"))
+    place = lookup_tag(user, token)
+    if not can_scan(user, place):
+        raise NotFound(_("找不到这个巡更点，或您无权在此打卡。"))
+    note = clean_note(note)
+    photos = defects.parse_photo_ids(photo_ids, photo_limit)
+    scan = Scan(client_uuid=client_uuid, user_id=user.id, site_id=place.site_id, place_id=place.id,
+                via=clean_via(via), note=note, device_time=device_time, received_at=received_at,
+                clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
+    db.session.add(scan)
+    db.session.flush()
+    pending = defects.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
+    return ScanView(scan, pending)
+
+
+def scan_message(view: ScanView) -> str:
+    """「已打卡：配电房 14:05」 in the site's time zone (plus the photos still to come)."""
+    scan = view.scan
+    local = to_site_time(scan.device_time, scan.place.site.timezone)
+    message = _("已打卡：%(place)s %(time)s", place=scan.place.name, time=local.strftime("%H:%M"))
+    if view.pending_photos:
+        message += _("（%(n)d 张照片待上传）", n=view.pending_photos)
+    return message
+
+
+def scan_json(view: ScanView) -> dict:
+    """The `scan` object of the 201 answer (times in UTC, ISO 8601)."""
+    scan = view.scan
+    return {
+        "id": scan.id, "client_uuid": scan.client_uuid, "device_time": as_utc(scan.device_time).isoformat(),
+        "received_at": as_utc(scan.received_at).isoformat(), "pending_photos": view.pending_photos,
+        "place": {"id": scan.place.id, "code": scan.place.code, "name": scan.place.name},
+        "via": scan.via, "skew_flagged": scan.skew_flagged,
+    }
+
+
+def recent_scans(place: Place, limit: int = 5) -> list[ScanView]:
+    """The place's latest scans (by device time) with their pending photo counts (two queries)."""
+    scans = list(db.session.scalars(scans_of_place(place.id).limit(limit)))
+    pending = defects.pending_photo_counts(PHOTO_OWNER, [s.id for s in scans])
+    return [ScanView(scan, pending.get(scan.id, 0)) for scan in scans]
+
+
+def get_scan(user: User, client_uuid: str) -> ScanView:
+    """The user's own scan with this client UUID (NotFound otherwise), with its pending photo count."""
+    scan = db.session.scalar(select(Scan).where(Scan.user_id == user.id, Scan.client_uuid == client_uuid))
+    if scan is None:
+        raise NotFound(_("记录不存在。"))
+    return ScanView(scan, defects.pending_photo_counts(PHOTO_OWNER, [scan.id]).get(scan.id, 0))
