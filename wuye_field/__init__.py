@@ -79,17 +79,19 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from wuye_field.accounts.routes import bp as accounts_bp
+    from wuye_field.audit.routes import bp as audit_bp
+    from wuye_field.cleaning.routes import bp as cleaning_bp
     from wuye_field.dashboard.routes import bp as dashboard_bp
     from wuye_field.defects.routes import bp as defects_bp
+    from wuye_field.handover.routes import bp as handover_bp
     from wuye_field.patrol.routes import bp as patrol_bp
     from wuye_field.places.routes import bp as places_bp
     from wuye_field.pwa.routes import bp as pwa_bp
     from wuye_field.sync.routes import bp as sync_bp
 
-    for blueprint in (accounts_bp, dashboard_bp, places_bp, patrol_bp, defects_bp, sync_bp, pwa_bp):
+    for blueprint in (accounts_bp, dashboard_bp, places_bp, patrol_bp, defects_bp, cleaning_bp, handover_bp,
+                      audit_bp, sync_bp, pwa_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(__import__("wuye_field.cleaning.routes", fromlist=["bp"]).bp)
-    for name in ("handover", "audit"): app.register_blueprint(__import__(f"wuye_field.{name}.routes", fromlist=["bp"]).bp)  # noqa: E701
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
+from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.extensions import db
+from wuye_field.handover.services import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
 
 DEMO_PASSWORD = "wuye-demo"
@@ -76,6 +78,6 @@ def load_demo(public_base_url: str, hash_method: str | None = None) -> Site:
                                         roles={site.id: roles}, hash_method=hash_method)
             user.is_admin = "admin" in roles
     db.session.flush()
-    __import__("wuye_field.cleaning.demo", fromlist=["x"]).load_cleaning_demo(site)
-    __import__("wuye_field.handover.services", fromlist=["x"]).ensure_demo_posts(site.id)
+    load_cleaning_demo(site)
+    ensure_demo_posts(site.id)
     return site
