@@ -119,11 +119,11 @@ def purge_expired() -> None:
     """Delete the records older than each site's retention (3 years by default, never less)."""
     from sqlalchemy import select
 
-    from wuye_field.audit.triggers import PURGEABLE, purge_expired as purge
+    from wuye_field.audit.triggers import purge_expired as purge, purgeable_tables
     from wuye_field.core.time import utcnow
     from wuye_field.places.models import Site
 
-    tables = {name: column for name, column in PURGEABLE.items() if name in db.metadata.tables}
+    tables = purgeable_tables()
     for site_id, code in db.session.execute(select(Site.id, Site.code)).all():
         deleted = purge(site_id, tables, now=utcnow())
         counts = ", ".join(f"{table} {n}" for table, n in deleted.items() if n)

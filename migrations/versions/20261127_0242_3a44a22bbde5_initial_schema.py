@@ -583,9 +583,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_cleaning_reclean_task_id'), ['task_id'], unique=False)
 
     # ### end Alembic commands ###
-    from wuye_field.audit.triggers import RECORD_TABLES, make_append_only
+    from wuye_field.audit.triggers import make_append_only
 
-    make_append_only(RECORD_TABLES, bind=op.get_bind())  # STANDARDS H5: records are never altered
+    # STANDARDS H5: records are never altered. The tables of this revision, frozen (later revisions add theirs).
+    make_append_only({
+        "handover_takeover": "created_at", "handover_acceptance_item": "created_at",
+        "handover_acceptance": "received_at", "handover_matter": "created_at", "handover_item": "created_at",
+        "handover": "received_at", "photo_link": "created_at", "scan": "received_at",
+        "cleaning_checkoff": "received_at", "cleaning_issue": "received_at", "cleaning_reclean": "created_at",
+        "cleaning_spot_check": "received_at", "audit_admin_change": "created_at", "audit_chain": "created_at",
+    }, bind=op.get_bind())
 
 
 def downgrade():

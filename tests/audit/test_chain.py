@@ -11,7 +11,7 @@ from tests.handover import helpers as h
 from wuye_field.audit import chain
 from wuye_field.audit.models import ChainEntry, ChainHead
 from wuye_field.audit.services import log_admin_change
-from wuye_field.audit.triggers import RECORD_TABLES, drop_append_only, make_append_only
+from wuye_field.audit.triggers import drop_append_only, make_append_only, record_tables
 from wuye_field.extensions import db
 from wuye_field.handover.models import HandoverItem
 
@@ -20,7 +20,7 @@ NOW = datetime(2026, 5, 2, 0, 5, tzinfo=timezone.utc)
 
 def _tamper(statement: str, **params) -> None:
     """What an intruder with database access does: drop the triggers, edit, put the triggers back."""
-    tables = {t: c for t, c in RECORD_TABLES.items() if t.startswith(("handover", "audit_"))}
+    tables = {t: c for t, c in record_tables().items() if t.startswith(("handover", "audit_"))}
     drop_append_only(tables)
     db.session.execute(text(statement), params)
     make_append_only(tables)

@@ -103,11 +103,11 @@ def test_the_retention_gate_never_opens_younger_records(demo):
 
 def test_chain_entries_of_purged_records_go_too_and_verify_starts_after_them(demo):
     from wuye_field.audit.chain import verify
-    from wuye_field.audit.triggers import RECORD_TABLES as ALL
+    from wuye_field.audit.triggers import record_tables
 
     _old_handover(demo, 3.5)
     _old_handover(demo, 0.1)
-    tables = {t: c for t, c in ALL.items() if t.startswith(("handover", "audit_"))}
+    tables = {t: c for t, c in record_tables().items() if t.startswith(("handover", "audit_"))}
     purge_expired(demo.id, tables, now=datetime.now(timezone.utc))
     db.session.commit()
     result = verify(demo.id)

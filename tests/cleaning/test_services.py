@@ -370,7 +370,9 @@ def test_records_are_chained_and_append_only(world, tmp_path):
     db.session.commit()
     kinds = list(db.session.scalars(select(ChainEntry.kind).where(ChainEntry.site_id == world.site.id)
                                     .order_by(ChainEntry.seq)))
-    assert kinds == ["cleaning_checkoff", "cleaning_spot_check", "cleaning_spot_check_item", "cleaning_reclean"]
+    # the spot check's photo is linked (and the link chained) before the check's own records
+    assert kinds == ["cleaning_checkoff", "photo_link", "cleaning_spot_check", "cleaning_spot_check_item",
+                     "cleaning_reclean"]
     assert chain.verify(world.site.id, directory=tmp_path).ok
     # create_all installed the triggers; install again (idempotent) in case another test lifted them
     make_append_only(RECORD_TABLES)

@@ -13,7 +13,9 @@ from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wuye_field.accounts.models import ROLES, Membership, User
+from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.time import utcnow
 from wuye_field.extensions import db, limiter
 
 log = logging.getLogger("wuye_field.accounts")
@@ -365,14 +367,26 @@ def admin_update_user(actor: User, user_id: int, *, name: str, phone: str | None
     errors.update(_role_change_errors(actor, user, roles))
     if errors:
         raise FieldErrors(errors)
-    kept = {}
+    kept: dict[int, set[str]] = {}
+    before: dict[int, set[str]] = {}
     for membership in user.memberships:
-        if membership.site_id not in admin_site_ids(actor):
-            kept.setdefault(membership.site_id, set()).add(membership.role)
+        target = kept if membership.site_id not in admin_site_ids(actor) else before
+        target.setdefault(membership.site_id, set()).add(membership.role)
     user.name, user.phone = name, phone
     set_roles(user, kept | roles)
     db.session.flush()
+    _log_role_changes(actor, user, before, roles)
     return user
+
+
+def _log_role_changes(actor: User, user: User, before: dict[int, set[str]], after: dict[int, set[str]]) -> None:
+    """One admin-log entry per site whose roles for `user` changed (STANDARDS H5: who changed a role)."""
+    now = utcnow()
+    for site_id in sorted(set(before) | set(after)):
+        old, new = sorted(before.get(site_id, set())), sorted(after.get(site_id, set()))
+        if old != new:
+            log_admin_change(actor, site_id, _("%(name)s（%(no)s）的角色", name=user.name, no=user.staff_no),
+                             old, new, now=now)
 
 
 def _role_change_errors(actor: User, user: User, roles: dict[int, set[str]]) -> dict[str, str]:

@@ -5,11 +5,10 @@ DELETE (and, on PostgreSQL, TRUNCATE) of the given tables. The one way to delete
 it opens a gate for one site and one cutoff, and the triggers themselves check that the cutoff lies at
 least three years back, so the gate can never open younger records.
 
-For the lead's migrations::
+A migration that adds record tables installs their triggers with a frozen list::
 
-    from wuye_field.audit.triggers import make_append_only, RECORD_TABLES
     def upgrade():
-        make_append_only(RECORD_TABLES, bind=op.get_bind())
+        make_append_only({"scan": "received_at", ...}, bind=op.get_bind())
 
 Tables are given as names (timestamp column `received_at`, the FieldRecord default) or as a mapping
 {table: timestamp column}. Every table needs a `site_id` column for the retention path.
@@ -32,30 +31,29 @@ PREFIX = "wuye_ao_"
 MIN_RETENTION_YEARS = DEFAULT_RETENTION_YEARS
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-# Record tables of the whole app (as of issue 7) with the column that dates each row. The audit and
-# handover tables get their triggers from `register_append_only` (so `create_all` installs them too);
-# the lead applies `make_append_only(RECORD_TABLES)` in a migration for every domain.
-RECORD_TABLES: dict[str, str] = {  # children before parents: the retention path deletes in this order
-    "handover_takeover": "created_at",
-    "handover_acceptance_item": "created_at",
-    "handover_acceptance": "received_at",
-    "handover_matter": "created_at",
-    "handover_item": "created_at",
-    "handover": "received_at",
-    "photo_link": "created_at",
-    "scan": "received_at",
-    "cleaning_checkoff": "received_at",
-    "cleaning_issue": "received_at",
-    "cleaning_reclean": "created_at",
-    "cleaning_spot_check": "received_at",
-    "audit_admin_change": "created_at",
-    "audit_chain": "created_at",
-}
-# Why some record-like tables are NOT listed: `photo` gets its site_id set when a record names it
-# (an UPDATE), and `idempotency_key` is completed in place; both need that changed first.
-# `cleaning_spot_check_item` has no site_id column (the retention path needs one): add it, then list it.
-# Until then the retention job leaves spot checks (and the re-cleans that point at their items) alone.
-PURGEABLE: dict[str, str] = {t: c for t, c in RECORD_TABLES.items() if t not in ("cleaning_spot_check", "cleaning_reclean")}
+# Record tables register themselves next to their models (`register_append_only`, so `create_all` installs
+# their triggers too): table → the column that dates its rows. Migrations freeze their own lists.
+_REGISTERED: dict[str, str] = {}
+
+# Registered but left alone by the retention job: `cleaning_spot_check_item` has no site_id column (the
+# retention path needs one), so spot checks and the re-cleans pointing at their items stay; work orders are
+# kept with their whole history (the order row is not a record table), so their events and the resident
+# access log stay until orders get a retention rule of their own. (`photo` and `idempotency_key` are not
+# record tables: a photo takes its site when a record names it, a key is completed in place.)
+_NOT_PURGED = ("cleaning_spot_check_item", "cleaning_spot_check", "cleaning_reclean", "order_event",
+               "resident_access")
+
+
+def record_tables() -> dict[str, str]:
+    """Every registered record table → its dating column, children before parents (the delete order)."""
+    order = [t.name for t in reversed(db.metadata.sorted_tables)]
+    return {name: _REGISTERED[name] for name in order if name in _REGISTERED}
+
+
+def purgeable_tables() -> dict[str, str]:
+    """The record tables the retention job deletes from, in delete order."""
+    return {t: c for t, c in record_tables().items() if t not in _NOT_PURGED}
+
 
 _SQLITE_FLOOR = "strftime('%Y-%m-%d %H:%M:%f', 'now', '-{years} years')"
 
@@ -152,6 +150,8 @@ def drop_append_only(tables: Iterable[str] | Mapping[str, str], bind: Connection
 
 def register_append_only(table: Table, time_column: str = "received_at") -> None:
     """Have `create_all` (tests, the embedded SQLite start) install `table`'s triggers right after it."""
+
+    _REGISTERED[table.name] = time_column
 
     @event.listens_for(table, "after_create")
     def _install(target, connection, **_kw):

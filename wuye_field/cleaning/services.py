@@ -17,13 +17,14 @@ from sqlalchemy import func, select
 from wuye_field.accounts.models import Membership, User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit import chain
+from wuye_field.audit.services import log_admin_change
 from wuye_field.cleaning import rules
 from wuye_field.cleaning.models import (
     ACTIONS, DEFAULT_RECLEAN_HOURS, FREQUENCY_LABELS, AreaAssignment, CleaningIssue, CleaningSettings, CleaningTask,
     ReClean, SpotCheck, SpotCheckItem, TaskCheckoff, tasks_of_places,
 )
 from wuye_field.core.errors import DomainError, NotFound
-from wuye_field.core.time import as_utc
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as defects
 from wuye_field.defects.models import PhotoLink
 from wuye_field.extensions import db
@@ -123,7 +124,10 @@ def apply_standard_set(actor: User, site_id: int, *, now: datetime) -> int:
     adjusted template is never overwritten. Returns the number of tasks created. NotFound if foreign.
     """
     site = get_site(actor, site_id, ADMIN)
-    return add_standard_tasks(site, now=now)
+    created = add_standard_tasks(site, now=now)
+    if created:
+        log_admin_change(actor, site.id, _("保洁标准任务"), None, {"tasks_created": created}, now=now)
+    return created
 
 
 def add_standard_tasks(site: Site, *, now: datetime) -> int:
@@ -204,8 +208,12 @@ def update_settings(actor: User, site_id: int, *, allow_tap: bool, reclean_hours
     if settings is None:
         settings = CleaningSettings(site_id=site.id)
         db.session.add(settings)
+    before = {"allow_tap": settings.allow_tap, "reclean_hours": settings.reclean_hours}
     settings.allow_tap, settings.reclean_hours = allow_tap, hours
     db.session.flush()
+    after = {"allow_tap": allow_tap, "reclean_hours": hours}
+    if before != after:
+        log_admin_change(actor, site.id, _("保洁设置"), before, after, now=utcnow())
     return settings
 
 
@@ -317,6 +325,7 @@ def create_task(actor: User, place_id: int, raw: dict, *, now: datetime) -> Clea
     task = CleaningTask(site_id=place.site_id, place_id=place.id, created_at=now, **values)
     db.session.add(task)
     db.session.flush()
+    _log_task_change(actor, task, None, values)
     return task
 
 
@@ -326,17 +335,29 @@ def update_task(actor: User, task_id: int, raw: dict) -> CleaningTask:
     values, errors = clean_task_values(raw)
     if errors:
         raise FieldErrors(errors)
+    before = {key: getattr(task, key) for key in values}
     for key, value in values.items():
         setattr(task, key, value)
     db.session.flush()
+    changed = [key for key in values if before[key] != values[key]]
+    if changed:
+        _log_task_change(actor, task, {k: before[k] for k in changed}, {k: values[k] for k in changed})
     return task
+
+
+def _log_task_change(actor: User, task: CleaningTask, before: dict | None, after: dict | None) -> None:
+    """Who changed a cleaning schedule, from what to what (STANDARDS H5, issue 7's admin log)."""
+    log_admin_change(actor, task.site_id, _("保洁任务：%(area)s %(task)s", area=task.place.name, task=task.title),
+                     before, after, now=utcnow())
 
 
 def set_task_active(actor: User, task_id: int, active: bool) -> CleaningTask:
     """Stop (or resume) a task; it is never deleted, its check-offs stay."""
     task = admin_task(actor, task_id)
-    task.active = active
-    db.session.flush()
+    if task.active != active:
+        task.active = active
+        db.session.flush()
+        _log_task_change(actor, task, {"active": not active}, {"active": active})
     return task
 
 
@@ -355,6 +376,9 @@ def assign_cleaners(actor: User, place_id: int, user_ids: list[int]) -> list[Use
     for uid in wanted - current.keys():
         db.session.add(AreaAssignment(site_id=place.site_id, place_id=place.id, user_id=uid))
     db.session.flush()
+    if wanted != set(current):
+        log_admin_change(actor, place.site_id, _("保洁区域 %(area)s 的保洁员", area=place.name),
+                         sorted(current), sorted(wanted), now=utcnow())
     return [allowed[uid] for uid in sorted(wanted)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wuye_field.accounts.models import ROLES, User
+from wuye_field.dashboard.sections import Section, sections_for
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import places_for_user, sites_for
 
@@ -16,6 +17,7 @@ class Home:
     checkpoints: list[Place] = field(default_factory=list)
     cleaning_areas: list[Place] = field(default_factory=list)
     is_admin: bool = False
+    sections: list[Section] = field(default_factory=list)
 
 
 def home_for(user: User) -> Home:
@@ -28,4 +30,5 @@ def home_for(user: User) -> Home:
         home.checkpoints = places_for_user(user, kind="checkpoint")
     if user.has_role("cleaner", "supervisor", "admin"):
         home.cleaning_areas = places_for_user(user, kind="cleaning")
+    home.sections = sections_for(user)
     return home

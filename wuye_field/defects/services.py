@@ -12,7 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 
 from wuye_field.accounts.models import User
+from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.time import utcnow
 from wuye_field.defects.models import Photo, PhotoLink
 from wuye_field.defects.photos import PhotoLimits, PhotoRejected, process_photo
 from wuye_field.defects.storage import LocalStorage
@@ -22,6 +24,11 @@ from wuye_field.sync.idempotency import ClockSkew
 log = logging.getLogger("wuye_field.defects")
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+PHOTO_LINK_KIND = "photo_link"
+
+# A record's photo list is part of the record: each link is chained (STANDARDS H5).
+chain.register_kind(PHOTO_LINK_KIND, chain.table_loader(
+    "photo_link", ("photo_uuid", "owner_kind", "owner_id", "user_id", "position", "created_at")))
 
 
 class ChecksumMismatch(DomainError):
@@ -106,11 +113,13 @@ def link_photos(owner_kind: str, owner_id: int, *, user_id: int, site_id: int, p
     Photos of that user already here take the record's site. Returns how many are still missing.
     """
     photo_ids = list(photo_ids)
-    for position, photo_uuid in enumerate(photo_ids):
-        db.session.add(PhotoLink(photo_uuid=photo_uuid, owner_kind=owner_kind, owner_id=owner_id,
-                                 user_id=user_id, site_id=site_id, position=position))
     if not photo_ids:
         return 0
+    links = [PhotoLink(photo_uuid=photo_uuid, owner_kind=owner_kind, owner_id=owner_id, user_id=user_id,
+                       site_id=site_id, position=position) for position, photo_uuid in enumerate(photo_ids)]
+    db.session.add_all(links)
+    db.session.flush()
+    chain.append_records(site_id, PHOTO_LINK_KIND, [link.id for link in links], now=utcnow())
     present = list(db.session.scalars(
         select(Photo).where(Photo.user_id == user_id, Photo.client_uuid.in_(photo_ids))
     ))

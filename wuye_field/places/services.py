@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.accounts.services import FieldErrors
+from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
-from wuye_field.core.time import valid_timezone
+from wuye_field.core.time import utcnow, valid_timezone
 from wuye_field.extensions import db
 from wuye_field.places.models import (
     DEFAULT_PATROL_INTERVAL_MIN, PLACE_KINDS, Building, Place, RetiredTag, Site, new_tag_token, places_of_site,
@@ -401,9 +402,14 @@ def update_place(actor: User, place_id: int, values: dict) -> Place:
     clean, errors = clean_place_values(place.site, values, place_id=place.id)
     if errors:
         raise FieldErrors(errors)
+    before = {key: getattr(place, key) for key in clean}
     for key, value in clean.items():
         setattr(place, key, value)
     db.session.flush()
+    changed = sorted(key for key in clean if before[key] != clean[key])
+    if changed:  # who changed an interval, a key-area flag, a name (STANDARDS P2, H5)
+        log_admin_change(actor, place.site_id, _("地点 %(code)s", code=place.code),
+                         {k: before[k] for k in changed}, {k: clean[k] for k in changed}, now=utcnow())
     return place
 
 
