@@ -43,3 +43,17 @@ def test_every_manifest_page_opens_for_its_user(client, auth, demo):
         for url in _manifest(client):
             assert client.get(url).status_code == 200, (username, url)
         auth.logout()
+
+
+def test_the_bottom_nav_leads_each_role_to_its_work(client, auth, demo):
+    expected = {"guard01": "patrol", "cleaner01": "cleaning", "tech01": "orders", "desk01": "desk",
+                "supervisor01": "board"}
+    for username, nav in expected.items():
+        auth.login(username)
+        page = client.get("/").get_data(as_text=True)
+        assert f'data-nav="{nav}"' in page, username
+        others = set(expected.values()) - {nav}
+        assert not any(f'data-nav="{other}"' in page for other in others), username
+        link = page.split(f'data-nav="{nav}"')[0].rsplit('href="', 1)[1].split('"')[0]
+        assert client.get(link).status_code == 200, (username, link)
+        auth.logout()

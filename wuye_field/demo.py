@@ -6,9 +6,11 @@ from sqlalchemy import select
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
 from wuye_field.cleaning.demo import load_cleaning_demo
+from wuye_field.patrol.demo import load_patrol_demo
 from wuye_field.extensions import db
 from wuye_field.handover.services import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
+from wuye_field.workorders.demo import load_workorders_demo
 
 DEMO_PASSWORD = "wuye-demo"
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
@@ -79,5 +81,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None) -> Site:
             user.is_admin = "admin" in roles
     db.session.flush()
     load_cleaning_demo(site)
+    load_patrol_demo(site)
     ensure_demo_posts(site.id)
+    load_workorders_demo(site)
     return site

@@ -134,6 +134,7 @@
   async function submitToOutbox(form, submitter) {
     var action = form.dataset.action || 'other';
     var item;
+    var fields = formFields(form, submitter); // before setBusy: a disabled submitter is left out of FormData
     setBusy(form, true);
     showResult(form, 'queued', t('saving'));
     try {
@@ -142,7 +143,7 @@
       item = await outbox.enqueue({
         user_id: userId, action: action, label: form.dataset.label || S['action_' + action] || t('action_other'),
         context: heading ? heading.textContent.trim() : '', url: new URL(form.action, location.href).pathname,
-        fields: formFields(form, submitter), photos: photos,
+        fields: fields, photos: photos,
       });
     } catch (error) {
       showResult(form, 'error', error && error.name === 'PhotoUnreadable' ? t('photo_unreadable') : String(error));

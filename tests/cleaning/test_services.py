@@ -12,7 +12,8 @@ from wuye_field.accounts.services import FieldErrors
 from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.cleaning.models import AreaAssignment, CleaningTask, ReClean, TaskCheckoff
-from wuye_field.core.errors import NotFound
+from wuye_field.core.csv_export import parse_date_range
+from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.defects.models import PhotoLink
 from wuye_field.extensions import db
 
@@ -214,17 +215,16 @@ def test_panel_for_cleaner_and_supervisor(world, elsewhere):
     assert services.panel_for(world.lobby, elsewhere[2], now=MORNING) is None
 
 
-def test_problem_report(world):
-    issue = services.record_issue(world.cleaner, world.lobby.id, note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())],
-                                  receipt=receipt(MORNING))
-    assert issue.note == "垃圾桶坏了"
-    with pytest.raises(services.CheckoffRefused):
-        services.record_issue(world.cleaner, world.lobby.id, note="", photo_ids=[], receipt=receipt(MORNING))
-    with pytest.raises(NotFound):
-        services.record_issue(world.other_cleaner, world.lobby.id, note="x", photo_ids=[], receipt=receipt(MORNING))
-    report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
-    assert [i.note for i in report.issues] == ["垃圾桶坏了"]
+def test_problems_found_at_cleaning_areas_show_on_the_day_report(world):
+    """Issue 6: a cleaner's problem (broken bin) is a defect with a photo; the supervisor's day view lists it."""
+    from wuye_field.defects import records
 
+    records.record_defect(world.cleaner, place_id=world.lobby.id, site_id=None, location="", category="cleaning",
+                          severity="low", note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())], client_uuid=str(uuid.uuid4()),
+                          device_time=MORNING, received_at=MORNING)
+    report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
+    assert [(i.note, i.place.name) for i in report.issues] == [("垃圾桶坏了", world.lobby.name)]
+    assert services.day_report(world.supervisor, world.site.id, DAY + timedelta(days=1), now=MORNING).issues == []
 
 # ---------------------------------------------------------------- spot checks and re-cleans
 
@@ -332,7 +332,7 @@ def test_export_csv_has_bom_and_one_row_per_occurrence(world):
     assert text.startswith("\ufeff日期,小区")
     lines = text.strip().splitlines()
     assert len(lines) == 3
-    assert "2026-11-27,保洁测试小区,CL01,1栋大堂,=拖地" in lines[2] and "按时完成" in lines[2]
+    assert "2026-11-27,保洁测试小区,CL01,1栋大堂,'=拖地" in lines[2] and "按时完成" in lines[2]
     assert "'+1 地滑" in lines[2]  # formula-looking notes neutralised
     assert "未完成" in lines[1]
 
@@ -342,8 +342,8 @@ def test_export_csv_has_bom_and_one_row_per_occurrence(world):
     ("2026-12-02", "2026-12-01", "不能早于"), ("2025-01-01", "2026-12-01", "最多导出"),
 ])
 def test_export_date_range_errors(first, last, message):
-    with pytest.raises(services.DomainError) as caught:
-        services.parse_date_range(first, last)
+    with pytest.raises(DomainError) as caught:
+        parse_date_range(first, last)
     assert message in caught.value.message
 
 

@@ -31,17 +31,21 @@ def test_scan_answers_201_with_the_contract_shape(client, auth, demo):
     assert datetime.fromisoformat(scan["received_at"]).tzinfo is not None
 
 
-def test_retired_tag_is_410_json(client, auth, demo):
+def test_retired_tag_is_recorded_for_review_with_a_warning(client, auth, demo):
+    """Issue 4: a scan of a replaced tag is kept (tag_retired) and answered 201 with a clear Chinese warning;
+    the tag page itself stays 410 (tests/places). # STANDARDS P2 (anomalies)"""
     place = helpers.place(demo)
     old = place.tag_token
     reissue_tag(place, actor=find_user_by_login("admin01"), now=datetime.now(timezone.utc))
     db.session.commit()
     auth.login("guard01")
     response = post_scan(client, old)
-    assert response.status_code == 410
+    assert response.status_code == 201
     body = response.get_json()
-    assert body["error"] == "tag_retired" and "配电房" in body["message"]
-    assert db.session.scalar(select(Scan)) is None
+    assert body["status"] == "stored" and "更换" in body["warning"] and "配电房" in body["message"]
+    assert "待主管核查" in body["message"] and body["scan"]["tag_retired"] is True
+    scan = db.session.scalar(select(Scan))
+    assert scan.tag_retired and scan.place_id == place.id
 
 
 def test_no_role_on_the_site_is_404_json(client, auth, demo):

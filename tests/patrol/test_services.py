@@ -11,7 +11,7 @@ from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.patrol import services
-from wuye_field.places.services import TagRetired, reissue_tag
+from wuye_field.places.services import reissue_tag
 from wuye_field.sync.idempotency import ClockSkew
 from tests.sync import helpers
 
@@ -61,14 +61,15 @@ def test_place_of_another_site_is_not_found(demo, factories):
         _record(find_user_by_login("guard01"), secret.tag_token)
 
 
-def test_retired_tag_is_410_with_the_places_name(demo):
+def test_retired_tag_is_recorded_as_retired_with_the_places_name(demo):
+    """Issue 4: a replaced tag's scan is recorded for review (not refused), with a warning naming the place."""
     place = helpers.place(demo)
     old = place.tag_token
     reissue_tag(place, actor=find_user_by_login("admin01"), now=MADE)
     db.session.flush()
-    with pytest.raises(TagRetired) as caught:
-        _record(find_user_by_login("guard01"), old)
-    assert caught.value.status == 410 and "配电房" in caught.value.message
+    view = _record(find_user_by_login("guard01"), old)
+    assert view.scan.tag_retired and view.scan.place_id == place.id
+    assert "配电房" in view.warning and "更换" in view.warning
 
 
 def test_note_over_500_characters_is_refused(demo):

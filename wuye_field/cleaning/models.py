@@ -164,19 +164,6 @@ class TaskCheckoff(FieldRecord, db.Model):
     task: Mapped[CleaningTask] = relationship(lazy="joined")
 
 
-class CleaningIssue(FieldRecord, db.Model):
-    """A problem a cleaner reported at an area (broken bin, leaking pipe): a note and photos (PhotoLinks,
-    owner_kind "cleaning_issue"). Kept here until the defects domain has a defect service to hand it to."""
-
-    __tablename__ = "cleaning_issue"
-
-    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
-    note: Mapped[str] = mapped_column(String(500), default="")
-
-    place: Mapped[Place] = relationship(lazy="joined")
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
-
-
 class SpotCheck(FieldRecord, db.Model):
     """A supervisor's spot check (抽查) at an area; one SpotCheckItem per task checked; photos are
     PhotoLinks (owner_kind "cleaning_spot_check")."""
@@ -241,7 +228,6 @@ RECORD_TABLES = {
     "cleaning_spot_check_item": "created_at",
     "cleaning_spot_check": "received_at",
     "cleaning_checkoff": "received_at",
-    "cleaning_issue": "received_at",
 }
-for _model in (ReClean, SpotCheckItem, SpotCheck, TaskCheckoff, CleaningIssue):
+for _model in (ReClean, SpotCheckItem, SpotCheck, TaskCheckoff):
     register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

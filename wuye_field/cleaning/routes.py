@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,7 @@ from wuye_field.accounts.services import FieldErrors
 from wuye_field.cleaning import panels  # noqa: F401  (adds the cleaning panel to the place page)
 from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
+from wuye_field.core.csv_export import csv_response, parse_date_range
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import is_htmx, render
 from wuye_field.core.time import utcnow
@@ -68,16 +69,6 @@ def check_off():
         "id": result.checkoff.id, "task_id": result.checkoff.task_id, "slot": result.checkoff.slot,
         "method": result.checkoff.method, "on_time": result.status == rules.ON_TIME,
         "pending_photos": result.pending_photos}}, 201
-
-
-@bp.post("/issues")
-@login_required
-@idempotent_action
-def report_issue():
-    """A problem at an area (form: place_id, note, photo_ids) → 201 JSON; replay → 200."""
-    issue = services.record_issue(current_user, _int_arg(request.form.get("place_id")),
-                                  note=request.form.get("note", ""), photo_ids=_photo_ids(), receipt=_receipt())
-    return {"status": "stored", "message": _("已报告问题：%(area)s", area=issue.place.name), "issue": {"id": issue.id}}, 201
 
 
 # ---------------------------------------------------------------- supervisor
@@ -160,11 +151,9 @@ def export_csv():
     site_id = request.args.get("site", type=int)
     if site_id is None:
         raise NotFound(_("小区不存在，或您无权查看。"))
-    first, last = services.parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
+    first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
     text = services.export_csv(current_user, site_id, first, last, now=utcnow())
-    filename = f"cleaning-{site_id}-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(text.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return csv_response(text, f"cleaning-{site_id}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
 @bp.record_once

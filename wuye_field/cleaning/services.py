@@ -2,8 +2,6 @@
 and the supervisor's reports. Plain arguments (actor, `now=`), flush only; the caller commits once."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,13 +18,14 @@ from wuye_field.audit import chain
 from wuye_field.audit.services import log_admin_change
 from wuye_field.cleaning import rules
 from wuye_field.cleaning.models import (
-    ACTIONS, DEFAULT_RECLEAN_HOURS, FREQUENCY_LABELS, AreaAssignment, CleaningIssue, CleaningSettings, CleaningTask,
+    ACTIONS, DEFAULT_RECLEAN_HOURS, FREQUENCY_LABELS, AreaAssignment, CleaningSettings, CleaningTask,
     ReClean, SpotCheck, SpotCheckItem, TaskCheckoff, tasks_of_places,
 )
+from wuye_field.core.csv_export import csv_text
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as defects
-from wuye_field.defects.models import PhotoLink
+from wuye_field.defects.models import Defect, PhotoLink
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site, places_of_site
 from wuye_field.places.services import get_site
@@ -35,11 +34,9 @@ CLEANER = "cleaner"
 OVERSEERS = ("supervisor", "admin")
 ADMIN = "admin"
 START_TOLERANCE = timedelta(minutes=60)  # a slot may be checked off up to an hour before it opens
-MAX_EXPORT_DAYS = 366
 NOTE_MAX = 500
 CHECKOFF_PHOTOS = "cleaning_checkoff"  # PhotoLink.owner_kind of check-off photos
 SPOT_PHOTOS = "cleaning_spot_check"
-ISSUE_PHOTOS = "cleaning_issue"
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -48,7 +45,6 @@ HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
 CHAIN_KINDS = {
     "cleaning_checkoff": _FIELD + ("task_id", "place_id", "slot", "method", "done_at", "note"),
-    "cleaning_issue": _FIELD + ("place_id", "note"),
     "cleaning_spot_check": _FIELD + ("place_id", "note"),
     "cleaning_spot_check_item": ("spot_check_id", "site_id", "task_id", "passed", "cleaner_id", "created_at"),
     "cleaning_reclean": ("site_id", "place_id", "task_id", "spot_check_item_id", "created_at", "due_at"),
@@ -697,28 +693,6 @@ def clean_note(raw: str | None) -> str:
     return note
 
 
-def record_issue(actor: User, place_id: int, *, note: str, photo_ids: list[str], receipt: Receipt) -> CleaningIssue:
-    """A problem a cleaner found at an area in their zone (broken bin, leaking pipe): a note and/or photos.
-
-    Raises NotFound (area not in the actor's zone) or CheckoffRefused (422: neither note nor photo).
-    """
-    note = clean_note(note)
-    place = db.session.get(Place, place_id) if in_zone(actor, place_id) else None
-    if place is None:
-        raise NotFound(_("保洁区域不存在，或不在您的保洁区域。"))
-    if not note and not photo_ids:
-        raise CheckoffRefused(_("请拍照或写一句问题。"), code="empty_issue")
-    issue = CleaningIssue(client_uuid=receipt.key, user_id=actor.id, site_id=place.site_id,
-                          device_time=receipt.device_time, received_at=receipt.received_at,
-                          clock_skew_seconds=receipt.skew_seconds, skew_flagged=receipt.skew_flagged,
-                          place_id=place.id, note=note)
-    db.session.add(issue)
-    db.session.flush()
-    defects.link_photos(ISSUE_PHOTOS, issue.id, user_id=actor.id, site_id=place.site_id, photo_ids=photo_ids)
-    chain.append_records(place.site_id, "cleaning_issue", [issue.id], now=receipt.received_at)
-    return issue
-
-
 # ---------------------------------------------------------------- spot check (抽查)
 
 
@@ -857,7 +831,7 @@ class DayReport:
     by_cleaner: list[tuple[str, Tally]]
     rows: list[Row]
     carried: list[Row]
-    issues: list[CleaningIssue] = field(default_factory=list)
+    issues: list[Defect] = field(default_factory=list)
 
     @property
     def missed_rows(self) -> list[Row]:
@@ -947,9 +921,10 @@ def _day_report(site: Site, day: date, rows: list[Row], *, now: datetime) -> Day
     carried = _carried(site, day, tz, now)
     by_area = sorted(areas.values(), key=lambda pair: pair[0].code)
     start, end = as_utc(rules.at(day, time(0), tz)), as_utc(rules.end_of_day(day, tz))
-    issues = list(db.session.scalars(select(CleaningIssue).where(
-        CleaningIssue.site_id == site.id, CleaningIssue.device_time >= start, CleaningIssue.device_time < end)
-        .order_by(CleaningIssue.device_time)))
+    areas_ids = [place.id for place in cleaning_areas(site.id)]
+    issues = list(db.session.scalars(select(Defect).where(  # problems found at cleaning areas that day
+        Defect.site_id == site.id, Defect.place_id.in_(areas_ids), Defect.device_time >= start,
+        Defect.device_time < end).order_by(Defect.device_time)))
     return DayReport(site=site, day=day, total=total, by_area=by_area, by_cleaner=sorted(cleaners.items()),
                      rows=rows, carried=carried, issues=issues)
 
@@ -1025,18 +1000,6 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS[status])
 
 
-def parse_date_range(raw_from: str | None, raw_to: str | None) -> tuple[date, date]:
-    """Dates of an export; DomainError (400, Chinese) when missing, malformed, reversed or too long."""
-    first, last = _date(raw_from), _date(raw_to)
-    if first is None or last is None:
-        raise DomainError(_("日期格式应为 YYYY-MM-DD，例如 2026-11-01。"), code="bad_date")
-    if last < first:
-        raise DomainError(_("结束日期不能早于开始日期。"), code="bad_date")
-    if (last - first).days >= MAX_EXPORT_DAYS:
-        raise DomainError(_("一次最多导出 %(n)d 天。", n=MAX_EXPORT_DAYS), code="bad_date")
-    return first, last
-
-
 def export_csv(actor: User, site_id: int, first: date, last: date, *, now: datetime) -> str:
     """The occurrences of a site's local days first…last as CSV text (UTF-8 with BOM, Excel opens it).
 
@@ -1044,23 +1007,14 @@ def export_csv(actor: User, site_id: int, first: date, last: date, *, now: datet
     """
     site = get_site(actor, site_id, *OVERSEERS)
     tz = ZoneInfo(site.timezone)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([_("日期"), _("小区"), _("区域编号"), _("区域"), _("任务"), _("标准"), _("频次"), _("时段"),
-                     _("截止"), _("状态"), _("完成时间"), _("完成人"), _("方式"), _("照片"), _("备注")])
-    for row in report_rows(site, first, last, now=now):
-        writer.writerow([
-            row.day.isoformat(), site.name, row.task.place.code, row.task.place.name, row.task.title,
-            row.task.standard or "", row.task.frequency_label, row.occ.slot,
-            row.occ.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), status_label(row.status),
-            row.done_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if row.done_at else "",
-            row.done_by.name if row.done_by else "", {"scan": _("扫码"), "tap": _("点击")}.get(row.method, ""),
-            row.photos, _csv_safe(row.note),
-        ])
-    return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text (a note starting with = + - @)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    header = [_("日期"), _("小区"), _("区域编号"), _("区域"), _("任务"), _("标准"), _("频次"), _("时段"), _("截止"),
+              _("状态"), _("完成时间"), _("完成人"), _("方式"), _("照片"), _("备注")]
+    rows = ([
+        row.day.isoformat(), site.name, row.task.place.code, row.task.place.name, row.task.title,
+        row.task.standard or "", row.task.frequency_label, row.occ.slot,
+        row.occ.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), status_label(row.status),
+        row.done_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if row.done_at else "",
+        row.done_by.name if row.done_by else "", {"scan": _("扫码"), "tap": _("点击")}.get(row.method, ""),
+        row.photos, row.note,
+    ] for row in report_rows(site, first, last, now=now))
+    return csv_text(header, rows)

@@ -1,11 +1,13 @@
-"""Photos (uploaded on their own, idempotent by photo UUID) and the links records hold to them."""
+"""Photos (uploaded on their own, idempotent by photo UUID), the links records hold to them, and defects."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wuye_field.audit.triggers import register_append_only
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
@@ -57,3 +59,55 @@ def links_of(owner_kind: str, owner_ids):
     """select() of the photo links of some records, in their order."""
     return (select(PhotoLink).where(PhotoLink.owner_kind == owner_kind, PhotoLink.owner_id.in_(owner_ids))
             .order_by(PhotoLink.owner_id, PhotoLink.position))
+
+
+DEFECT_CATEGORIES = {
+    "security": _l("治安隐患"),
+    "fire": _l("消防"),
+    "water": _l("水"),
+    "power": _l("电"),
+    "civil": _l("土建"),
+    "doors": _l("门窗"),
+    "lift": _l("电梯"),
+    "lighting": _l("照明"),
+    "public": _l("公共设施"),
+    "cleaning": _l("环境卫生"),
+    "other": _l("其他"),
+}
+
+
+class Defect(FieldRecord, db.Model):
+    """A defect or hazard (隐患/缺陷) someone on the site recorded, with photos (PhotoLink "defect").
+
+    Append-only: it stays open until a `DefectResolution` says resolved or turned into a work order.
+    `place_id` is empty for a defect recorded "anywhere" (then `location` says where);
+    `inspection_id` / `round_id` when it was found during an inspection or round.
+    """
+
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    location: Mapped[str] = mapped_column(String(100), default="")
+    category: Mapped[str] = mapped_column(String(12))
+    severity: Mapped[str] = mapped_column(String(10), default="low")
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Soft references (no FK): the retention job may purge an old inspection/round before the defect.
+    inspection_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    round_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    place: Mapped["Place | None"] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+
+
+class DefectResolution(FieldRecord, db.Model):
+    """A supervisor closed a defect: `outcome` "resolved" (with a note) or "order" (with the work order)."""
+
+    __tablename__ = "defect_resolution"
+
+    defect_id: Mapped[int] = mapped_column(ForeignKey("defect.id"), index=True, unique=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
+
+
+RECORD_TABLES = {"defect_resolution": "received_at", "defect": "received_at", "photo_link": "created_at"}
+for _model in (DefectResolution, Defect, PhotoLink):
+    register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

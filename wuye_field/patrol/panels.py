@@ -1,8 +1,26 @@
-"""The scan panel on a checkpoint's place page: the 「打卡」 form and the latest scans there."""
+"""The patrol panels on a checkpoint's place page: the inspection checklist (「全部正常」 records the visit
+too) and the 「打卡」 form with the latest scans."""
 from __future__ import annotations
 
-from wuye_field.patrol import services
+from wuye_field.patrol import inspections, services
+from wuye_field.patrol.checklists import place_checklist, range_text
+from wuye_field.patrol.models import CHECK_CATEGORIES, SEVERITIES
 from wuye_field.places.panels import Panel, register_panel
+
+
+@register_panel
+def inspection_panel(place, user) -> Panel | None:
+    """Shown to users who patrol the place's site, on checkpoints with a checklist (or past inspections)."""
+    if not services.can_scan(user, place):
+        return None
+    items = place_checklist(place.id)
+    recent = inspections.recent_inspections(place)
+    if not items and not recent:
+        return None
+    return Panel("patrol/_inspection_panel.html", {
+        "place": place, "token": place.tag_token, "checklist": items, "recent": recent, "range_text": range_text,
+        "categories": CHECK_CATEGORIES, "severities": SEVERITIES, "timezone": place.site.timezone,
+    }, order=5)
 
 
 @register_panel

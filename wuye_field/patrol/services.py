@@ -1,4 +1,4 @@
-"""Patrol rules: record a checkpoint scan, list a place's recent scans."""
+"""Patrol rules: record a checkpoint scan (in a round or not, live or retired tag), list a place's recent scans."""
 from __future__ import annotations
 
 import re
@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
+from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
 from wuye_field.patrol.models import NOTE_MAX, SCAN_VIA, Scan, scans_of_place
-from wuye_field.places.models import Place
-from wuye_field.places.services import lookup_tag
+from wuye_field.places.models import Place, RetiredTag
+from wuye_field.places.services import TagRetired, lookup_tag
 from wuye_field.sync.idempotency import ClockSkew
 
 SCAN_ROLES = ("guard", "supervisor", "admin")
@@ -25,6 +26,10 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # C0/C1 control characters other than tab and newlines: PostgreSQL text cannot even hold NUL.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
+SCAN_CHAIN_COLUMNS = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds",
+                      "skew_flagged", "place_id", "round_id", "via", "note", "off_route", "tag_retired")
+chain.register_kind("scan", chain.table_loader("scan", SCAN_CHAIN_COLUMNS))
+
 
 @dataclass(frozen=True)
 class ScanView:
@@ -32,6 +37,7 @@ class ScanView:
 
     scan: Scan
     pending_photos: int = 0
+    warning: str = ""
 
 
 def can_scan(user: User, place: Place) -> bool:
@@ -57,29 +63,66 @@ def clean_via(raw: str | None) -> str:
 
 def record_scan(user: User, token: str, *, client_uuid: str, device_time: datetime, received_at: datetime,
                 via: str | None = "link", note: str | None = "", photo_ids: str | None = "",
-                skew: ClockSkew = ClockSkew.unknown(), photo_limit: int = 10) -> ScanView:
+                skew: ClockSkew = ClockSkew.unknown(), photo_limit: int = 10,
+                round_uuid: str | None = None) -> ScanView:
     """Record that `user` was at the place of tag `token` at `device_time` (their phone's clock).
 
-    `photo_ids` names the scan's photos (comma-separated UUIDs); those not uploaded yet are counted as
-    pending. Returns the flushed scan with its pending photo count.
-    Raises TagRetired (410) for a replaced tag, NotFound (404) for an unknown tag or a place where the
-    user does not patrol, DomainError (400) for a bad `via`, an over-long note or bad photo ids.
+    `round_uuid` names the user's round (the client UUID of its start): the scan joins it, flagged
+    `off_route` when the route does not list the place (recorded, never refused); an unknown round leaves
+    the scan on its own. A replaced (retired) tag is recorded with `tag_retired` for review and answered
+    with a warning. `photo_ids` names the scan's photos (comma-separated UUIDs); those not uploaded yet are
+    counted as pending. Returns the flushed scan with its pending photo count and any warning.
+    Raises NotFound (404) for an unknown tag or a place where the user does not patrol, DomainError (400)
+    for a bad `via`, an over-long note, bad photo ids or a malformed round id.
     """
+    place, retired_warning = resolve_tag(user, token)
+    note = clean_note(note)
+    photos = defects.parse_photo_ids(photo_ids, photo_limit)
+    scan, warning = add_scan(user, place, client_uuid=client_uuid, device_time=device_time, received_at=received_at,
+                             via=clean_via(via), note=note, skew=skew, round_uuid=round_uuid,
+                             tag_retired=bool(retired_warning))
+    pending = defects.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
+    return ScanView(scan, pending, retired_warning or warning)
+
+
+def resolve_tag(user: User, token: str | None) -> tuple[Place, str]:
+    """(checkpoint, warning) for a tag token sent with a field action: the live place, or — for a replaced
+    tag — its place with a Chinese warning (the record is kept for review, not refused).
+    NotFound for an unknown token or a place where the user does not patrol."""
     token = (token or "").strip()
     if not _TOKEN_RE.match(token):
         raise NotFound(_("找不到这个标签，或它不属于您的小区。"))
-    place = lookup_tag(user, token)
+    warning = ""
+    try:
+        place = lookup_tag(user, token)
+    except TagRetired as exc:
+        place = db.session.scalar(select(RetiredTag).where(RetiredTag.token == token)).place
+        warning = exc.message + _("本次记录已保存，待主管核查。")
     if not can_scan(user, place):
         raise NotFound(_("找不到这个巡更点，或您无权在此打卡。"))
-    note = clean_note(note)
-    photos = defects.parse_photo_ids(photo_ids, photo_limit)
+    return place, warning
+
+
+def add_scan(user: User, place: Place, *, client_uuid: str, device_time: datetime, received_at: datetime,
+             via: str = "link", note: str = "", skew: ClockSkew = ClockSkew.unknown(), round_uuid: str | None = None,
+             tag_retired: bool = False) -> tuple[Scan, str]:
+    """Store (flush and chain) a scan of `place` already checked for access; join the user's round
+    `round_uuid` if there is one. Returns (scan, warning): the warning says the place is off the route."""
+    from wuye_field.patrol import rounds
+
+    round_ = rounds.find_round(user, rounds.clean_round_key(round_uuid))
+    if round_ is not None and round_.site_id != place.site_id:
+        round_ = None
+    off_route = round_ is not None and place.id not in rounds.planned_ids(round_)
     scan = Scan(client_uuid=client_uuid, user_id=user.id, site_id=place.site_id, place_id=place.id,
-                via=clean_via(via), note=note, device_time=device_time, received_at=received_at,
+                round_id=round_.id if round_ else None, off_route=off_route, tag_retired=tag_retired,
+                via=via, note=note, device_time=device_time, received_at=received_at,
                 clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
     db.session.add(scan)
     db.session.flush()
-    pending = defects.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
-    return ScanView(scan, pending)
+    chain.append_records(place.site_id, "scan", [scan.id], now=received_at)
+    warning = _("「%(place)s」不在本次巡更路线上，已记录。", place=place.name) if off_route else ""
+    return scan, warning
 
 
 def scan_message(view: ScanView) -> str:
@@ -89,6 +132,8 @@ def scan_message(view: ScanView) -> str:
     message = _("已打卡：%(place)s %(time)s", place=scan.place.name, time=local.strftime("%H:%M"))
     if view.pending_photos:
         message += _("（%(n)d 张照片待上传）", n=view.pending_photos)
+    if view.warning:
+        message += " " + view.warning
     return message
 
 
@@ -99,7 +144,8 @@ def scan_json(view: ScanView) -> dict:
         "id": scan.id, "client_uuid": scan.client_uuid, "device_time": as_utc(scan.device_time).isoformat(),
         "received_at": as_utc(scan.received_at).isoformat(), "pending_photos": view.pending_photos,
         "place": {"id": scan.place.id, "code": scan.place.code, "name": scan.place.name},
-        "via": scan.via, "skew_flagged": scan.skew_flagged,
+        "via": scan.via, "skew_flagged": scan.skew_flagged, "round_id": scan.round_id, "off_route": scan.off_route,
+        "tag_retired": scan.tag_retired,
     }
 
 

@@ -15,6 +15,8 @@ SHELL_FILES = (
     "js/photos.js",
     "js/app.js",
     "js/scanner.js",
+    "js/patrol.js",
+    "js/workorders.js",
     "vendor/htmx-2.0.11.min.js",
     "vendor/idb-8.0.4.umd.js",
     "vendor/jsQR-1.4.0.js",
