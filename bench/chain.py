@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 import time
 import uuid
@@ -31,16 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+
+from bench.scratch import DEFAULT_ADMIN_URL, scratch_app  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 SCAN_COLUMNS = ("client_uuid", "user_id", "site_id", "place_id", "via", "note", "device_time", "received_at",
-                "clock_skew_seconds", "skew_flagged")
+                "clock_skew_seconds", "skew_flagged", "off_route", "tag_retired")
 THREE_YEARS = timedelta(days=3 * 365)
-
-
-def scratch_url(url: str, name: str) -> str:
-    base, _sep, _db = url.rpartition("/")
-    return f"{base}/{name}"
 
 
 def build(app, url: str, n: int, deadline: float) -> tuple[int, int]:
@@ -68,14 +64,15 @@ def build(app, url: str, n: int, deadline: float) -> tuple[int, int]:
                 at = start + step * i
                 copy.write_row((str(uuid.uuid4()), users[i % 2], site_id, places[i % len(places)],
                                 "camera" if i % 3 else "link", "" if i % 50 else "门未锁，已通知业主", at,
-                                at + timedelta(seconds=3 + i % 7), (i % 11) * 0.25, False))
+                                at + timedelta(seconds=3 + i % 7), (i % 11) * 0.25, False, False, False))
         db.session.commit()
         print(f"  loaded {n:,} scans in {time.perf_counter() - t0:.1f} s")
 
         # Chain them, reading content through the loader exactly as append_records does.
         t0 = time.perf_counter()
         ids = [row[0] for row in db.session.execute(db.text("SELECT id FROM scan ORDER BY id"))]
-        prev, seq, done = "0" * 64, 0, 0
+        head = db.session.get(ChainHead, site_id)  # the demo data already chained a few records
+        prev, seq, done = (head.hash, head.seq, 0) if head else ("0" * 64, 0, 0)
         load = chain._KINDS["scan"]
         with psycopg.connect(url) as raw, raw.cursor() as cur, cur.copy(
                 "COPY audit_chain (site_id, seq, kind, record_id, prev_hash, hash, created_at) FROM STDIN") as copy:
@@ -91,7 +88,9 @@ def build(app, url: str, n: int, deadline: float) -> tuple[int, int]:
                 if time.perf_counter() > deadline:
                     print(f"  time limit: chained {done:,} of {len(ids):,}")
                     break
-        db.session.add(ChainHead(site_id=site_id, seq=seq, hash=prev, updated_at=datetime.now(timezone.utc)))
+        head = head or ChainHead(site_id=site_id)
+        head.seq, head.hash, head.updated_at = seq, prev, datetime.now(timezone.utc)
+        db.session.add(head)
         db.session.commit()
         print(f"  chained {seq:,} records in {time.perf_counter() - t0:.1f} s")
         return site_id, seq
@@ -105,17 +104,16 @@ def measure(app, site_id: int, chained: int) -> None:
         t0 = time.perf_counter()
         result = chain.verify(site_id, directory=Path(app.config["WUYE_DATA_DIR"]) / "none")
         verify_s = time.perf_counter() - t0
-        assert result.ok and result.checked == chained, result.problem
+        assert result.ok and result.checked == chained, result.problem  # every entry, demo ones included
 
         # The same rows' bytes, in memory, for the bare loop (not timed: only the loop is).
-        ids = [row[0] for row in db.session.execute(db.text(
-            "SELECT record_id FROM audit_chain WHERE site_id = :s ORDER BY seq"), {"s": site_id})]
-        load = chain._KINDS["scan"]
+        entries = list(db.session.execute(db.text(  # scans, and the few records the demo data chained
+            "SELECT kind, record_id FROM audit_chain WHERE site_id = :s ORDER BY seq"), {"s": site_id}))
         blobs = []
-        for offset in range(0, len(ids), chain.PAGE):
-            batch = ids[offset:offset + chain.PAGE]
-            contents = load(batch)
-            blobs.extend(chain.canonical("scan", i, site_id, contents[i]) for i in batch)
+        for offset in range(0, len(entries), chain.PAGE):
+            batch = entries[offset:offset + chain.PAGE]
+            contents = {kind: chain._KINDS[kind]([i for k, i in batch if k == kind]) for kind in {k for k, _ in batch}}
+            blobs.extend(chain.canonical(kind, i, site_id, contents[kind][i]) for kind, i in batch)
         t0 = time.perf_counter()
         prev = "0" * 64
         for blob in blobs:
@@ -134,36 +132,14 @@ def measure(app, site_id: int, chained: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--url", default=os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--url", default=DEFAULT_ADMIN_URL)
     parser.add_argument("--timeout", type=float, default=480, help="stop building after this many seconds")
     args = parser.parse_args()
     deadline = time.perf_counter() + args.timeout
-    name = f"wuye_bench_chain_{os.getpid()}"
-    admin_url = args.url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    app = None
-    try:
-        from wuye_field import create_app
-        from wuye_field.audit import chain
-
-        app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url(admin_url, name), "SECRET_KEY": "bench",
-                          "WUYE_DATA_DIR": f"/tmp/{name}", "RATELIMIT_ENABLED": False})
-        # Patrol does not chain its scans yet: the bench registers the kind the way a domain would.
-        chain.register_kind("scan", chain.table_loader("scan", SCAN_COLUMNS))
+    with scratch_app(args.url, "chain") as (app, url, name):
         print(f"PostgreSQL scratch database {name}: {args.records:,} scans over three years")
-        site_id, chained = build(app, scratch_url(admin_url, name), args.records, deadline)
+        site_id, chained = build(app, url, args.records, deadline)
         measure(app, site_id, chained)
-    finally:
-        if app is not None:
-            from wuye_field.extensions import db
-
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        print(f"dropped {name}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ under 200 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -38,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+
+from bench.scratch import DEFAULT_ADMIN_URL, scratch_app  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 11:00 in Shanghai, the day after the last full day
@@ -46,18 +47,10 @@ MONTH = (date(2026, 10, 1), date(2026, 10, 31))
 SCAN_COLUMNS = ("client_uuid", "user_id", "site_id", "place_id", "via", "note", "device_time", "received_at",
                 "clock_skew_seconds", "skew_flagged", "off_route", "tag_retired", "round_id")
 VARIANTS = [  # (label, SQL run before measuring), cumulative
-    ("indexes the models declare", None),
-    ("plus scan (place_id, device_time)", "CREATE INDEX ix_scan_place_device_time ON scan (place_id, device_time)"),
-    ("instead a partial index (place_id, device_time) WHERE NOT tag_retired",
-     "DROP INDEX ix_scan_place_device_time; "
-     "CREATE INDEX ix_scan_place_device_time_live ON scan (place_id, device_time) WHERE NOT tag_retired"),
+    ("indexes the models declare, incl. scan (place_id, device_time) WHERE NOT tag_retired", None),
+    ("without that index", "DROP INDEX ix_scan_place_device_time_live"),
 ]
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def scratch_url(url: str, name: str) -> str:
-    base, _sep, _db = url.rpartition("/")
-    return f"{base}/{name}"
 
 
 def build_config(app, n_sites: int, n_places: int) -> tuple[int, list[tuple[int, list[int]]]]:
@@ -222,20 +215,10 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=50)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--url", default=os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--url", default=DEFAULT_ADMIN_URL)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    name = f"wuye_bench_patrol_{os.getpid()}"
-    admin_url = args.url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    app = None
-    try:
-        from wuye_field import create_app
-
-        url = scratch_url(admin_url, name)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
-                          "SECRET_KEY": "bench", "WUYE_DATA_DIR": f"/tmp/{name}", "RATELIMIT_ENABLED": False})
+    with scratch_app(args.url, "patrol", keep=args.keep) as (app, url, name):
         print(f"PostgreSQL scratch database {name}: {args.sites} sites × {args.places} key areas × 6 scans/day "
               f"× {args.days} days")
         t0 = time.perf_counter()
@@ -252,17 +235,6 @@ def main() -> None:
                     conn.execute("VACUUM ANALYZE scan")
                     print(f"\n  {sql}: {time.perf_counter() - t0:.0f} s")
             measure(app, site_id, place_ids, args.runs, label)
-    finally:
-        if app is not None:
-            from wuye_field.extensions import db
-
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped {name}")
 
 
 if __name__ == "__main__":

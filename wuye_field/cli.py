@@ -113,6 +113,21 @@ def chain_digest() -> None:
     click.echo(f"{len(digests)} chain heads written to {path}")
 
 
+@wuye.command("grant-app-role")
+@click.argument("role")
+@with_appcontext
+def grant_app_role(role: str) -> None:
+    """PostgreSQL: let ROLE run the app with SELECT/INSERT only on record tables (never UPDATE/DELETE)."""
+    from wuye_field.audit.app_role import grant_app_role as grant
+
+    try:
+        restricted = grant(db.session.connection(), role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{role}: read and insert only on {len(restricted)} record tables")
+
+
 @wuye.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
