@@ -218,6 +218,8 @@ def test_export_csv_with_bom(client, auth, world, mop):
     assert response.data.startswith(b"\xef\xbb\xbf")
     assert len(response.data.decode("utf-8-sig").strip().splitlines()) == 31
     assert "attachment" in response.headers["Content-Disposition"]
+    by_code = client.get(f"/export/cleaning.csv?site={world.site.code}&date_from=2026-11-01&date_to=2026-11-30")
+    assert by_code.data == response.data  # site=<code>, like the other exports
 
 
 @pytest.mark.parametrize("query, status", [
@@ -236,6 +238,8 @@ def test_export_only_for_overseers_of_the_site(client, auth, world, elsewhere):
     login(auth, "s1")
     days = "date_from=2026-11-01&date_to=2026-11-02"
     assert client.get(f"/export/cleaning.csv?site={elsewhere[0].id}&{days}").status_code == 404
+    assert client.get(f"/export/cleaning.csv?site={elsewhere[0].code}&{days}").status_code == 404
+    assert client.get(f"/export/cleaning.csv?site=NOSUCH&{days}").status_code == 404
     auth.logout()
     login(auth, "c1")
     assert client.get(f"/export/cleaning.csv?site={world.site.id}&{days}").status_code == 404

@@ -20,6 +20,7 @@ from wuye_field.core.htmx import is_htmx, render
 from wuye_field.core.time import utcnow
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
+from wuye_field.places.services import site_by_code_or_id
 from wuye_field.sync.idempotency import current_action, idempotent_action
 
 bp = Blueprint("cleaning", __name__, url_prefix="/cleaning")
@@ -147,13 +148,11 @@ def spot_check(place_id: int):
 
 
 def export_csv():
-    """`GET /export/cleaning.csv?site=…&date_from=…&date_to=…`: UTF-8 with BOM; 400 on bad dates."""
-    site_id = request.args.get("site", type=int)
-    if site_id is None:
-        raise NotFound(_("小区不存在，或您无权查看。"))
+    """`GET /export/cleaning.csv?site=<code or id>&date_from=…&date_to=…`: UTF-8 with BOM; 400 on bad dates."""
+    site = site_by_code_or_id(current_user, request.args.get("site"), *OVERSEERS)
     first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
-    text = services.export_csv(current_user, site_id, first, last, now=utcnow())
-    return csv_response(text, f"cleaning-{site_id}-{first.isoformat()}-{last.isoformat()}.csv")
+    text = services.export_csv(current_user, site.id, first, last, now=utcnow())
+    return csv_response(text, f"cleaning-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
 @bp.record_once

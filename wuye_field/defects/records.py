@@ -20,7 +20,7 @@ from wuye_field.defects import services as photos
 from wuye_field.defects.models import DEFECT_CATEGORIES, Defect, DefectResolution, Photo, PhotoLink
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
-from wuye_field.places.services import get_place
+from wuye_field.places.services import get_place, site_by_code_or_id, sites_for
 from wuye_field.sync.idempotency import ClockSkew
 
 PHOTO_OWNER = "defect"  # PhotoLink.owner_kind of defect photos
@@ -346,8 +346,7 @@ class SiteList:
 
 def overseen_sites(user: User) -> list[Site]:
     """The sites whose defect list `user` may see (supervisor, admin, desk), by name."""
-    ids = user.site_ids(*OVERSEERS)
-    return list(db.session.scalars(select(Site).where(Site.id.in_(ids)).order_by(Site.name))) if ids else []
+    return sites_for(user, *OVERSEERS)
 
 
 def site_list(user: User, site_id: int | None, state: str, *, now: datetime) -> SiteList:
@@ -469,11 +468,8 @@ def resolve_defect(user: User, defect_id: int, *, outcome: str, note: str | None
 
 
 def exported_site(user: User, code: str | None) -> Site:
-    """The site with this code if `user` supervises or administers it; NotFound otherwise."""
-    site = db.session.scalar(select(Site).where(Site.code == (code or "").strip().upper()))
-    if site is None or site.id not in user.site_ids(*EXPORTERS):
-        raise NotFound(_("小区不存在，或您无权查看。"))
-    return site
+    """The site with this code (or numeric id) if `user` supervises or administers it; NotFound otherwise."""
+    return site_by_code_or_id(user, code, *EXPORTERS)
 
 
 def export_header() -> list[str]:

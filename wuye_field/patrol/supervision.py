@@ -25,7 +25,7 @@ from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol.models import NOTE_MAX, Inspection, PatrolMakeup, Round, Route, Scan
 from wuye_field.places.models import Place, Site
-from wuye_field.places.services import get_site, sites_for
+from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
 
 OVERSEERS = ("supervisor", "admin")
 MAKEUP_ROLES = ("guard", "supervisor", "admin")
@@ -67,15 +67,8 @@ def overseen_site(user: User, site_id: int | None) -> tuple[list[Site], Site]:
 
 
 def site_by_code(user: User, code: str | None) -> Site:
-    """The site with this code (exports say `site=<code>`; a numeric id is accepted too) if `user`
-    oversees it; NotFound otherwise."""
-    text = (code or "").strip()
-    site = db.session.scalar(select(Site).where(Site.code == text)) if text else None
-    if site is None and text.isascii() and text.isdigit():
-        site = db.session.get(Site, int(text))
-    if site is None:
-        raise NotFound(_("小区不存在，或您无权查看。"))
-    return get_site(user, site.id, *OVERSEERS)
+    """The exported site (`site=<code>`, or its numeric id) if `user` oversees it; NotFound otherwise."""
+    return site_by_code_or_id(user, code, *OVERSEERS)
 
 
 def key_areas(site_id: int) -> list[Place]:

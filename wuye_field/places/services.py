@@ -52,6 +52,19 @@ def get_site(user: User, site_id: int, *roles: str) -> Site:
     return site
 
 
+def site_by_code_or_id(user: User, raw: str | None, *roles: str) -> Site:
+    """The site `raw` names — its code (exports take `site=<code>`) or its numeric id — if `user` holds one
+    of `roles` there; NotFound otherwise (an unknown and a foreign site answer alike)."""
+    text = (raw or "").strip()
+    condition = Site.code == text.upper()
+    if text.isascii() and text.isdigit():
+        condition = (Site.id == int(text)) | condition
+    site = db.session.scalar(select(Site).where(condition).limit(1)) if text else None
+    if site is None:
+        raise NotFound(_("小区不存在，或您无权查看。"))
+    return get_site(user, site.id, *roles)
+
+
 def get_place(user: User, place_id: int, *roles: str) -> Place:
     """An active place on one of the user's sites; NotFound otherwise."""
     place = db.session.get(Place, place_id)

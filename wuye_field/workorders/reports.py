@@ -24,11 +24,11 @@ from sqlalchemy import and_, func, select
 
 from wuye_field.accounts.models import User
 from wuye_field.core.csv_export import csv_text, parse_date_range
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Site
-from wuye_field.places.services import get_site
+from wuye_field.places.services import get_site, site_by_code_or_id
 from wuye_field.workorders import sla
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, SOURCES, STATES, OrderEvent, WorkOrder
 from wuye_field.workorders.residents import mask_name, mask_phone
@@ -247,14 +247,7 @@ def report_sites(actor: User) -> list[Site]:
 
 def exported_site(actor: User, code: str | None) -> Site:
     """The site with this code (or numeric id) if `actor` supervises or administers it; NotFound otherwise."""
-    text = (code or "").strip()
-    condition = Site.code == text.upper()
-    if text.isascii() and text.isdigit():
-        condition = (Site.id == int(text)) | condition
-    site = db.session.scalar(select(Site).where(condition))
-    if site is None or site.id not in actor.site_ids(*REPORT_ROLES):
-        raise NotFound(_("小区不存在，或您无权查看。"))
-    return site
+    return site_by_code_or_id(actor, code, *REPORT_ROLES)
 
 
 def export_header() -> list[str]:
