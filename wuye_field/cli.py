@@ -21,7 +21,8 @@ def demo() -> None:
     """Load the demo site DEMO 「示范小区」 and its users (password wuye-demo). Safe to run twice."""
     from wuye_field.demo import load_demo
 
-    site = load_demo(current_app.config["PUBLIC_BASE_URL"], current_app.config["PASSWORD_HASH_METHOD"])
+    site = load_demo(current_app.config["PUBLIC_BASE_URL"], current_app.config["PASSWORD_HASH_METHOD"],
+                     sample_orders=True)
     db.session.commit()
     click.echo(f"demo data ready: site {site.code} {site.name}")
 

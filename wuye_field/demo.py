@@ -51,8 +51,11 @@ USERS = [
 ]
 
 
-def load_demo(public_base_url: str, hash_method: str | None = None) -> Site:
-    """Create whatever part of the demo data is missing; existing rows (and tag tokens) are left alone."""
+def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_orders: bool = False) -> Site:
+    """Create whatever part of the demo data is missing; existing rows (and tag tokens) are left alone.
+
+    `sample_orders` adds a few work orders in different states (`wuye demo` does; the test suite's bare
+    demo site does not, so chain lengths and counts stay the same for every domain)."""
     site = db.session.scalar(select(Site).where(Site.code == "DEMO"))
     if site is None:
         site = Site(code="DEMO", name="示范小区", timezone="Asia/Shanghai", public_base_url=public_base_url)
@@ -83,5 +86,5 @@ def load_demo(public_base_url: str, hash_method: str | None = None) -> Site:
     load_cleaning_demo(site)
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
-    load_workorders_demo(site)
+    load_workorders_demo(site, orders=sample_orders)
     return site

@@ -10,7 +10,6 @@ import io
 import uuid
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
@@ -121,15 +120,9 @@ def load_orders(site: Site, *, now: datetime) -> None:
     db.session.flush()
 
 
-def load_workorders_demo(site: Site, *, now: datetime | None = None, orders: bool | None = None) -> None:
-    """Settings and orders of the demo site (idempotent).
-
-    `orders` defaults to "not under test": the suite's `demo` fixture gives every domain the same bare
-    site (chain lengths, counts), and tests that want the demo orders call `load_orders` themselves.
-    """
+def load_workorders_demo(site: Site, *, now: datetime | None = None, orders: bool = False) -> None:
+    """Settings of the demo site and, with `orders`, a few sample orders in different states (idempotent)."""
     db.session.flush()
     load_settings(site)
-    if orders is None:
-        orders = not current_app.testing
     if orders:
         load_orders(site, now=now or utcnow())
