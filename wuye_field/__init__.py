@@ -21,6 +21,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -60,6 +61,12 @@ def _development_secret(instance: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def configure_logging(app: Flask) -> None:
+    from wuye_field.core.logging import configure_logging as configure
+
+    configure(app)
 
 
 def register_extensions(app: Flask) -> None:

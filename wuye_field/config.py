@@ -31,6 +31,8 @@ class Config:
     WUYE_DATA_DIR = os.environ.get("WUYE_DATA_DIR")  # None → <instance>/data
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     WUYE_CJK_FONT = os.environ.get("WUYE_CJK_FONT")  # None → first known system CJK font
+    LOG_FORMAT = os.environ.get("LOG_FORMAT")  # "json" or "text"; None → JSON lines in production
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     # Sessions: signed cookies (stateless app servers); a per-user version ends them server-side.
     SESSION_COOKIE_HTTPONLY = True

@@ -12,6 +12,7 @@ from wuye_field.accounts.forms import LoginForm
 from wuye_field.accounts.models import ROLES, User
 from wuye_field.core.errors import error_response, wants_json
 from wuye_field.core.i18n import LANG_COOKIE
+from wuye_field.core.logging import security_event
 from wuye_field.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -25,6 +26,8 @@ def load_user(identity: str) -> User | None:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
+        reason = "deactivated" if user is not None and not user.active else "ended"
+        security_event("session_stale", stale_user_id=int(user_id), reason=reason, path=request.path)
         return None
     return user
 

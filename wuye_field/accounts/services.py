@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,10 +16,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wuye_field.accounts.models import ROLES, Membership, User
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.logging import security_event
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db, limiter
 
-log = logging.getLogger("wuye_field.accounts")
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
@@ -63,35 +65,57 @@ def check_password_rules(password: str) -> None:
 class LoginThrottle:
     """Failed-login limits per account and per client address, on Flask-Limiter's storage.
 
-    Only failures count. The per-address limit is generous: a whole site often shares one IP.
+    Only failures count. The account is the user whatever name was typed (staff number in any case, or
+    phone number); a name that matches nobody is counted on its own. With `RATELIMIT_STORAGE_URI` on
+    Redis the counts are shared by every worker and app server. The per-address limit is generous: a
+    whole site often shares one IP.
     """
 
     per_account: str
     per_address: str
     enabled: bool = True
 
-    def _checks(self, username: str, address: str):
-        key = username.strip().lower()
+    def _checks(self, account: str, address: str):
         for item in parse_many(self.per_account):
-            yield item, ("login-account", key)
+            yield item, ("login-account", account)
         for item in parse_many(self.per_address):
             yield item, ("login-address", address)
 
-    def check(self, username: str, address: str, now: float) -> None:
+    def check(self, account: str, address: str, now: float, *, login: str = "") -> None:
         """Raise TooManyAttempts (with the wait) when either limit is used up."""
         if not self.enabled:
             return
-        for item, ids in self._checks(username, address):
-            if not limiter.limiter.test(item, *ids):
-                reset_at, _remaining = limiter.limiter.get_window_stats(item, *ids)
-                log.warning("login throttled: %s from %s", username, address)
-                raise TooManyAttempts(int(max(1, reset_at - now)))
+        for item, ids in self._checks(account, address):
+            with _storage_errors_logged():
+                if not limiter.limiter.test(item, *ids):
+                    reset_at, _remaining = limiter.limiter.get_window_stats(item, *ids)
+                    security_event("login_throttled", login=login, account=account, address=address)
+                    raise TooManyAttempts(int(max(1, reset_at - now)))
 
-    def record_failure(self, username: str, address: str) -> None:
+    def record_failure(self, account: str, address: str) -> None:
         if not self.enabled:
             return
-        for item, ids in self._checks(username, address):
-            limiter.limiter.hit(item, *ids)
+        for item, ids in self._checks(account, address):
+            with _storage_errors_logged():
+                limiter.limiter.hit(item, *ids)
+
+
+@contextmanager
+def _storage_errors_logged():
+    """An unreachable throttle store (Redis down) is logged as an error and lets the login go on to the
+    password check: staff keep signing in, and the operator sees why throttling paused."""
+    try:
+        yield
+    except DomainError:
+        raise
+    except Exception:  # noqa: BLE001 - any storage client error
+        log.exception("login throttle storage unavailable; login allowed without throttling")
+
+
+def account_key(login: str, user: User | None) -> str:
+    """What failed logins are counted on: the user (`user:<id>`) when the typed name or phone is one,
+    else the typed name itself, lower-cased (`name:<login>`)."""
+    return f"user:{user.id}" if user is not None else "name:" + login.strip().lower()
 
 
 def find_user_by_login(login: str) -> User | None:
@@ -104,9 +128,12 @@ def find_user_by_login(login: str) -> User | None:
     )
 
 
-def authenticate(login: str, password: str) -> User:
-    """Return the active user for these credentials or raise LoginFailed (one message for every cause)."""
-    user = find_user_by_login(login)
+def authenticate(login: str, password: str, user: User | None = None) -> User:
+    """Return the active user for these credentials or raise LoginFailed (one message for every cause).
+
+    `user` is the result of `find_user_by_login(login)` when the caller has it already.
+    """
+    user = user if user is not None else find_user_by_login(login)
     if user is None or not check_password_hash(user.password_hash, password):
         raise LoginFailed(_("工号/手机号或密码不正确。"))
     if not user.active:
@@ -206,12 +233,14 @@ def sign_in(login: str, password: str, *, address: str, throttle: LoginThrottle,
 
     Raises TooManyAttempts (before checking the password) or LoginFailed.
     """
-    throttle.check(login, address, now)
+    user = find_user_by_login(login)
+    account = account_key(login, user)
+    throttle.check(account, address, now, login=login)
     try:
-        return authenticate(login, password)
+        return authenticate(login, password, user)
     except LoginFailed:
-        throttle.record_failure(login, address)
-        log.info("login failed for %r from %s", login, address)
+        throttle.record_failure(account, address)
+        security_event("login_failed", login=login, account=account, address=address)
         raise
 
 

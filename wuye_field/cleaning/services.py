@@ -22,7 +22,7 @@ from wuye_field.cleaning.models import (
     ReClean, SpotCheck, SpotCheckItem, TaskCheckoff, tasks_of_places,
 )
 from wuye_field.core.csv_export import csv_text
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as defects
 from wuye_field.defects.models import Defect, PhotoLink
@@ -217,7 +217,7 @@ def admin_task(actor: User, task_id: int) -> CleaningTask:
     """A task on a site `actor` administers; NotFound otherwise."""
     task = db.session.get(CleaningTask, task_id)
     if task is None or task.site_id not in actor.site_ids(ADMIN):
-        raise NotFound(_("任务不存在，或您无权查看。"))
+        raise NotFound(_("任务不存在，或您无权查看。"), site_id=other_site(task, actor.site_ids(ADMIN)))
     return task
 
 

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from wuye_field.core.logging import security_event, user_text
 from wuye_field.extensions import db
 
-log = logging.getLogger("wuye_field.errors")
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -29,10 +30,25 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """The object does not exist or is outside the user's sites (never tell which)."""
+    """The object does not exist or is outside the user's sites (never tell which).
+
+    `site_id`: the site the object is on when it exists outside the user's reach (see `other_site`); it
+    is never shown, only logged as the security event `not_found_other_site`.
+    """
 
     status = 404
     code = "not_found"
+
+    def __init__(self, message: str, *, site_id: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.site_id = site_id
+
+
+def other_site(obj: object | None, allowed_site_ids: set[int] | frozenset[int]) -> int | None:
+    """`obj.site_id` when `obj` exists on a site outside `allowed_site_ids`, else None: the `site_id` of a
+    NotFound raised for an object of another site."""
+    site_id = getattr(obj, "site_id", None)
+    return site_id if site_id is not None and site_id not in allowed_site_ids else None
 
 
 class Forbidden(DomainError):
@@ -74,20 +90,28 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
+        if isinstance(error, NotFound) and error.site_id is not None:
+            security_event("not_found_other_site", object_site_id=error.site_id, method=request.method,
+                           path=request.path)
+        elif error.status == 403:
+            security_event("forbidden", code=error.code, method=request.method, path=request.path)
         return error_response(error.status, error.message, error.code)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
         db.session.rollback()
-        log.info("csrf refused: %s %s (%s)", request.method, request.path, error.description)
+        security_event("csrf_refused", method=request.method, path=request.path, reason=error.description)
         return error_response(400, _("页面已过期，请刷新后重试。"), "csrf")
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         db.session.rollback()
         status = error.code or 500
-        if status == 413:
-            log.warning("request too large: %s %s", request.method, request.path)
+        if status == 403:
+            security_event("forbidden", code="role", method=request.method, path=request.path)
+        elif status in (413, 415):
+            security_event("upload_refused", status=status, method=request.method, path=request.path,
+                           content_length=request.content_length)
         message_for = _HTTP_MESSAGES.get(status)
         message = message_for() if message_for else _("请求失败（%(status)s）。", status=status)
         return error_response(status, message, "http_%d" % status)
@@ -95,5 +119,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, user_text(request.path))
         return error_response(500, _("服务器出错了，您的记录仍保存在手机上，稍后会自动重试。"), "server_error")

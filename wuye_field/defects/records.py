@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.csv_export import csv_text
-from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
 from wuye_field.core.time import as_utc
 from wuye_field.defects import services as photos
 from wuye_field.defects.models import DEFECT_CATEGORIES, Defect, DefectResolution, Photo, PhotoLink
@@ -211,7 +211,7 @@ def get_defect_for(user: User, defect_id: int) -> Defect:
     """The defect if `user` reported it or holds a role on its site; NotFound otherwise (never says which)."""
     defect = db.session.get(Defect, defect_id)
     if defect is None or (defect.user_id != user.id and defect.site_id not in user.site_ids()):
-        raise NotFound(_("问题记录不存在，或您无权查看。"))
+        raise NotFound(_("问题记录不存在，或您无权查看。"), site_id=other_site(defect, user.site_ids()))
     return defect
 
 

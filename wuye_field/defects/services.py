@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -14,14 +13,13 @@ from sqlalchemy import and_, exists, func, or_, select
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.logging import security_event
 from wuye_field.core.time import utcnow
 from wuye_field.defects.models import Photo, PhotoLink
 from wuye_field.defects.photos import PhotoLimits, PhotoRejected, process_photo
 from wuye_field.defects.storage import LocalStorage
 from wuye_field.extensions import db
 from wuye_field.sync.idempotency import ClockSkew
-
-log = logging.getLogger("wuye_field.defects")
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 PHOTO_LINK_KIND = "photo_link"
@@ -51,12 +49,12 @@ def store_photo(user: User, data: bytes, *, client_uuid: str, device_time: datet
     """
     digest = hashlib.sha256(data).hexdigest()
     if checksum is not None and (not _HEX64.match(checksum.strip()) or checksum.strip().lower() != digest):
-        log.warning("photo %s from user %s: checksum mismatch", client_uuid, user.id)
+        security_event("upload_refused", code="checksum", photo=client_uuid, bytes=len(data))
         raise ChecksumMismatch(_("照片传输不完整（校验值不符），请重新上传。"))
     try:
         processed = process_photo(data, limits)
     except PhotoRejected as exc:
-        log.warning("photo %s from user %s refused: %s (%d bytes)", client_uuid, user.id, exc.code, len(data))
+        security_event("upload_refused", code=exc.code, photo=client_uuid, bytes=len(data))
         raise
     keys = []
     for content in (processed.display, processed.thumb):

@@ -17,7 +17,7 @@ from wuye_field.accounts.models import User
 from wuye_field.accounts.services import LoginFailed, LoginThrottle, TooManyAttempts, sign_in
 from wuye_field.audit import chain
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, NotFound, other_site
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
@@ -175,7 +175,7 @@ def get_post(user: User, post_id: int) -> HandoverPost:
     """The post if `user` may see it (any handover role on its site); NotFound otherwise (never say which)."""
     post = db.session.get(HandoverPost, post_id)
     if post is None or not post.active or post.site_id not in user.site_ids(*VIEW_ROLES):
-        raise NotFound(_("找不到这个岗位，或您无权查看。"))
+        raise NotFound(_("找不到这个岗位，或您无权查看。"), site_id=other_site(post, user.site_ids(*VIEW_ROLES)))
     return post
 
 
@@ -189,7 +189,7 @@ def admin_post(user: User, post_id: int | None, site_id: int | None = None) -> H
     if post_id is not None:
         post = db.session.get(HandoverPost, post_id)
         if post is None or post.site_id not in user.site_ids("admin"):
-            raise NotFound(_("找不到这个岗位，或您无权查看。"))
+            raise NotFound(_("找不到这个岗位，或您无权查看。"), site_id=other_site(post, user.site_ids("admin")))
         return post
     if site_id not in user.site_ids("admin"):
         raise NotFound(_("找不到这个小区，或您无权查看。"))

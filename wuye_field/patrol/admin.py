@@ -12,7 +12,7 @@ from wuye_field.accounts.decorators import role_required
 from wuye_field.accounts.models import User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import NotFound
+from wuye_field.core.errors import NotFound, other_site
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
@@ -43,7 +43,7 @@ def admin_route(actor: User, route_id: int) -> Route:
     """A route on a site the actor administers; NotFound otherwise."""
     route = db.session.get(Route, route_id)
     if route is None or route.site_id not in actor.site_ids(ADMIN):
-        raise NotFound(_("巡更路线不存在，或您无权查看。"))
+        raise NotFound(_("巡更路线不存在，或您无权查看。"), site_id=other_site(route, actor.site_ids(ADMIN)))
     return route
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Inspection, Round, RoundFinish, Route, Scan
@@ -109,7 +109,7 @@ def get_route(user: User, route_id: int) -> Route:
     """An active route on a site where `user` patrols; NotFound otherwise (no leak of other sites)."""
     route = db.session.get(Route, route_id)
     if route is None or not route.active or route.site_id not in user.site_ids(*ROUND_ROLES):
-        raise NotFound(_("巡更路线不存在，或您无权查看。"))
+        raise NotFound(_("巡更路线不存在，或您无权查看。"), site_id=other_site(route, user.site_ids(*ROUND_ROLES)))
     return route
 
 

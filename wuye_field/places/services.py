@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from wuye_field.accounts.models import Membership, User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
 from wuye_field.core.time import utcnow, valid_timezone
 from wuye_field.extensions import db
 from wuye_field.places.models import (
@@ -45,7 +45,7 @@ def sites_for(user: User, *roles: str) -> list[Site]:
 def get_site(user: User, site_id: int, *roles: str) -> Site:
     """The site if `user` holds one of `roles` there; NotFound otherwise (no leak of other sites)."""
     if site_id not in user.site_ids(*roles):
-        raise NotFound(_("小区不存在，或您无权查看。"))
+        raise NotFound(_("小区不存在，或您无权查看。"), site_id=site_id if db.session.get(Site, site_id) else None)
     site = db.session.get(Site, site_id)
     if site is None:
         raise NotFound(_("小区不存在，或您无权查看。"))
@@ -69,7 +69,7 @@ def get_place(user: User, place_id: int, *roles: str) -> Place:
     """An active place on one of the user's sites; NotFound otherwise."""
     place = db.session.get(Place, place_id)
     if place is None or not place.active or place.site_id not in user.site_ids(*roles):
-        raise NotFound(_("地点不存在，或您无权查看。"))
+        raise NotFound(_("地点不存在，或您无权查看。"), site_id=other_site(place, user.site_ids(*roles)))
     return place
 
 
@@ -89,7 +89,7 @@ def lookup_tag(user: User, token: str) -> Place:
             _("此标签已于 %(date)s 更换，请扫描「%(name)s」处的新标签。",
               date=retired.retired_at.strftime("%Y-%m-%d"), name=retired.place.name)
         )
-    raise NotFound(_("找不到这个标签，或它不属于您的小区。"))
+    raise NotFound(_("找不到这个标签，或它不属于您的小区。"), site_id=other_site(place, site_ids))
 
 
 def reissue_tag(place: Place, *, actor: User, now: datetime) -> RetiredTag:
@@ -274,7 +274,7 @@ def get_building(actor: User, building_id: int) -> Building:
     """A building on a site `actor` administers; NotFound otherwise."""
     building = db.session.get(Building, building_id)
     if building is None or building.site_id not in actor.site_ids(ADMIN):
-        raise NotFound(_("楼栋不存在，或您无权查看。"))
+        raise NotFound(_("楼栋不存在，或您无权查看。"), site_id=other_site(building, actor.site_ids(ADMIN)))
     return building
 
 
@@ -331,7 +331,7 @@ def admin_place(actor: User, place_id: int) -> Place:
     """A place (active or not) on a site `actor` administers; NotFound otherwise."""
     place = db.session.get(Place, place_id)
     if place is None or place.site_id not in actor.site_ids(ADMIN):
-        raise NotFound(_("地点不存在，或您无权查看。"))
+        raise NotFound(_("地点不存在，或您无权查看。"), site_id=other_site(place, actor.site_ids(ADMIN)))
     return place
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wuye_field.core.errors import DomainError
+from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey, SyncConflict
@@ -225,7 +226,7 @@ def _answer_for_stored(user_id: int, action: FieldAction, stored: IdempotencyKey
                                     stored_hash=stored.request_hash, request_hash=action.request_hash,
                                     created_at=action.received_at))
         db.session.commit()
-        log.warning("sync conflict: user %s key %s on %s", user_id, action.key, action.endpoint)
+        security_event("idempotency_conflict", key=action.key, endpoint=action.endpoint)
         raise IdempotencyError(
             _("此记录已上传过，内容不同（同一记录被修改后再次提交）。原记录保留不变，已通知主管核查。"),
             status=409, code="conflict",

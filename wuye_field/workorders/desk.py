@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from wuye_field.accounts.models import User
 from wuye_field.accounts.services import FieldErrors
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, NotFound, other_site
 from wuye_field.core.time import utcnow
 from wuye_field.dashboard.sections import Section, register_section
 from wuye_field.extensions import db
@@ -190,7 +190,7 @@ def get_order(user: User, order_id: int) -> WorkOrder:
     """An order of a site where `user` works the desk or supervises; NotFound otherwise."""
     order = db.session.get(WorkOrder, order_id)
     if order is None or order.site_id not in user.site_ids(*DESK_ROLES):
-        raise NotFound(_("工单不存在，或您无权查看。"))
+        raise NotFound(_("工单不存在，或您无权查看。"), site_id=other_site(order, user.site_ids(*DESK_ROLES)))
     return order
 
 

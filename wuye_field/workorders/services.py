@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit import chain
-from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as photos
 from wuye_field.extensions import db
@@ -140,8 +140,10 @@ def has_trade(user_id: int, site_id: int, category: str) -> bool:
 # ---------------------------------------------------------------- reading orders
 
 
-def _not_found() -> NotFound:
-    return NotFound(_("工单不存在，或您无权查看。"))
+def _not_found(order_id: int | None = None, user: User | None = None) -> NotFound:
+    """NotFound for an order; with `order_id` and `user`, logged when the order is on another site."""
+    order = db.session.get(WorkOrder, order_id) if order_id is not None else None
+    return NotFound(_("工单不存在，或您无权查看。"), site_id=other_site(order, user.site_ids()) if user else None)
 
 
 def _visible(user: User):
@@ -159,7 +161,7 @@ def get_order(user: User, order_id: int, *, lock: bool = False) -> WorkOrder:
         query = query.with_for_update(of=WorkOrder).execution_options(populate_existing=True)
     order = db.session.scalar(query)
     if order is None:
-        raise _not_found()
+        raise _not_found(order_id, user)
     return order
 
 
