@@ -42,6 +42,10 @@ def load_config(app: Flask, config: type | dict | None) -> None:
         missing = [key for key in REQUIRED_IN_PRODUCTION if not app.config.get(key)]
         if missing:
             raise RuntimeError("Refusing to start in production without: " + ", ".join(missing))
+        if app.config["WEB_CONCURRENCY"] > 1 and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            raise RuntimeError(
+                f"Refusing to start in production with WEB_CONCURRENCY={app.config['WEB_CONCURRENCY']} on in-memory "
+                "login throttling (each worker would count alone): set RATELIMIT_STORAGE_URI, e.g. redis://host:6379/0")
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -12,6 +12,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    return int(value) if value.isdigit() else default
+
+
 def normalise_database_url(url: str) -> str:
     """Map the common `postgres://` spellings onto the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -53,6 +58,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 500 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # gunicorn's worker count: several workers must share one throttle store (production refuses memory://).
+    WEB_CONCURRENCY = _env_int("WEB_CONCURRENCY", 1)
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # STANDARDS-free security rule (RELIABILITY 14): failures per account; a site's shared IP gets more room.

@@ -81,23 +81,33 @@ class LoginThrottle:
         for item in parse_many(self.per_address):
             yield item, ("login-address", address)
 
-    def check(self, account: str, address: str, now: float, *, login: str = "") -> None:
-        """Raise TooManyAttempts (with the wait) when either limit is used up."""
-        if not self.enabled:
-            return
-        for item, ids in self._checks(account, address):
-            with _storage_errors_logged():
-                if not limiter.limiter.test(item, *ids):
-                    reset_at, _remaining = limiter.limiter.get_window_stats(item, *ids)
-                    security_event("login_throttled", login=login, account=account, address=address)
-                    raise TooManyAttempts(int(max(1, reset_at - now)))
+    def reserve(self, account: str, address: str, now: float, *, login: str = "") -> list:
+        """Count this attempt as a failure on every limit before the password is checked, or raise
+        TooManyAttempts (with the wait) when a limit is used up.
 
-    def record_failure(self, account: str, address: str) -> None:
+        Counting first is atomic on the store (an increment, then a comparison), so a burst spread over
+        several workers or servers cannot slip extra tries past the limit. Returns the counts taken:
+        `release()` them when the login succeeds (successful logins never count).
+        """
+        taken: list = []
         if not self.enabled:
-            return
+            return taken
         for item, ids in self._checks(account, address):
             with _storage_errors_logged():
-                limiter.limiter.hit(item, *ids)
+                if limiter.limiter.hit(item, *ids):
+                    taken.append((item, ids))
+                    continue
+                self.release(taken)
+                reset_at, _remaining = limiter.limiter.get_window_stats(item, *ids)
+                security_event("login_throttled", login=login, account=account, address=address)
+                raise TooManyAttempts(int(max(1, reset_at - now)))
+        return taken
+
+    def release(self, taken: list) -> None:
+        """Give back counts taken by `reserve()`."""
+        for item, ids in taken:
+            with _storage_errors_logged():
+                limiter.limiter.hit(item, *ids, cost=-1)
 
 
 @contextmanager
@@ -229,19 +239,21 @@ def throttle_now() -> float:
 
 
 def sign_in(login: str, password: str, *, address: str, throttle: LoginThrottle, now: float) -> User:
-    """Check the throttle, then the credentials; a failure is counted against account and address.
+    """Check the throttle, then the credentials; a failure is counted against the account (whichever of
+    its names was typed) and the address.
 
     Raises TooManyAttempts (before checking the password) or LoginFailed.
     """
     user = find_user_by_login(login)
     account = account_key(login, user)
-    throttle.check(account, address, now, login=login)
+    taken = throttle.reserve(account, address, now, login=login)
     try:
-        return authenticate(login, password, user)
+        user = authenticate(login, password, user)
     except LoginFailed:
-        throttle.record_failure(account, address)
         security_event("login_failed", login=login, account=account, address=address)
         raise
+    throttle.release(taken)
+    return user
 
 
 # ---------------------------------------------------------------- administration (管理处)

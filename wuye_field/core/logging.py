@@ -62,17 +62,21 @@ def escape_unsafe(text: str) -> str:
 
 
 def user_text(value: object, limit: int = USER_TEXT_LIMIT) -> str:
-    """A user-supplied value made safe for a log line: quoted, backslashes and unsafe characters escaped,
-    and cut after `limit` characters (the line says how many were left out).
+    """A user-supplied value made safe for a log line: quoted, backslashes, quotes and unsafe characters
+    escaped, and cut after `limit` characters (the line says how many were left out).
 
-    Use it for every value a user typed (login names, notes, names, file names, headers) before logging it.
+    Use it for every value a user typed (login names, notes, names, file names, paths) before logging it.
     """
+    text, cut = _escaped(value, limit)
+    return f"'{text}'" + (f"…(+{cut})" if cut else "")
+
+
+def _escaped(value: object, limit: int) -> tuple[str, int]:
+    """(the first `limit` characters of `value` with backslash, quote and unsafe characters escaped, how
+    many characters were cut)."""
     text = "" if value is None else str(value)
-    cut = len(text) - limit
-    if cut > 0:
-        text = text[:limit]
-    text = "'" + escape_unsafe(text.replace("\\", "\\\\").replace("'", "\\'")) + "'"
-    return text + f"…(+{cut})" if cut > 0 else text
+    cut = max(0, len(text) - limit)
+    return escape_unsafe(text[:limit].replace("\\", "\\\\").replace("'", "\\'")), cut
 
 
 def security_event(event: str, /, **fields: object) -> None:
@@ -83,10 +87,11 @@ def security_event(event: str, /, **fields: object) -> None:
     """
     if event not in SECURITY_EVENTS:
         raise ValueError(f"unknown security event {event!r}")
-    shown = {name: value if isinstance(value, int | float) or value is None else user_text(value)
-             for name, value in fields.items()}
-    message = " ".join([event] + [f"{name}={value}" for name, value in shown.items()])
-    logging.getLogger(SECURITY_LOGGER).warning(message, extra={"event": event, "fields": shown})
+    typed = {name: value for name, value in fields.items() if not (value is None or isinstance(value, int | float))}
+    shown = fields | {name: user_text(value) for name, value in typed.items()}
+    message = " ".join([event, *(f"{name}={value}" for name, value in shown.items())])
+    plain = fields | {name: _escaped(value, USER_TEXT_LIMIT)[0] for name, value in typed.items()}  # for JSON
+    logging.getLogger(SECURITY_LOGGER).warning(message, extra={"event": event, "fields": plain})
 
 
 def bind_site(site_id: int | None) -> None:
