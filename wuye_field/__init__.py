@@ -108,9 +108,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from wuye_field.core.errors import register_error_handlers as register
+    from wuye_field.core.request_limits import init_request_limits
     from wuye_field.core.security import register_security_headers
 
     register(app)
+    init_request_limits(app)
     register_security_headers(app)
 
 

@@ -55,7 +55,9 @@ class Config:
     # Photos are shrunk on the phone to a few hundred KB; 16 MB covers one unshrunk photo.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_FORM_PARTS = 1000
-    MAX_FORM_MEMORY_SIZE = 500 * 1024
+    MAX_FORM_MEMORY_SIZE = 500 * 1024  # each multipart text field; a whole form-encoded body
+    # A field action's whole body (its notes are at most 500 characters); the photo upload has its own.
+    FIELD_ACTION_MAX_BYTES = 64 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # gunicorn's worker count: several workers must share one throttle store (production refuses memory://).

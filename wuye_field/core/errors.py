@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from wuye_field.core.logging import security_event, user_text
+from wuye_field.core.request_limits import too_large_message
 from wuye_field.extensions import db
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,6 @@ _HTTP_MESSAGES = {
     403: lambda: _("您没有权限执行此操作。"),
     404: lambda: _("页面不存在，或您无权查看。"),
     405: lambda: _("不支持此操作。"),
-    413: lambda: _("上传的内容太大（照片请小于 15 MB）。"),
     415: lambda: _("不支持此文件类型。"),
     429: lambda: _("操作太频繁，请稍后再试。"),
 }
@@ -112,7 +112,7 @@ def register_error_handlers(app: Flask) -> None:
         elif status in (413, 415):
             security_event("upload_refused", status=status, method=request.method, path=request.path,
                            content_length=request.content_length)
-        message_for = _HTTP_MESSAGES.get(status)
+        message_for = too_large_message if status == 413 else _HTTP_MESSAGES.get(status)
         message = message_for() if message_for else _("请求失败（%(status)s）。", status=status)
         return error_response(status, message, "http_%d" % status)
 

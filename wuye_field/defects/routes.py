@@ -12,6 +12,7 @@ from wuye_field.accounts.decorators import role_required
 from wuye_field.core.csv_export import csv_response, parse_date_range
 from wuye_field.core.errors import DomainError
 from wuye_field.core.htmx import is_htmx, render, see_other
+from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
 from wuye_field.defects import panels  # noqa: F401  (place panel, home card, offline pages)
 from wuye_field.defects import records, services
@@ -28,6 +29,7 @@ bp = Blueprint("defects", __name__)
 @bp.post("/sync/photos")
 @login_required
 @idempotent_action
+@body_limit("MAX_CONTENT_LENGTH")
 def upload_photo():
     """One photo (multipart field `photo`, Idempotency-Key = photo UUID, X-Content-SHA256) → 201 JSON."""
     upload = request.files.get("photo")
