@@ -17,6 +17,7 @@ from wuye_field.accounts.models import ROLES, Membership, User
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.core.logging import security_event
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db, limiter
 
@@ -172,8 +173,9 @@ def validate_identity(staff_no: str, phone: str | None, name: str, *, user_id: i
             errors["phone"] = _("手机号须为 11 位数字。")
         elif _taken(User.phone, phone, user_id):
             errors["phone"] = _("手机号已被其他账号使用。")
-    name = (name or "").strip()
-    if not name:
+    if message := text_problem(name):
+        errors["name"] = message
+    elif not (name := clean_text(name)):
         errors["name"] = _("请填写姓名。")
     elif len(name) > 50:
         errors["name"] = _("姓名最多 50 个字。")
@@ -197,7 +199,7 @@ def create_user(
     if errors:
         raise DomainError(next(iter(errors.values())))
     check_password_rules(password)
-    user = User(staff_no=staff_no.strip(), phone=phone or None, name=name.strip(),
+    user = User(staff_no=staff_no.strip(), phone=phone or None, name=clean_text(name),
                 password_hash=hash_password(password, hash_method))
     db.session.add(user)
     set_roles(user, roles or {})
@@ -362,7 +364,7 @@ def _checked_roles(actor: User, roles: dict[int, set[str]]) -> dict[int, set[str
 
 
 def _clean_identity(staff_no: str, name: str, phone: str | None) -> tuple[str, str, str | None]:
-    return (staff_no or "").strip(), (name or "").strip(), (phone or "").strip() or None
+    return (staff_no or "").strip(), name or "", (phone or "").strip() or None
 
 
 def admin_create_user(
@@ -413,7 +415,7 @@ def admin_update_user(actor: User, user_id: int, *, name: str, phone: str | None
     for membership in user.memberships:
         target = kept if membership.site_id not in admin_site_ids(actor) else before
         target.setdefault(membership.site_id, set()).add(membership.role)
-    user.name, user.phone = name, phone
+    user.name, user.phone = clean_text(name), phone
     set_roles(user, kept | roles)
     db.session.flush()
     _log_role_changes(actor, user, before, roles)

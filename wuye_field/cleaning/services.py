@@ -23,6 +23,7 @@ from wuye_field.cleaning.models import (
 )
 from wuye_field.core.csv_export import csv_text
 from wuye_field.core.errors import DomainError, NotFound, other_site
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as defects
 from wuye_field.defects.models import Defect, PhotoLink
@@ -245,11 +246,13 @@ def task_values(task: CleaningTask | None) -> dict[str, str]:
 def clean_task_values(raw: dict) -> tuple[dict, dict[str, str]]:
     """Normalise a posted task form: (values for CleaningTask, {field: Chinese message})."""
     errors: dict[str, str] = {}
-    title = str(raw.get("title") or "").strip()
+    title = clean_text(raw.get("title"))
     if not title:
         errors["title"] = _("请填写任务内容，例如 拖洗大堂地面。")
     elif len(title) > 60:
         errors["title"] = _("任务内容最多 60 个字。")
+    elif message := text_problem(raw.get("title")):
+        errors["title"] = message
     action = str(raw.get("action") or "")
     if action not in ACTIONS:
         errors["action"] = _("请选择做什么。")
@@ -686,8 +689,8 @@ def _occurrence(task: CleaningTask, slot: str, tz) -> rules.Occurrence | None:
 
 
 def clean_note(raw: str | None) -> str:
-    """A problem noted with a record (≤ 500 characters); DomainError (400) when longer."""
-    note = (raw or "").strip()
+    """A problem noted with a record (`clean_text`, ≤ 500 characters); DomainError (400) when longer."""
+    note = clean_text(raw, multiline=True)
     if len(note) > NOTE_MAX:
         raise DomainError(_("备注最多 %(n)d 个字。", n=NOTE_MAX), code="note_too_long")
     return note

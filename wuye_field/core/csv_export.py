@@ -11,6 +11,7 @@ from flask import Response
 from flask_babel import gettext as _
 
 from wuye_field.core.errors import DomainError
+from wuye_field.core.text import clean_text
 
 MAX_EXPORT_DAYS = 366
 BOM = "\ufeff"
@@ -41,12 +42,14 @@ def parse_date_range(raw_from: str | None, raw_to: str | None, max_days: int = M
 
 
 def csv_safe(value) -> str:
-    """A cell as text, with spreadsheet formulas neutralised in free text (starting with = + - @);
-    numbers (a reading of -5) stay numbers."""
+    """A cell as text: free text cleaned like stored text (no control or direction characters, line
+    breaks kept) and spreadsheet formulas neutralised (starting with = + - @); numbers (a reading of -5)
+    stay numbers."""
     if value is None:
         return ""
     if not isinstance(value, str):
         return str(value)
+    value = clean_text(value, multiline=True)
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 

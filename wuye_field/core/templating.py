@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 
+from wuye_field.core.text import isolate, strip_direction_controls
 from wuye_field.core.time import to_site_time
 
 HTMX_CONFIG = {
@@ -52,3 +53,5 @@ def init_templating(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.filters["site_time"] = site_time
+    app.jinja_env.filters["bdi"] = isolate
+    app.jinja_env.finalize = strip_direction_controls  # RELIABILITY 29, see core/text.py

@@ -15,6 +15,7 @@ from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.csv_export import csv_text
 from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
+from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc
 from wuye_field.defects import services as photos
 from wuye_field.defects.models import DEFECT_CATEGORIES, Defect, DefectResolution, Photo, PhotoLink
@@ -90,9 +91,10 @@ def age_text(since: datetime, now: datetime) -> str:
     return _("%(n)d 天", n=minutes // (24 * 60))
 
 
-def clean_text(raw: str | None, limit: int, message: str) -> str:
-    """Stripped text of at most `limit` characters; DefectRefused with `message` when longer."""
-    text = (raw or "").strip()
+def clean_field(raw: str | None, limit: int, message: str, *, multiline: bool = True) -> str:
+    """Cleaned text (`core.text.clean_text`) of at most `limit` characters; DefectRefused with `message`
+    when longer."""
+    text = clean_text(raw, multiline=multiline)
     if len(text) > limit:
         raise DefectRefused(message, code="too_long")
     return text
@@ -173,8 +175,8 @@ def record_defect(user: User, *, place_id: int | None, site_id: int | None, loca
     Raises NotFound (place or site not theirs), DefectRefused (422: no place nor location, bad category or
     severity, no photo, text too long).
     """
-    location = clean_text(location, LOCATION_MAX, _("位置最多 %(n)d 个字。", n=LOCATION_MAX))
-    note = clean_text(note, NOTE_MAX, _("描述最多 %(n)d 个字。", n=NOTE_MAX))
+    location = clean_field(location, LOCATION_MAX, _("位置最多 %(n)d 个字。", n=LOCATION_MAX), multiline=False)
+    note = clean_field(note, NOTE_MAX, _("描述最多 %(n)d 个字。", n=NOTE_MAX))
     site_id, place = _defect_site(user, place_id, site_id, location)
     if category not in DEFECT_CATEGORIES:
         raise DefectRefused(_("请选择问题类别。"), code="category_required")
@@ -445,7 +447,7 @@ def resolve_defect(user: User, defect_id: int, *, outcome: str, note: str | None
     own_to_order = outcome == "order" and defect.user_id == user.id  # a guard or cleaner raises from their own
     if defect.site_id not in user.site_ids(*allowed) and not own_to_order:
         raise Forbidden(_("只有本小区的主管可以处理问题。"))
-    note = clean_text(note, NOTE_MAX, _("处理说明最多 %(n)d 个字。", n=NOTE_MAX))
+    note = clean_field(note, NOTE_MAX, _("处理说明最多 %(n)d 个字。", n=NOTE_MAX))
     if outcome == "resolved" and not note:
         raise DefectRefused(_("请写明处理情况。"), code="note_required")
     if outcome == "order" and work_order_id is None:

@@ -18,6 +18,7 @@ from wuye_field.accounts.services import LoginFailed, LoginThrottle, TooManyAtte
 from wuye_field.audit import chain
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, NotFound, other_site
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
@@ -92,12 +93,14 @@ def post_values(post: HandoverPost) -> dict:
 def validate_post(values: dict) -> dict:
     """Clean post settings (strings from a form); raise PostInvalid with Chinese messages per field."""
     errors: dict[str, str] = {}
-    clean = {"code": (values.get("code") or "").strip().upper(), "name": (values.get("name") or "").strip(),
+    clean = {"code": (values.get("code") or "").strip().upper(), "name": clean_text(values.get("name")),
              "kind": values.get("kind") or "guard", "equipment": ""}
     if not clean["code"] or len(clean["code"]) > 16:
         errors["code"] = _("请填写岗位编号（最多 16 位）。")
     if not clean["name"] or len(clean["name"]) > 40:
         errors["name"] = _("请填写岗位名称（最多 40 字）。")
+    elif message := text_problem(values.get("name")):
+        errors["name"] = message
     if clean["kind"] not in POST_KINDS:
         errors["kind"] = _("请选择岗位类型。")
     try:
@@ -117,7 +120,9 @@ def validate_post(values: dict) -> dict:
         else:
             errors[name] = _("请填写 %(low)d–%(high)d 之间的分钟数。", low=low, high=high)
     lines = []
-    for line in (values.get("equipment") or "").splitlines():
+    if message := text_problem(values.get("equipment"), multiline=True):
+        errors["equipment"] = message
+    for line in clean_text(values.get("equipment"), multiline=True).splitlines():
         name, sep, count = line.strip().partition("=")
         if not name.strip():
             continue
@@ -282,7 +287,7 @@ def read_handover_form(form) -> HandoverInput:
         n += 1
     matters = []
     for m in range(MATTERS_MAX):
-        text = (form.get(f"matter-{m}-text") or "").strip()
+        text = clean_text(form.get(f"matter-{m}-text"), multiline=True)
         if text:
             matters.append((text, bool(form.get(f"matter-{m}-important"))))
     return HandoverInput(items, matters, form.get("note", ""))
@@ -296,7 +301,7 @@ def _count(raw: str, name: str) -> int:
 
 
 def _text(raw: str | None, what: str) -> str:
-    text = (raw or "").strip()
+    text = clean_text(raw, multiline=True)
     if len(text) > NOTE_MAX:
         raise HandoverRefused(_("%(what)s最多 %(n)d 个字。", what=what, n=NOTE_MAX), code="too_long")
     return text

@@ -14,6 +14,7 @@ from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import NotFound, other_site
 from wuye_field.core.htmx import render, see_other
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol import checklists
@@ -68,11 +69,13 @@ def _whole(raw, name: str, errors: dict[str, str]) -> int:
 def clean_route_values(site_id: int, values: dict, *, route_id: int | None = None) -> tuple[dict, dict[str, str]]:
     """Normalise raw form values of a route: (clean values, field errors). Name unique per site, ≤ 60."""
     errors: dict[str, str] = {}
-    name = str(values.get("name") or "").strip()
+    name = clean_text(values.get("name"))
     if not name:
         errors["name"] = _("请填写路线名称。")
     elif len(name) > 60:
         errors["name"] = _("名称最多 %(n)d 个字。", n=60)
+    elif message := text_problem(values.get("name")):
+        errors["name"] = message
     else:
         query = select(Route.id).where(Route.site_id == site_id, Route.name == name)
         if route_id is not None:

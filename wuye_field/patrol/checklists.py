@@ -13,6 +13,7 @@ from wuye_field.accounts.models import User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import NotFound
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol.models import CHECK_CATEGORIES, ITEM_KINDS, ChecklistItem
@@ -101,15 +102,17 @@ def clean_item_values(values: dict) -> tuple[dict, dict[str, str]]:
     """
     errors: dict[str, str] = {}
     category = str(values.get("category") or "")
-    label = str(values.get("label") or "").strip()
+    label = clean_text(values.get("label"))
     kind = str(values.get("kind") or "check")
-    unit = str(values.get("unit") or "").strip()
+    unit = clean_text(values.get("unit"))
     if category not in CHECK_CATEGORIES:
         errors["category"] = _("请选择类别。")
     if not label:
         errors["label"] = _("请填写检查项目。")
     elif len(label) > LABEL_MAX:
         errors["label"] = _("检查项目最多 %(n)d 个字。", n=LABEL_MAX)
+    elif message := text_problem(values.get("label")):
+        errors["label"] = message
     if kind not in ITEM_KINDS:
         errors["kind"] = _("请选择检查方式。")
     low = _number(values.get("min_value"), "min_value", errors)

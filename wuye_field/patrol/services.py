@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
@@ -24,7 +25,6 @@ PHOTO_OWNER = "scan"
 _VIA_ALIASES = {"": "link", "scan": "camera"}  # the outbox's scanner says "scan"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # C0/C1 control characters other than tab and newlines: PostgreSQL text cannot even hold NUL.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 SCAN_CHAIN_COLUMNS = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds",
                       "skew_flagged", "place_id", "round_id", "via", "note", "off_route", "tag_retired")
@@ -46,8 +46,8 @@ def can_scan(user: User, place: Place) -> bool:
 
 
 def clean_note(raw: str | None) -> str:
-    """The note as stored: control characters removed, trimmed; DomainError (400) beyond NOTE_MAX characters."""
-    note = _CONTROL_RE.sub("", raw or "").strip()
+    """The note as stored (`clean_text`); DomainError (400) beyond NOTE_MAX characters."""
+    note = clean_text(raw, multiline=True)
     if len(note) > NOTE_MAX:
         raise DomainError(_("备注最多 %(n)d 个字。", n=NOTE_MAX), code="note_too_long")
     return note

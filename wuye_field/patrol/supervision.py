@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, parse_device_time
 from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
@@ -449,8 +450,8 @@ def makeup_window(place: Place, raw_start: str | None, *, now: datetime) -> tupl
 
 
 def clean_reason(raw: str | None) -> str:
-    """The reason, trimmed; DomainError (422) when empty or over NOTE_MAX characters."""
-    reason = (raw or "").strip()
+    """The reason (`clean_text`); DomainError (422) when empty or over NOTE_MAX characters."""
+    reason = clean_text(raw, multiline=True)
     if not reason:
         raise DomainError(_("请填写补巡原因。"), status=422, code="reason_required")
     if len(reason) > NOTE_MAX:

@@ -14,6 +14,7 @@ from wuye_field.accounts.models import Membership, User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow, valid_timezone
 from wuye_field.extensions import db
 from wuye_field.places.models import (
@@ -224,10 +225,10 @@ def create_site(actor: User, *, code: str, name: str, timezone: str, public_base
     """
     if not actor.is_admin:
         raise Forbidden(_("只有公司管理员可以新建小区。"))
-    code, name = (code or "").strip().upper(), (name or "").strip()
+    code, typed_name, name = (code or "").strip().upper(), name, clean_text(name)
     timezone = (timezone or "").strip() or DEFAULT_TIMEZONE
     public_base_url = (public_base_url or "").strip().rstrip("/")
-    errors = validate_site(code, name, timezone, public_base_url)
+    errors = validate_site(code, name, timezone, public_base_url) | _text_errors(name=typed_name)
     if errors:
         raise FieldErrors(errors)
     site = Site(code=code, name=name, timezone=timezone, public_base_url=public_base_url)
@@ -240,14 +241,19 @@ def create_site(actor: User, *, code: str, name: str, timezone: str, public_base
 def update_site(actor: User, site_id: int, *, name: str, timezone: str, public_base_url: str) -> Site:
     """Change a site's name, time zone and public base URL (the code stays); FieldErrors on bad input."""
     site = get_site(actor, site_id, ADMIN)
-    name, timezone = (name or "").strip(), (timezone or "").strip()
+    typed_name, name, timezone = name, clean_text(name), (timezone or "").strip()
     public_base_url = (public_base_url or "").strip().rstrip("/")
-    errors = validate_site(site.code, name, timezone, public_base_url, site_id=site.id)
+    errors = validate_site(site.code, name, timezone, public_base_url, site_id=site.id) | _text_errors(name=typed_name)
     if errors:
         raise FieldErrors(errors)
     site.name, site.timezone, site.public_base_url = name, timezone, public_base_url
     db.session.flush()
     return site
+
+
+def _text_errors(**typed: str | None) -> dict[str, str]:
+    """{field: message} for the typed values holding characters `clean_text` removes."""
+    return {field: message for field, value in typed.items() if (message := text_problem(value))}
 
 
 def _name_error(name: str, max_length: int, empty_message: str) -> str | None:
@@ -292,8 +298,8 @@ def _building_name_errors(site_id: int, name: str, building_id: int | None = Non
 def add_building(actor: User, site_id: int, name: str) -> Building:
     """Add a building (name unique per site, ≤ 40 characters); FieldErrors on bad input."""
     site = get_site(actor, site_id, ADMIN)
-    name = (name or "").strip()
-    if errors := _building_name_errors(site.id, name):
+    typed, name = name, clean_text(name)
+    if errors := _building_name_errors(site.id, name) | _text_errors(name=typed):
         raise FieldErrors(errors)
     building = Building(site_id=site.id, name=name)
     _flush_unique(building, "name", _("本小区已有同名楼栋。"))
@@ -303,8 +309,8 @@ def add_building(actor: User, site_id: int, name: str) -> Building:
 def rename_building(actor: User, building_id: int, name: str) -> Building:
     """Rename a building (unique per site); FieldErrors on bad input, NotFound if foreign."""
     building = get_building(actor, building_id)
-    name = (name or "").strip()
-    if errors := _building_name_errors(building.site_id, name, building.id):
+    typed, name = name, clean_text(name)
+    if errors := _building_name_errors(building.site_id, name, building.id) | _text_errors(name=typed):
         raise FieldErrors(errors)
     building.name = name
     db.session.flush()
@@ -341,10 +347,10 @@ def clean_place_values(site: Site, values: dict, *, place_id: int | None = None)
     Keys: name, code, kind, building_id, is_key_area, patrol_interval_min (strings as posted).
     """
     errors: dict[str, str] = {}
-    name = str(values.get("name") or "").strip()
+    name = clean_text(values.get("name"))
     code = str(values.get("code") or "").strip().upper()
     kind = str(values.get("kind") or "")
-    if message := _name_error(name, 60, _("请填写地点名称。")):
+    if message := _name_error(name, 60, _("请填写地点名称。")) or text_problem(values.get("name")):
         errors["name"] = message
     if not code:
         errors["code"] = _("请填写地点编号。")

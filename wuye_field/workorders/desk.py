@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from wuye_field.accounts.models import User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.core.errors import DomainError, NotFound, other_site
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
 from wuye_field.dashboard.sections import Section, register_section
 from wuye_field.extensions import db
@@ -250,9 +251,11 @@ def new_order_form(user: User, site_id: int | None, defect_id: int | None = None
 
 
 def _text(values: dict, name: str, limit: int, errors: dict, message: str, *, required: bool = False) -> str:
-    text = str(values.get(name) or "").strip()
+    text = clean_text(values.get(name), multiline=True)
     if (required and not text) or len(text) > limit:
         errors[name] = message
+    elif problem := text_problem(values.get(name), multiline=True):
+        errors[name] = problem
     return text
 
 
@@ -366,7 +369,7 @@ def assign_order(user: User, order_id: int, assignee_raw, *, reason: str, key: s
         raise FieldErrors({"assignee_id": _("请选择维修工。")})
     if assignee_id not in {u.id for u in services.technicians_of(order.site_id)}:
         raise FieldErrors({"assignee_id": _("请选择本小区的维修工。")})
-    reason = (reason or "").strip()
+    reason = clean_text(reason, multiline=True)
     if len(reason) > NOTE_MAX:
         raise FieldErrors({"reason": _("说明不超过 %(n)d 字。", n=NOTE_MAX)})
     return _once(_stored_event(user, key),
@@ -379,7 +382,7 @@ def record_return_visit(user: User, order_id: int, verdict: str, note: str, *, k
     reopens it (the core service decides). FieldErrors without a verdict."""
     key = _form_key(key)
     order = get_order(user, order_id)
-    note = (note or "").strip()
+    note = clean_text(note, multiline=True)
     errors = {}
     if verdict not in VERDICTS:
         errors["verdict"] = _("请选择住户是否满意。")
@@ -397,7 +400,7 @@ def cancel_order(user: User, order_id: int, reason: str, *, key: str | None, now
     """Cancel an open order; a reason is required."""
     key = _form_key(key)
     order = get_order(user, order_id)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, multiline=True)
     if not reason or len(reason) > NOTE_MAX:
         raise FieldErrors({"reason": _("请填写取消原因（不超过 %(n)d 字）。", n=NOTE_MAX)})
     return _once(_stored_event(user, key), lambda: services.cancel(user, order.id, reason, receipt=receipt(key, now)))

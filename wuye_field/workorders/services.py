@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased, selectinload
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
+from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as photos
 from wuye_field.extensions import db
@@ -214,8 +215,8 @@ def _chain(order: WorkOrder, events: Iterable[OrderEvent], receipt) -> None:
 
 
 def _text(raw: str | None, *, required: str | None = None, limit: int = TEXT_MAX) -> str:
-    """Stripped text ≤ `limit`; DomainError (422) when too long, or empty while `required` (the message)."""
-    text = (raw or "").strip()
+    """Cleaned text (`clean_text`) ≤ `limit`; DomainError (422) when too long, or empty while `required`."""
+    text = clean_text(raw, multiline=True)
     if len(text) > limit:
         raise DomainError(_("最多 %(n)d 个字。", n=limit), status=422, code="too_long")
     if required and not text:

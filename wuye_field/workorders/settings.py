@@ -15,6 +15,7 @@ from wuye_field.accounts.models import User
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.text import clean_text, text_problem
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site
@@ -187,8 +188,10 @@ def parse_price(raw) -> int | None:
 def add_price_item(actor: User, site_id: int, *, name: str, unit: str, price: str, now: datetime) -> PriceItem:
     """Publish a priced item (STANDARDS W7). FieldErrors for a missing name or a bad price."""
     site = get_site(actor, site_id, *ADMIN_ROLES)
-    name, unit = (name or "").strip(), (unit or "").strip() or "次"
     errors = {}
+    if message := text_problem(name):
+        errors["name"] = message
+    name, unit = clean_text(name), clean_text(unit) or "次"
     if not name or len(name) > 60:
         errors["name"] = _("请填写项目名称（不超过 60 字）。")
     if len(unit) > 12:
