@@ -145,3 +145,9 @@ def purge_expired() -> None:
         counts = ", ".join(f"{table} {n}" for table, n in deleted.items() if n)
         click.echo(f"{code}: {counts or 'nothing expired'}")
     db.session.commit()
+
+
+from wuye_field.backup.cli import backup, restore  # noqa: E402  (kept in their own module)
+
+wuye.add_command(backup)
+wuye.add_command(restore)
