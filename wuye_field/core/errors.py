@@ -6,6 +6,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from wuye_field.core.logging import security_event, user_text
@@ -115,6 +117,28 @@ def register_error_handlers(app: Flask) -> None:
         message_for = too_large_message if status == 413 else _HTTP_MESSAGES.get(status)
         message = message_for() if message_for else _("请求失败（%(status)s）。", status=status)
         return error_response(status, message, "http_%d" % status)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def handle_database_unavailable(error: Exception):
+        """The database is down, restarting or overloaded (RELIABILITY 31): 503, and the phone retries.
+        Nothing here may touch the database again (no user load, no template reading current_user)."""
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it
+            log.debug("rollback after a database failure failed too", exc_info=True)
+        cause = getattr(error, "orig", None) or error
+        log.error("database unavailable on %s %s: %s %s", request.method, user_text(request.path),
+                  type(cause).__name__, user_text(cause, limit=200))
+        message = _("服务器暂时连不上数据库，记录仍保存在手机上，稍后会自动重试。")
+        if wants_json():
+            response = jsonify({"error": "unavailable", "message": message})
+        else:
+            response = app.response_class(render_template("errors/503.html", message=message), mimetype="text/html")
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -22,6 +22,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 SECURITY_LOGGER = "wuye_field.security"
 SECURITY_EVENTS = frozenset({
@@ -106,14 +107,13 @@ def bind_site(site_id: int | None) -> None:
 def _request_context() -> dict[str, object]:
     """Request id, user id and site id of the current request (empty outside a request).
 
-    The user is read only when Flask-Login has already loaded it: logging must never query the database
-    (it may be the database that is failing).
+    The user is read only when Flask-Login has already loaded it, and only its identity key: logging must
+    never query the database (it may be the database that is failing).
     """
     if not has_request_context():
         return {}
     context: dict[str, object] = {"request_id": g.get("request_id")}
-    user = g.get("_login_user")  # Flask-Login's per-request cache of current_user
-    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    user_id = _loaded_user_id(g.get("_login_user"))  # Flask-Login's per-request cache of current_user
     if user_id is not None:
         context["user_id"] = user_id
     site_id = g.get("log_site_id")
@@ -122,6 +122,14 @@ def _request_context() -> dict[str, object]:
     if site_id is not None:
         context["site_id"] = site_id
     return context
+
+
+def _loaded_user_id(user: object) -> int | None:
+    """The id of a loaded user object from its identity key: no attribute is read, so an expired object
+    (after a rollback) is not reloaded. None for the anonymous user."""
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    identity = getattr(state, "identity", None)
+    return identity[0] if identity else None
 
 
 class ContextFilter(logging.Filter):
