@@ -1,4 +1,4 @@
-"""Throttles that hold across servers (RELIABILITY 14, 32): failed logins count on the account whatever
+"""Throttles that hold across servers (R14, R32 in docs/standards.md): failed logins count on the account whatever
 name or phone was typed, shared through Redis by every worker, and production will not run several
 workers on per-process counts."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Backups that restore (RELIABILITY 36): `wuye backup` copies a busy instance — digests, database,
+"""Backups that restore (R36 in docs/standards.md): `wuye backup` copies a busy instance — digests, database,
 photos — and `wuye restore` brings it into an empty one where every site's chain verifies; on SQLite
 and on PostgreSQL."""
 from __future__ import annotations

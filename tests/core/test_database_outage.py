@@ -1,4 +1,4 @@
-"""PostgreSQL restarted in the middle of a burst (RELIABILITY 31): requests during the outage answer 503
+"""PostgreSQL restarted in the middle of a burst (R31 in docs/standards.md): requests during the outage answer 503
 with a Chinese message, the phones retry, the app recovers without a restart, and every action is
 stored exactly once.
 

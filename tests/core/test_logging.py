@@ -1,4 +1,4 @@
-"""Logs an operator can trust (RELIABILITY 10, 15, 25, 29): one line per record on stdout with time, level,
+"""Logs an operator can trust (R10, R15, R25, R29 in docs/standards.md): one line per record on stdout with time, level,
 logger, request id, user and site; user input escaped; the security events under stable names."""
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_every_line_has_time_level_and_logger(client, demo, auth, capsys):
 
 
 def test_login_name_with_crlf_and_escapes_cannot_forge_a_line(make_app, demo, capsys):
-    """RELIABILITY 29: a typed login name reaches the throttle warning escaped, on one line."""
+    """R29: a typed login name reaches the throttle warning escaped, on one line."""
     client = _throttled_client(make_app)
     name = "g1\r\n2026-11-29T00:00:00.000Z INFO x admin in\x1b[2J\u202e"  # the form allows 64
     for _attempt in range(6):
@@ -80,7 +80,7 @@ def test_login_throttled(make_app, demo, capsys):
 
 
 def test_session_stale_after_logout(app, demo, auth, client, capsys):
-    """RELIABILITY 10: a cookie copied before logout is refused, and the attempt is logged."""
+    """R10: a cookie copied before logout is refused, and the attempt is logged."""
     auth.login("guard01")
     copied = app.test_client()
     for cookie in client._cookies.values():
@@ -102,7 +102,7 @@ def test_forbidden_carries_the_user(client, demo, auth, capsys):
 
 
 def test_not_found_other_site(client, demo, auth, factories, capsys):
-    """RELIABILITY 15: another site's object is a 404 to the user and a warning to the operator."""
+    """R15: another site's object is a 404 to the user and a warning to the operator."""
     other = factories.site()
     db.session.commit()
     auth.login("admin01")

@@ -1,4 +1,4 @@
-"""Limits on every body (RELIABILITY 25): form-encoded requests are bounded like multipart ones, and a
+"""Limits on every body (R25 in docs/standards.md): form-encoded requests are bounded like multipart ones, and a
 field action refuses a body over its own limit before reading it — 413 with a Chinese message."""
 from __future__ import annotations
 

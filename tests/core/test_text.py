@@ -1,4 +1,4 @@
-"""Text that stays where it is put (RELIABILITY 29): control and direction characters never reach a stored
+"""Text that stays where it is put (R29 in docs/standards.md): control and direction characters never reach a stored
 name or note, forms say so in Chinese, and whatever is printed is isolated — pages and CSV alike."""
 from __future__ import annotations
 

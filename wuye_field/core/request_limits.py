@@ -1,4 +1,4 @@
-"""Limits on every request body, applied before the body is read (RELIABILITY 25).
+"""Limits on every request body, applied before the body is read (R25 in docs/standards.md).
 
 - Each view may carry its own byte limit (`@body_limit("CONFIG_KEY")`); field actions get
   `FIELD_ACTION_MAX_BYTES` from `@idempotent_action` unless they name another (the photo upload names

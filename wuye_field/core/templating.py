@@ -54,4 +54,4 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["site_time"] = site_time
     app.jinja_env.filters["bdi"] = isolate
-    app.jinja_env.finalize = strip_direction_controls  # RELIABILITY 29, see core/text.py
+    app.jinja_env.finalize = strip_direction_controls  # R29 in docs/standards.md, see core/text.py

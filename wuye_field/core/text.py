@@ -1,4 +1,4 @@
-"""Text that stays where it is put (RELIABILITY 29): what users type is cleaned on the way in, and
+"""Text that stays where it is put (R29 in docs/standards.md): what users type is cleaned on the way in, and
 isolated on the way out.
 
 In: `clean_text()` is the one cleaning of free text every service applies before storing it — control

@@ -268,9 +268,10 @@ def _abandon() -> None:
 def idempotent_action(view):
     """Make a field-action view idempotent by (current user, Idempotency-Key); see the module docstring.
 
-    Use under `@login_required`. The body is refused (413) above `FIELD_ACTION_MAX_BYTES` unless the view
-    names another limit with `@body_limit` (put under this decorator). The view reads `current_action()` for the key, device time, receive
+    Use under `@login_required`. The view reads `current_action()` for the key, device time, receive
     time and clock skew, flushes its rows, raises DomainError to refuse, and returns a 2xx JSON response.
+    The body is refused (413) above `FIELD_ACTION_MAX_BYTES` before it is read, unless the view names
+    another limit with `@body_limit` (put under this decorator).
     """
 
     @wraps(view)
