@@ -122,8 +122,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
     def handle_database_unavailable(error: Exception):
-        """The database is down, restarting or overloaded (R31 in docs/standards.md): 503, and the phone retries.
-        Nothing here may touch the database again (no user load, no template reading current_user)."""
+        """The database is down, restarting or overloaded (R31 in docs/standards.md): 503, and the phone
+        retries. Nothing here may touch the database again (no user load, no template reading current_user)."""
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it

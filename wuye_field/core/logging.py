@@ -95,12 +95,6 @@ def security_event(event: str, /, **fields: object) -> None:
     logging.getLogger(SECURITY_LOGGER).warning(message, extra={"event": event, "fields": plain})
 
 
-def bind_site(site_id: int | None) -> None:
-    """Name the site this request is about, for every later line of the request (from routes only)."""
-    if has_request_context() and site_id is not None:
-        g.log_site_id = site_id
-
-
 # ---------------------------------------------------------------- request context
 
 
@@ -116,9 +110,8 @@ def _request_context() -> dict[str, object]:
     user_id = _loaded_user_id(g.get("_login_user"))  # Flask-Login's per-request cache of current_user
     if user_id is not None:
         context["user_id"] = user_id
-    site_id = g.get("log_site_id")
-    if site_id is None and request.view_args:
-        site_id = request.view_args.get("site_id")
+    # The site a URL names: /admin/sites/<site_id>/… or ?site=<id>.
+    site_id = (request.view_args or {}).get("site_id") or request.args.get("site", type=int)
     if site_id is not None:
         context["site_id"] = site_id
     return context
