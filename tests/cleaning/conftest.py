@@ -13,6 +13,7 @@ from wuye_field.cleaning import services
 from wuye_field.cleaning.models import AreaAssignment, CleaningSettings, CleaningTask
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
+from wuye_field.sync.receipt import ClockSkew, Receipt
 
 UTC = timezone.utc
 SET_UP = datetime(2026, 1, 1, tzinfo=UTC)  # tasks exist long before the days the tests look at
@@ -22,9 +23,9 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def receipt(device_time: datetime, received_at: datetime | None = None, skew: float | None = None):
-    """A services.Receipt for a fresh client UUID."""
-    return services.Receipt(str(uuid.uuid4()), device_time, received_at or device_time, skew, False)
+def receipt(device_time: datetime, received_at: datetime | None = None, skew: float | None = None) -> Receipt:
+    """A Receipt for a fresh client UUID (a skew given here is not flagged)."""
+    return Receipt(str(uuid.uuid4()), device_time, received_at or device_time, ClockSkew(skew, False))
 
 
 @dataclass

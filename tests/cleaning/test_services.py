@@ -220,8 +220,7 @@ def test_problems_found_at_cleaning_areas_show_on_the_day_report(world):
     from wuye_field.defects import records
 
     records.record_defect(world.cleaner, place_id=world.lobby.id, site_id=None, location="", category="cleaning",
-                          severity="low", note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())], client_uuid=str(uuid.uuid4()),
-                          device_time=MORNING, received_at=MORNING)
+                          severity="low", note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())], receipt=receipt(MORNING))
     report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
     assert [(i.note, i.place.name) for i in report.issues] == [("垃圾桶坏了", world.lobby.name)]
     assert services.day_report(world.supervisor, world.site.id, DAY + timedelta(days=1), now=MORNING).issues == []

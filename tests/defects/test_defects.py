@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.sync import helpers
-from tests.sync.helpers import count, new_key, post_photo
+from tests.sync.helpers import count, new_key, post_photo, receipt
 from wuye_field.audit import chain
 from wuye_field.audit.models import ChainEntry
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
@@ -175,12 +175,12 @@ def test_user_on_two_sites_must_choose_the_site_for_a_typed_location(app, factor
 
     db.session.add(Membership(user_id=both.id, site_id=demo.id, role="guard"))
     db.session.commit()
-    receipt = {"client_uuid": new_key(), "device_time": NOW, "received_at": NOW}
+    made = receipt(NOW)
     with pytest.raises(records.DefectRefused, match="请选择小区"):
         records.record_defect(both, place_id=None, site_id=None, location="门口", category="other",
-                              severity="low", note="", photo_ids=[PHOTO], **receipt)
+                              severity="low", note="", photo_ids=[PHOTO], receipt=made)
     view = records.record_defect(both, place_id=None, site_id=site.id, location="门口", category="other",
-                                 severity="low", note="", photo_ids=[PHOTO], **receipt)
+                                 severity="low", note="", photo_ids=[PHOTO], receipt=made)
     assert view.defect.site_id == site.id and view.pending_photos == 1
 
 
@@ -328,14 +328,13 @@ def test_supervisor_of_another_site_gets_404(client, auth, demo, other_site):
 def _defect(demo, reporter="guard01") -> Defect:
     view = records.record_defect(user(reporter), place_id=helpers.place(demo).id, site_id=None, location="",
                                  category="water", severity="medium", note="漏水", photo_ids=[PHOTO],
-                                 client_uuid=new_key(), device_time=NOW, received_at=NOW)
+                                 receipt=receipt(NOW))
     return view.defect
 
 
 def _resolve(actor, defect_id, **kwargs):
-    args = {"outcome": "resolved", "note": "修好了", "client_uuid": new_key(), "device_time": NOW,
-            "received_at": NOW} | kwargs
-    return records.resolve_defect(actor, defect_id, **args)
+    args = {"outcome": "resolved", "note": "修好了"} | kwargs
+    return records.resolve_defect(actor, defect_id, receipt(NOW), **args)
 
 
 def test_resolving_twice_is_refused(app, demo):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.e2e.conftest import jpeg_bytes, poll
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
+from wuye_field.sync.receipt import Receipt
 
 pytestmark = pytest.mark.e2e
 
@@ -44,8 +45,8 @@ def raise_for_tech01(server) -> tuple[int, int]:
         order = services.raise_order(
             desk, site_id=site.id, source="desk", category="water", priority="emergency",
             description="卫生间水管爆裂", room="2-1202", resident_name="赵女士", resident_phone="13900001111",
-            client_uuid=str(uuid.uuid4()), device_time=now, received_at=now)
-        services.assign(desk, order.id, tech.id, receipt=services.Receipt.server(now))
+            receipt=Receipt.server(now))
+        services.assign(desk, order.id, tech.id, receipt=Receipt.server(now))
         db.session.commit()
         ids = (order.id, other.id)
         db.session.remove()
@@ -103,7 +104,7 @@ def test_offline_completion_while_reassigned_is_kept_as_conflict(phone_factory, 
 
     with server.app.app_context():
         (desk,) = _users("desk01")
-        services.assign(desk, order_id, other_id, reason="刘洋电话打不通", receipt=services.Receipt.server(utcnow()))
+        services.assign(desk, order_id, other_id, reason="刘洋电话打不通", receipt=Receipt.server(utcnow()))
         db.session.commit()
         db.session.remove()
 
@@ -152,7 +153,7 @@ def test_offline_completion_while_reassigned_is_kept_as_conflict(phone_factory, 
         start, end = datetime.now().astimezone() - timedelta(days=40), utcnow() + timedelta(days=1)
         before = reports.return_visit_rate(site_id, start, end)
         (desk,) = _users("desk01")
-        services.record_visit(desk, order_id, "satisfied", "业主满意", receipt=services.Receipt.server(utcnow()))
+        services.record_visit(desk, order_id, "satisfied", "业主满意", receipt=Receipt.server(utcnow()))
         db.session.commit()
         after = reports.return_visit_rate(site_id, start, end)
         from wuye_field.workorders.models import WorkOrder

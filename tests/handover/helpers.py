@@ -1,12 +1,11 @@
 """Helpers for handover tests: demo posts, the outbox's field POSTs, the services' field arguments."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.sync.helpers import headers
+from tests.sync.helpers import headers, receipt
 from wuye_field.accounts.services import find_user_by_login
 from wuye_field.extensions import db
 from wuye_field.handover import services
@@ -27,8 +26,8 @@ def user(login: str):
 
 
 def field(at: datetime = MADE, **extra) -> dict:
-    """Keyword arguments a field-action service takes (fresh UUID)."""
-    return {"client_uuid": str(uuid.uuid4()), "device_time": at, "received_at": at + timedelta(seconds=5)} | extra
+    """The `receipt` keyword a field-action service takes (fresh UUID, received 5 s later)."""
+    return {"receipt": receipt(at, received=at + timedelta(seconds=5))} | extra
 
 
 def items_form(post: HandoverPost, changes: dict | None = None) -> dict:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.sync import helpers
+from tests.sync.helpers import receipt
 from wuye_field.accounts.services import find_user_by_login
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.extensions import db
@@ -27,9 +28,9 @@ def reading_item(site, code="CP06") -> ChecklistItem:
     return next(i for i in place_checklist(helpers.place(site, code).id) if i.kind == "reading")
 
 
-def record(site, code="CP06", user="guard01", **values):
-    args = {"client_uuid": _key(), "device_time": AT, "received_at": AT + timedelta(minutes=1)} | values
-    return inspections.record_inspection(find_user_by_login(user), helpers.place(site, code).tag_token, **args)
+def record(site, code="CP06", user="guard01", device_time=AT, **values):
+    return inspections.record_inspection(find_user_by_login(user), helpers.place(site, code).tag_token,
+                                         receipt(device_time, received=AT + timedelta(minutes=1)), **values)
 
 
 def test_reading_range_rule():
@@ -93,8 +94,7 @@ def test_inspection_validation_in_chinese(demo, values, message):
 def test_no_implied_scan_right_after_a_scan(demo):
     """A scan then 「全部正常」 is one visit, not two (no false 'repeated scan' anomaly)."""
     guard = find_user_by_login("guard01")
-    services.record_scan(guard, helpers.place(demo, "CP08").tag_token, client_uuid=_key(), device_time=AT,
-                         received_at=AT)
+    services.record_scan(guard, helpers.place(demo, "CP08").tag_token, receipt=receipt(AT))
     result = record(demo, "CP08", device_time=AT + timedelta(minutes=1))
     assert result.scan is None
     assert helpers.count(Scan) == 1
@@ -126,8 +126,7 @@ def test_other_site_place_is_not_found(demo, factories):
     other = factories.site()
     place = factories.place(other)
     with pytest.raises(NotFound):
-        inspections.record_inspection(find_user_by_login("guard01"), place.tag_token, client_uuid=_key(),
-                                      device_time=AT, received_at=AT)
+        inspections.record_inspection(find_user_by_login("guard01"), place.tag_token, receipt=receipt(AT))
 
 
 # ---------------------------------------------------------------- over HTTP

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.sync import helpers
+from tests.sync.helpers import receipt
 from wuye_field.accounts.services import find_user_by_login
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
@@ -29,18 +30,18 @@ def route(site, name="楼栋巡查") -> Route:
 
 
 def start(user, route_, at=START, key=None):
-    round_, _created = rounds.start_round(user, route_.id, client_uuid=key or _key(), device_time=at,
-                                          received_at=at + timedelta(seconds=5))
+    round_, _created = rounds.start_round(user, route_.id,
+                                          receipt(at, received=at + timedelta(seconds=5), key=key or _key()))
     return round_
 
 
 def scan(user, site, code, round_, at):
-    return services.record_scan(user, helpers.place(site, code).tag_token, client_uuid=_key(), device_time=at,
-                                received_at=at, round_uuid=round_.client_uuid if round_ else None).scan
+    return services.record_scan(user, helpers.place(site, code).tag_token, receipt(at),
+                                round_uuid=round_.client_uuid if round_ else None).scan
 
 
 def finish(user, round_, at, reason=""):
-    return rounds.finish_round(user, round_.client_uuid, reason, client_uuid=_key(), device_time=at, received_at=at)
+    return rounds.finish_round(user, round_.client_uuid, reason, receipt=receipt(at))
 
 
 @pytest.fixture
@@ -97,8 +98,7 @@ def test_summary_counts_scanned_missed_out_of_order_off_route_exceptions_and_dur
     scan(guard, demo, "CP07", r, t + timedelta(minutes=3))
     scan(guard, demo, "CP06", r, t + timedelta(minutes=5))   # planned before CP07: out of order
     scan(guard, demo, "CP01", r, t + timedelta(minutes=7))   # not on the route: recorded, flagged
-    inspections.record_inspection(guard, helpers.place(demo, "CP08").tag_token, client_uuid=_key(),
-                                  device_time=t + timedelta(minutes=9), received_at=t + timedelta(minutes=9),
+    inspections.record_inspection(guard, helpers.place(demo, "CP08").tag_token, receipt(t + timedelta(minutes=9)),
                                   result="exception", note="门没锁", severity="high", round_uuid=r.client_uuid)
     finish(guard, r, t + timedelta(minutes=20), reason="对讲机呼叫，去东门处理")
     summary = rounds.round_summary(r, now=t + timedelta(minutes=30))
@@ -112,8 +112,8 @@ def test_summary_counts_scanned_missed_out_of_order_off_route_exceptions_and_dur
 
 def test_off_route_scan_is_recorded_with_a_message_not_refused(demo, guard):
     r = start(guard, route(demo))
-    view = services.record_scan(guard, helpers.place(demo, "CP01").tag_token, client_uuid=_key(),
-                                device_time=START, received_at=START, round_uuid=r.client_uuid)
+    view = services.record_scan(guard, helpers.place(demo, "CP01").tag_token, receipt(START),
+                                round_uuid=r.client_uuid)
     assert view.scan.off_route and view.scan.round_id == r.id
     assert "不在本次巡更路线上" in services.scan_message(view)
 
@@ -156,7 +156,7 @@ def test_retired_tag_in_a_round_does_not_count_as_scanned(demo, guard):
     place = helpers.place(demo, "CP05")
     old = place.tag_token
     reissue_tag(place, actor=find_user_by_login("admin01"), now=START)
-    view = services.record_scan(guard, old, client_uuid=_key(), device_time=START, received_at=START,
+    view = services.record_scan(guard, old, receipt=receipt(START),
                                 round_uuid=r.client_uuid)
     assert view.scan.tag_retired and view.warning
     summary = rounds.round_summary(r)
@@ -165,26 +165,23 @@ def test_retired_tag_in_a_round_does_not_count_as_scanned(demo, guard):
 
 def test_unknown_round_id_leaves_the_scan_on_its_own(demo, guard):
     s = scan(guard, demo, "CP05", None, START)
-    view = services.record_scan(guard, helpers.place(demo).tag_token, client_uuid=_key(), device_time=START,
-                                received_at=START, round_uuid=_key())
+    view = services.record_scan(guard, helpers.place(demo).tag_token, receipt=receipt(START), round_uuid=_key())
     assert s.round_id is None and view.scan.round_id is None
     with pytest.raises(DomainError):
-        services.record_scan(guard, helpers.place(demo).tag_token, client_uuid=_key(), device_time=START,
-                             received_at=START, round_uuid="not-a-uuid")
+        services.record_scan(guard, helpers.place(demo).tag_token, receipt=receipt(START), round_uuid="not-a-uuid")
 
 
 def test_another_guards_round_is_not_joined(demo, guard):
     r = start(guard, route(demo))
     other = find_user_by_login("guard02")
-    view = services.record_scan(other, helpers.place(demo).tag_token, client_uuid=_key(), device_time=START,
-                                received_at=START, round_uuid=r.client_uuid)
+    view = services.record_scan(other, helpers.place(demo).tag_token, receipt=receipt(START), round_uuid=r.client_uuid)
     assert view.scan.round_id is None
 
 
 def test_same_round_id_started_twice_is_one_round(demo, guard):
     key = _key()
     a = start(guard, route(demo), key=key)
-    b, created = rounds.start_round(guard, route(demo).id, client_uuid=key, device_time=START, received_at=START)
+    b, created = rounds.start_round(guard, route(demo).id, receipt=receipt(START, key=key))
     assert a.id == b.id and not created
 
 
@@ -198,10 +195,9 @@ def test_route_of_another_site_is_not_found(demo, guard, factories):
     db.session.add(foreign)
     db.session.flush()
     with pytest.raises(NotFound):
-        rounds.start_round(guard, foreign.id, client_uuid=_key(), device_time=START, received_at=START)
+        rounds.start_round(guard, foreign.id, receipt=receipt(START))
     with pytest.raises(NotFound):
-        rounds.start_round(find_user_by_login("cleaner01"), route(demo).id, client_uuid=_key(), device_time=START,
-                           received_at=START)
+        rounds.start_round(find_user_by_login("cleaner01"), route(demo).id, receipt=receipt(START))
 
 
 def test_rounds_between_lists_a_sites_rounds_by_start(demo, guard):
@@ -217,8 +213,8 @@ def test_chain_verifies_after_rounds_scans_and_inspections(demo, guard):
 
     r = start(guard, route(demo))
     scan(guard, demo, "CP05", r, START + timedelta(minutes=1))
-    inspections.record_inspection(guard, helpers.place(demo, "CP06").tag_token, client_uuid=_key(),
-                                  device_time=START + timedelta(minutes=2), received_at=START,
+    inspections.record_inspection(guard, helpers.place(demo, "CP06").tag_token,
+                                  receipt(START + timedelta(minutes=2), received=START),
                                   readings=_readings(demo, "CP06", "0.3"), round_uuid=r.client_uuid)
     finish(guard, r, START + timedelta(minutes=5), reason="测试")
     db.session.commit()
@@ -261,7 +257,7 @@ def test_inspection_with_a_replaced_tag_is_kept_and_flagged(demo, guard):
     place = helpers.place(demo, "CP08")
     old = place.tag_token
     reissue_tag(place, actor=find_user_by_login("admin01"), now=START)
-    result = inspections.record_inspection(guard, old, client_uuid=_key(), device_time=START, received_at=START)
+    result = inspections.record_inspection(guard, old, receipt=receipt(START))
     assert result.inspection.place_id == place.id and result.scan.tag_retired
     assert "更换" in inspections.inspection_message(result)
 
@@ -270,8 +266,8 @@ def test_inspection_in_a_round_records_the_visit_even_after_a_scan_outside_it(de
     """A scan made just before the round started does not stand in for the round's visit."""
     scan(guard, demo, "CP08", None, START - timedelta(minutes=2))
     r = start(guard, route(demo))
-    result = inspections.record_inspection(guard, helpers.place(demo, "CP08").tag_token, client_uuid=_key(),
-                                           device_time=START + timedelta(minutes=1), received_at=START,
+    result = inspections.record_inspection(guard, helpers.place(demo, "CP08").tag_token,
+                                           receipt(START + timedelta(minutes=1), received=START),
                                            round_uuid=r.client_uuid)
     assert result.scan is not None and result.scan.round_id == r.id
     assert rounds.round_summary(r).scanned == 1

@@ -12,17 +12,16 @@ from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.patrol import services
 from wuye_field.places.services import reissue_tag
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.receipt import ClockSkew
 from tests.sync import helpers
 
 MADE = datetime(2026, 5, 1, 6, 5, tzinfo=timezone.utc)  # 14:05 in Shanghai
 RECEIVED = MADE + timedelta(hours=3)
 
 
-def _record(user, token, **overrides):
-    values = {"client_uuid": str(uuid.uuid4()), "device_time": MADE, "received_at": RECEIVED, "via": "link",
-              "note": "", "photo_ids": "", "skew": ClockSkew.unknown()} | overrides
-    return services.record_scan(user, token, **values)
+def _record(user, token, device_time=MADE, skew=None, **overrides):
+    values = {"via": "link", "note": "", "photo_ids": ""} | overrides
+    return services.record_scan(user, token, helpers.receipt(device_time, received=RECEIVED, skew=skew), **values)
 
 
 def test_record_scan_stores_both_times_and_the_place(demo):

@@ -13,12 +13,19 @@ from sqlalchemy import func, select
 
 from wuye_field.extensions import db
 from wuye_field.places.models import Place
+from wuye_field.sync.receipt import ClockSkew, Receipt
 
 SHANGHAI = timezone(timedelta(hours=8))
 
 
 def new_key() -> str:
     return str(uuid.uuid4())
+
+
+def receipt(at: datetime, *, received: datetime | None = None, key: str | None = None,
+            skew: ClockSkew | None = None) -> Receipt:
+    """The Receipt of a field action made at `at` (received then unless told), under a fresh UUID."""
+    return Receipt(key or new_key(), at, received or at, skew or ClockSkew.unknown())
 
 
 def iso(value: datetime) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from wuye_field.sync.idempotency import ClockSkew, clock_skew, parse_key, request_fingerprint
+from wuye_field.sync.idempotency import clock_skew, parse_key, request_fingerprint
+from wuye_field.sync.receipt import ClockSkew
 
 NOW = datetime(2026, 5, 1, 6, 0, tzinfo=timezone.utc)
 

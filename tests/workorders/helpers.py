@@ -11,16 +11,16 @@ from datetime import datetime, timedelta, timezone
 from wuye_field.accounts.models import Membership, User
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.receipt import ClockSkew, Receipt
 from wuye_field.workorders import services
 from wuye_field.workorders.models import OrderSettings, PriceItem, TechnicianTrade
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
 
 
-def receipt(at: datetime = T0, key: str | None = None, *, received: datetime | None = None) -> services.Receipt:
+def receipt(at: datetime = T0, key: str | None = None, *, received: datetime | None = None) -> Receipt:
     """A receipt for a step made at `at` (device time) and received at `received` (default: same)."""
-    return services.Receipt(key or str(uuid.uuid4()), at, received or at, ClockSkew.unknown())
+    return Receipt(key or str(uuid.uuid4()), at, received or at, ClockSkew.unknown())
 
 
 @dataclass
@@ -68,7 +68,7 @@ def raise_order(team: Crew, *, at: datetime = T0, priority: str = "emergency", c
     fields = {"source": "desk", "description": "厨房水管漏水", "room": "1-301", "resident_name": "王先生",
               "resident_phone": "13812341234"} | values
     return services.raise_order(user or team.desk, site_id=team.site.id, category=category, priority=priority,
-                                client_uuid=str(uuid.uuid4()), device_time=at, received_at=at, **fields)
+                                receipt=receipt(at), **fields)
 
 
 def assigned(team: Crew, *, at: datetime = T0, tech: User | None = None, **values):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.workorders.helpers import assigned, crew, done, raise_order
+from tests.workorders.helpers import assigned, crew, done, raise_order, receipt
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.workorders.models import OrderEvent, WorkOrder
@@ -109,7 +109,7 @@ def test_raise_from_a_defect(team, client, auth, factories):
     now = utcnow()
     defect = record_defect(team.guard, place_id=place.id, site_id=None, location="东侧", category="water",
                            severity="high", note="水管渗水", photo_ids=[str(uuid.uuid4())],
-                           client_uuid=str(uuid.uuid4()), device_time=now, received_at=now).defect
+                           receipt=receipt(now)).defect
     db.session.commit()
     login(auth, team.sup)
     form = client.get(f"/workorders/new?defect={defect.id}")
@@ -250,7 +250,6 @@ def test_board_lists(team, client, auth):
 
 
 def test_board_shows_conflicts(team, client, auth):
-    from tests.workorders.helpers import receipt
     from wuye_field.workorders import services
 
     order = assigned(team)
@@ -271,7 +270,6 @@ def test_mine_raised_until_closed(team, client, auth):
     login(auth, team.desk)
     assert order.number in client.get("/workorders/mine-raised").text
     done(team, order, at=utcnow())
-    from tests.workorders.helpers import receipt
     from wuye_field.workorders import services
 
     services.record_visit(team.desk, order.id, "satisfied", receipt=receipt(utcnow()))

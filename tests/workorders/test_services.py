@@ -52,7 +52,7 @@ def test_raise_replay_stores_once(team):
     """# RELIABILITY 1: the same client UUID raises one order."""
     key = str(uuid.uuid4())
     kwargs = dict(site_id=team.site.id, source="desk", category="water", priority="ordinary", description="漏水",
-                  client_uuid=key, device_time=T0, received_at=T0)
+                  receipt=receipt(T0, key=key))
     assert services.raise_order(team.desk, **kwargs).id == services.raise_order(team.desk, **kwargs).id
     assert db.session.scalar(select(func.count(WorkOrder.id))) == 1
 
@@ -314,8 +314,7 @@ def test_order_from_a_guards_defect_resolves_it_and_shows_its_photos(team):
                          sha256="0" * 64, display_key="d", thumb_key="t", width=10, height=10, format_in="jpeg",
                          bytes_in=1, bytes_out=1))
     defect = record_defect(team.guard, place_id=None, site_id=team.site.id, location="3栋地下车库", category="water",
-                           severity="high", note="管道滴水", photo_ids=[photo_uuid], client_uuid=str(uuid.uuid4()),
-                           device_time=T0, received_at=T0).defect
+                           severity="high", note="管道滴水", photo_ids=[photo_uuid], receipt=receipt(T0)).defect
     with pytest.raises(DomainError):
         raise_order(team, source="defect")  # which defect?
     order = raise_order(team, source="defect", defect_id=defect.id, description="地库管道滴水")

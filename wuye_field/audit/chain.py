@@ -57,6 +57,12 @@ def register_kind(kind: str, loader: Loader) -> None:
     _KINDS[kind] = loader
 
 
+def register_tables(columns_by_table: Mapping[str, Sequence[str]]) -> None:
+    """Register each table as a kind of the same name, its content the listed columns (see table_loader)."""
+    for table_name, columns in columns_by_table.items():
+        register_kind(table_name, table_loader(table_name, tuple(columns)))
+
+
 def registered_kinds() -> list[str]:
     return sorted(_KINDS)
 

@@ -21,16 +21,10 @@ from wuye_field.core.time import utcnow
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
 from wuye_field.places.services import site_by_code_or_id
-from wuye_field.sync.idempotency import current_action, idempotent_action
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 bp = Blueprint("cleaning", __name__, url_prefix="/cleaning")
 OVERSEERS = services.OVERSEERS
-
-
-def _receipt() -> services.Receipt:
-    action = current_action()
-    return services.Receipt(action.key, action.device_time, action.received_at, action.skew.seconds,
-                            action.skew.flagged)
 
 
 def _photo_ids() -> list[str]:
@@ -64,7 +58,7 @@ def check_off():
     result = services.record_checkoff(
         current_user, task_id=_int_arg(request.form.get("task_id")), slot=request.form.get("slot", ""),
         method=request.form.get("method", ""), photo_ids=_photo_ids(), note=request.form.get("note", ""),
-        receipt=_receipt(),
+        receipt=current_receipt(),
     )
     return {"status": "stored", "message": result.message, "checkoff": {
         "id": result.checkoff.id, "task_id": result.checkoff.task_id, "slot": result.checkoff.slot,
@@ -139,7 +133,7 @@ def spot_check(place_id: int):
             results[_int_arg(name.removeprefix("result_"))] = value == "pass"
     check, raised = services.record_spot_check(
         current_user, place_id, results=results, reclean=request.form.get("reclean") == "1",
-        photo_ids=_photo_ids(), note=request.form.get("note", ""), receipt=_receipt())
+        photo_ids=_photo_ids(), note=request.form.get("note", ""), receipt=current_receipt())
     failed = sum(not item.passed for item in check.items)
     message = _("已记录抽查：%(n)d 项合格，%(m)d 项不合格", n=len(check.items) - failed, m=failed)
     if raised:

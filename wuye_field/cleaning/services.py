@@ -30,6 +30,8 @@ from wuye_field.defects.models import Defect, PhotoLink
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site, places_of_site
 from wuye_field.places.services import get_site, sites_for
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 CLEANER = "cleaner"
 OVERSEERS = ("supervisor", "admin")
@@ -43,15 +45,13 @@ HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 # What each record kind hashes into the site's chain (explicit columns: a column added later never
 # changes the content of old records).
-_FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
 CHAIN_KINDS = {
-    "cleaning_checkoff": _FIELD + ("task_id", "place_id", "slot", "method", "done_at", "note"),
-    "cleaning_spot_check": _FIELD + ("place_id", "note"),
+    "cleaning_checkoff": FIELD_COLUMNS + ("task_id", "place_id", "slot", "method", "done_at", "note"),
+    "cleaning_spot_check": FIELD_COLUMNS + ("place_id", "note"),
     "cleaning_spot_check_item": ("spot_check_id", "site_id", "task_id", "passed", "cleaner_id", "created_at"),
     "cleaning_reclean": ("site_id", "place_id", "task_id", "spot_check_item_id", "created_at", "due_at"),
 }
-for _kind, _columns in CHAIN_KINDS.items():
-    chain.register_kind(_kind, chain.table_loader(_kind, _columns))
+chain.register_tables(CHAIN_KINDS)
 
 
 class CheckoffRefused(DomainError):
@@ -608,17 +608,6 @@ def panel_for(place: Place, user: User, *, now: datetime) -> PlacePanel | None:
 # ---------------------------------------------------------------- check-off (a field record)
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What the protocol headers said about a field action (see wuye_field.sync.idempotency.FieldAction)."""
-
-    key: str
-    device_time: datetime
-    received_at: datetime
-    skew_seconds: float | None = None
-    skew_flagged: bool = False
-
-
 @dataclass
 class CheckoffResult:
     checkoff: TaskCheckoff
@@ -667,8 +656,7 @@ def record_checkoff(actor: User, *, task_id: int, slot: str, method: str, photo_
         raise CheckoffRefused(_("这项任务需要拍照，请拍照后再提交。"), code="photo_required")
     repeated = (task.id, slot) in _done_map([task.id], {slot})
     checkoff = TaskCheckoff(
-        client_uuid=receipt.key, user_id=actor.id, site_id=task.site_id, device_time=receipt.device_time,
-        received_at=receipt.received_at, clock_skew_seconds=receipt.skew_seconds, skew_flagged=receipt.skew_flagged,
+        **receipt.columns(), user_id=actor.id, site_id=task.site_id,
         task_id=task.id, place_id=task.place_id, slot=slot, method=method, done_at=done_at, note=note,
     )
     db.session.add(checkoff)
@@ -738,9 +726,7 @@ def record_spot_check(actor: User, place_id: int, *, results: dict[int, bool], r
         raise NotFound(_("任务不存在，或不属于这个区域。"))
     if not all(results.values()) and not photo_ids:
         raise CheckoffRefused(_("不合格须拍照留证。"), code="photo_required")
-    check = SpotCheck(client_uuid=receipt.key, user_id=actor.id, site_id=place.site_id,
-                      device_time=receipt.device_time, received_at=receipt.received_at,
-                      clock_skew_seconds=receipt.skew_seconds, skew_flagged=receipt.skew_flagged,
+    check = SpotCheck(**receipt.columns(), user_id=actor.id, site_id=place.site_id,
                       place_id=place.id, note=note)
     db.session.add(check)
     db.session.flush()

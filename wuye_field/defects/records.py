@@ -22,7 +22,8 @@ from wuye_field.defects.models import DEFECT_CATEGORIES, Defect, DefectResolutio
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_place, site_by_code_or_id, sites_for
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 PHOTO_OWNER = "defect"  # PhotoLink.owner_kind of defect photos
 OVERSEERS = ("supervisor", "admin", "desk")  # see a site's defect list
@@ -39,13 +40,11 @@ OPEN, CLOSED = "open", "closed"
 
 # What each record kind hashes into the site's chain (explicit columns: a column added later never
 # changes the content of old records).
-_FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
 CHAIN_KINDS = {
-    "defect": _FIELD + ("place_id", "location", "category", "severity", "note", "inspection_id", "round_id"),
-    "defect_resolution": _FIELD + ("defect_id", "outcome", "note", "work_order_id"),
+    "defect": FIELD_COLUMNS + ("place_id", "location", "category", "severity", "note", "inspection_id", "round_id"),
+    "defect_resolution": FIELD_COLUMNS + ("defect_id", "outcome", "note", "work_order_id"),
 }
-for _kind, _columns in CHAIN_KINDS.items():
-    chain.register_kind(_kind, chain.table_loader(_kind, _columns))
+chain.register_tables(CHAIN_KINDS)
 
 
 class DefectRefused(DomainError):
@@ -165,9 +164,8 @@ def _defect_site(user: User, place_id: int | None, site_id: int | None, location
 
 
 def record_defect(user: User, *, place_id: int | None, site_id: int | None, location: str | None, category: str,
-                  severity: str, note: str | None, photo_ids: list[str], client_uuid: str, device_time: datetime,
-                  received_at: datetime, skew: ClockSkew = ClockSkew.unknown(), inspection_id: int | None = None,
-                  round_id: int | None = None) -> DefectView:
+                  severity: str, note: str | None, photo_ids: list[str], receipt: Receipt,
+                  inspection_id: int | None = None, round_id: int | None = None) -> DefectView:
     """Store a defect `user` found: at a place of their sites, or anywhere on a site (`location` typed).
 
     Anyone holding a role on the site may report. At least one photo (`photo_ids`) is required; photos not
@@ -185,15 +183,14 @@ def record_defect(user: User, *, place_id: int | None, site_id: int | None, loca
     if not photo_ids:
         raise DefectRefused(_("请至少拍一张照片。"), code="photo_required")
     defect = Defect(
-        client_uuid=client_uuid, user_id=user.id, site_id=site_id, device_time=device_time, received_at=received_at,
-        clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged, place_id=place.id if place else None,
+        **receipt.columns(), user_id=user.id, site_id=site_id, place_id=place.id if place else None,
         location=location, category=category, severity=severity, note=note, inspection_id=inspection_id,
         round_id=round_id,
     )
     db.session.add(defect)
     db.session.flush()
     pending = photos.link_photos(PHOTO_OWNER, defect.id, user_id=user.id, site_id=site_id, photo_ids=photo_ids)
-    chain.append_records(site_id, "defect", [defect.id], now=received_at)
+    chain.append_records(site_id, "defect", [defect.id], now=receipt.received_at)
     return DefectView(defect, place, pending)
 
 
@@ -431,8 +428,8 @@ def defect_detail(user: User, defect_id: int, *, now: datetime) -> DefectDetail:
 # ---------------------------------------------------------------- resolving
 
 
-def resolve_defect(user: User, defect_id: int, *, outcome: str, note: str | None, work_order_id: int | None = None,
-                   client_uuid: str, device_time: datetime, received_at: datetime) -> DefectResolution:
+def resolve_defect(user: User, defect_id: int, receipt: Receipt, *, outcome: str, note: str | None,
+                   work_order_id: int | None = None) -> DefectResolution:
     """Close a defect: `outcome` "resolved" (a supervisor or admin of its site, with a note) or "order"
     (supervisor, admin, desk or the defect's reporter, naming the work order `work_order_id` that takes it over).
 
@@ -458,15 +455,15 @@ def resolve_defect(user: User, defect_id: int, *, outcome: str, note: str | None
     if is_resolved(defect.id):
         raise already
     resolution = DefectResolution(
-        client_uuid=client_uuid, user_id=user.id, site_id=defect.site_id, device_time=device_time,
-        received_at=received_at, defect_id=defect.id, outcome=outcome, note=note, work_order_id=work_order_id,
+        **receipt.columns(), user_id=user.id, site_id=defect.site_id, defect_id=defect.id, outcome=outcome, note=note,
+        work_order_id=work_order_id,
     )
     try:
         with db.session.begin_nested():  # two supervisors at once: the unique defect_id decides
             db.session.add(resolution)
     except IntegrityError as exc:
         raise already from exc
-    chain.append_records(defect.site_id, "defect_resolution", [resolution.id], now=received_at)
+    chain.append_records(defect.site_id, "defect_resolution", [resolution.id], now=receipt.received_at)
     return resolution
 
 

@@ -2,7 +2,6 @@
 defects: report (through the outbox), lists, the defect page, resolving, and the CSV export."""
 from __future__ import annotations
 
-import uuid
 
 from flask import Blueprint, current_app, jsonify, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -20,7 +19,8 @@ from wuye_field.defects.photos import PhotoLimits
 from wuye_field.defects.storage import photo_storage
 from wuye_field.extensions import db
 from wuye_field.places.services import places_for_user, sites_for
-from wuye_field.sync.idempotency import current_action, idempotent_action, on_rollback
+from wuye_field.sync.idempotency import current_receipt, idempotent_action, on_rollback
+from wuye_field.sync.receipt import Receipt
 
 # No url_prefix: the upload belongs to the sync protocol's URL space (/sync/photos), files to /photos.
 bp = Blueprint("defects", __name__)
@@ -35,10 +35,8 @@ def upload_photo():
     upload = request.files.get("photo")
     if upload is None:
         raise DomainError(_("没有收到照片文件。"), code="no_photo")
-    action = current_action()
     photo = services.store_photo(
-        current_user, upload.stream.read(), client_uuid=action.key, device_time=action.device_time,
-        received_at=action.received_at, skew=action.skew, checksum=request.headers.get("X-Content-SHA256"),
+        current_user, upload.stream.read(), current_receipt(), checksum=request.headers.get("X-Content-SHA256"),
         storage=photo_storage(), limits=PhotoLimits.from_config(current_app.config), on_rollback=on_rollback,
     )
     return jsonify(status="stored", message=_("照片已上传"), photo=_photo_json(photo)), 201
@@ -74,14 +72,13 @@ def _optional_int(name: str) -> int | None:
 def record():
     """A defect (form: place_id or site_id + location, category, severity, note, photo_ids, inspection_id,
     round_id) → 201 JSON; a replay → 200 with the stored answer."""
-    action = current_action()
     view = records.record_defect(
         current_user, place_id=_optional_int("place_id"), site_id=_optional_int("site_id"),
         location=request.form.get("location"), category=request.form.get("category", ""),
         severity=request.form.get("severity", ""), note=request.form.get("note"),
         photo_ids=services.parse_photo_ids(request.form.get("photo_ids"), current_app.config["PHOTOS_PER_RECORD"]),
         inspection_id=_optional_int("inspection_id"), round_id=_optional_int("round_id"),
-        client_uuid=action.key, device_time=action.device_time, received_at=action.received_at, skew=action.skew,
+        receipt=current_receipt(),
     )
     return jsonify(status="stored", message=view.message, defect=view.as_json()), 201
 
@@ -136,8 +133,7 @@ def resolve(defect_id: int):
     now = utcnow()
     note = request.form.get("note", "")
     try:
-        records.resolve_defect(current_user, defect_id, outcome="resolved", note=note, client_uuid=str(uuid.uuid4()),
-                               device_time=now, received_at=now)
+        records.resolve_defect(current_user, defect_id, Receipt.server(now), outcome="resolved", note=note)
     except records.DefectRefused as exc:
         db.session.rollback()
         return _detail_page(defect_id, errors={"note": exc.message}, values={"note": note},

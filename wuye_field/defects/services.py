@@ -5,7 +5,6 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
@@ -19,7 +18,7 @@ from wuye_field.defects.models import Photo, PhotoLink
 from wuye_field.defects.photos import PhotoLimits, PhotoRejected, process_photo
 from wuye_field.defects.storage import LocalStorage
 from wuye_field.extensions import db
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.receipt import Receipt
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 PHOTO_LINK_KIND = "photo_link"
@@ -36,10 +35,9 @@ class ChecksumMismatch(DomainError):
     code = "checksum"
 
 
-def store_photo(user: User, data: bytes, *, client_uuid: str, device_time: datetime, received_at: datetime,
-                skew: ClockSkew, checksum: str | None, storage: LocalStorage, limits: PhotoLimits,
-                on_rollback: Callable[[Callable[[], None]], None] = lambda hook: None) -> Photo:
-    """Check, re-encode and store one photo uploaded by `user` under its UUID `client_uuid`.
+def store_photo(user: User, data: bytes, receipt: Receipt, *, checksum: str | None, storage: LocalStorage,
+                limits: PhotoLimits, on_rollback: Callable[[Callable[[], None]], None] = lambda hook: None) -> Photo:
+    """Check, re-encode and store one photo uploaded by `user` under its UUID (the receipt's client UUID).
 
     `checksum` is the phone's hex SHA-256 of the bytes (None when it sent none). Files are written
     before the row is flushed; `on_rollback` receives a hook that removes the files this call created
@@ -47,6 +45,7 @@ def store_photo(user: User, data: bytes, *, client_uuid: str, device_time: datet
     If a record already names this photo, the photo takes that record's site (RELIABILITY 6).
     Returns the flushed Photo. Raises ChecksumMismatch (400), PhotoRejected (413/415/422), StorageFull (507).
     """
+    client_uuid = receipt.client_uuid
     digest = hashlib.sha256(data).hexdigest()
     if checksum is not None and (not _HEX64.match(checksum.strip()) or checksum.strip().lower() != digest):
         security_event("upload_refused", code="checksum", photo=client_uuid, bytes=len(data))
@@ -67,8 +66,7 @@ def store_photo(user: User, data: bytes, *, client_uuid: str, device_time: datet
         .order_by(PhotoLink.id).limit(1)
     )
     photo = Photo(
-        client_uuid=client_uuid, user_id=user.id, site_id=site_id, device_time=device_time, received_at=received_at,
-        clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged, sha256=digest, display_key=keys[0],
+        **receipt.columns(), user_id=user.id, site_id=site_id, sha256=digest, display_key=keys[0],
         thumb_key=keys[1], width=processed.width, height=processed.height, format_in=processed.format_in,
         bytes_in=len(data), bytes_out=len(processed.display),
     )

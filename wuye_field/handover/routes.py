@@ -10,15 +10,9 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.handover import services
 from wuye_field.handover.models import POST_KINDS
-from wuye_field.sync.idempotency import current_action, idempotent_action
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 bp = Blueprint("handover", __name__, url_prefix="/handover")
-
-
-def _field_args() -> dict:
-    action = current_action()
-    return {"client_uuid": action.key, "device_time": action.device_time, "received_at": action.received_at,
-            "skew": action.skew}
 
 
 @bp.get("/")
@@ -49,8 +43,8 @@ def post(post_id: int):
 def submit(post_id: int):
     """The outgoing person's handover (outbox action `handover-submit`) → 201 JSON; replays → 200."""
     handover, pending = services.submit_handover(
-        current_user, post_id, services.read_handover_form(request.form), photo_ids=request.form.get("photo_ids"),
-        photo_limit=current_app.config["PHOTOS_PER_RECORD"], **_field_args())
+        current_user, post_id, services.read_handover_form(request.form), current_receipt(),
+        photo_ids=request.form.get("photo_ids"), photo_limit=current_app.config["PHOTOS_PER_RECORD"])
     return jsonify(status="stored", message=services.handover_message(handover, pending),
                    handover={"id": handover.id, "client_uuid": handover.client_uuid, "pending_photos": pending}), 201
 
@@ -72,8 +66,7 @@ def correct(handover_id: int):
     """A correction of a handover (outbox action `handover-correct`): a new version with a reason."""
     handover, pending = services.correct_handover(
         current_user, handover_id, services.read_handover_form(request.form), request.form.get("reason", ""),
-        photo_ids=request.form.get("photo_ids"), photo_limit=current_app.config["PHOTOS_PER_RECORD"],
-        **_field_args())
+        current_receipt(), photo_ids=request.form.get("photo_ids"), photo_limit=current_app.config["PHOTOS_PER_RECORD"])
     return jsonify(status="stored", message=services.handover_message(handover, pending),
                    handover={"id": handover.id, "corrects": handover.corrects_id, "pending_photos": pending}), 201
 
@@ -102,7 +95,7 @@ def cosign(handover_id: int):
 def accept(handover_id: int):
     """The incoming person's acceptance (outbox action `handover-accept`) → 201 JSON; replays → 200."""
     acceptance = services.accept_handover(current_user, handover_id, services.read_accept_form(request.form),
-                                          secret=current_app.config["SECRET_KEY"], **_field_args())
+                                          current_receipt(), secret=current_app.config["SECRET_KEY"])
     handover = services.get_handover(current_user, handover_id)
     return jsonify(status="stored", message=services.acceptance_message(acceptance, handover),
                    acceptance={"id": acceptance.id, "handover": handover_id,

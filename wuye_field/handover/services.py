@@ -28,7 +28,8 @@ from wuye_field.handover.models import (
     HandoverAcceptance, HandoverAcceptanceItem, HandoverItem, HandoverMatter, HandoverPost, HandoverTakeover,
     handovers_of_post, posts_of_sites,
 )
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 log = logging.getLogger("wuye_field.handover")
 
@@ -39,20 +40,17 @@ COSIGN_SALT = "wuye-handover-cosign"
 TIMELINE_LIMIT = 30
 
 # What each chained kind hashes (explicit columns: a column added later never changes old content).
-_FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
 CHAIN_KINDS = {
-    "handover": ("handover", _FIELD + ("post_id", "shift_start", "root_id", "corrects_id", "reason", "note")),
-    "handover_item": ("handover_item", ("handover_id", "site_id", "position", "name", "expected", "counted",
-                                        "state", "note", "created_at")),
-    "handover_matter": ("handover_matter", ("handover_id", "site_id", "position", "text", "important", "created_at")),
-    "handover_acceptance": ("handover_acceptance", _FIELD + ("handover_id", "root_id", "recorded_by_id",
-                                                             "cosigned", "note")),
-    "handover_acceptance_item": ("handover_acceptance_item", ("acceptance_id", "item_id", "site_id", "name",
-                                                              "handed", "counted", "note", "created_at")),
-    "handover_takeover": ("handover_takeover", ("acceptance_id", "matter_id", "site_id", "created_at")),
+    "handover": FIELD_COLUMNS + ("post_id", "shift_start", "root_id", "corrects_id", "reason", "note"),
+    "handover_item": ("handover_id", "site_id", "position", "name", "expected", "counted", "state", "note",
+                      "created_at"),
+    "handover_matter": ("handover_id", "site_id", "position", "text", "important", "created_at"),
+    "handover_acceptance": FIELD_COLUMNS + ("handover_id", "root_id", "recorded_by_id", "cosigned", "note"),
+    "handover_acceptance_item": ("acceptance_id", "item_id", "site_id", "name", "handed", "counted", "note",
+                                 "created_at"),
+    "handover_takeover": ("acceptance_id", "matter_id", "site_id", "created_at"),
 }
-for _kind, (_table, _columns) in CHAIN_KINDS.items():
-    chain.register_kind(_kind, chain.table_loader(_table, _columns))
+chain.register_tables(CHAIN_KINDS)
 
 
 class HandoverRefused(DomainError):
@@ -357,39 +355,34 @@ def _store(handover: Handover, items: list[HandoverItem], data: HandoverInput, *
     return pending
 
 
-def submit_handover(user: User, post_id: int, data: HandoverInput, *, client_uuid: str, device_time: datetime,
-                    received_at: datetime, skew: ClockSkew = ClockSkew.unknown(), photo_ids: str | None = "",
+def submit_handover(user: User, post_id: int, data: HandoverInput, receipt: Receipt, *, photo_ids: str | None = "",
                     photo_limit: int = 10) -> tuple[Handover, int]:
-    """The outgoing `user` hands over `post_id` for the shift nearest `device_time` (H1, H2, P8, P9).
+    """The outgoing `user` hands over `post_id` for the shift nearest the device time (H1, H2, P8, P9).
 
     Returns the stored handover and how many of its photos have not arrived.
     Raises NotFound (404) for a post the user may not work, HandoverRefused (422) for counts that do not
     add up, a missing/broken item without a note, or over-long text; DomainError (400) for bad photo ids.
     """
-    device_time, received_at = as_utc(device_time), as_utc(received_at)  # stored as UTC on every database
     post = get_post(user, post_id)
     if not can_work(user, post):
         raise NotFound(_("找不到这个岗位，或您无权查看。"))
     items = _checked_items(dict(prefill(post)), data)
     photos = defects.parse_photo_ids(photo_ids, photo_limit)
-    shift = rules.shift_for(rules.parse_clocks(post.shift_starts), device_time, post.site.timezone)
-    handover = Handover(client_uuid=client_uuid, user_id=user.id, site_id=post.site_id, post_id=post.id,
-                        shift_start=shift, note=_text(data.note, _("备注")), device_time=device_time,
-                        received_at=received_at, clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
-    pending = _store(handover, items, data, photo_ids=photos, received_at=received_at)
+    shift = rules.shift_for(rules.parse_clocks(post.shift_starts), receipt.device_time, post.site.timezone)
+    handover = Handover(**receipt.columns(), user_id=user.id, site_id=post.site_id, post_id=post.id,
+                        shift_start=shift, note=_text(data.note, _("备注")))
+    pending = _store(handover, items, data, photo_ids=photos, received_at=receipt.received_at)
     log.info("handover %s of post %s by %s for shift %s", handover.id, post.code, user.staff_no, shift.isoformat())
     return handover, pending
 
 
-def correct_handover(user: User, handover_id: int, data: HandoverInput, reason: str, *, client_uuid: str,
-                     device_time: datetime, received_at: datetime, skew: ClockSkew = ClockSkew.unknown(),
+def correct_handover(user: User, handover_id: int, data: HandoverInput, reason: str, receipt: Receipt, *,
                      photo_ids: str | None = "", photo_limit: int = 10) -> tuple[Handover, int]:
     """A correction (H5): a new version of handover `handover_id` pointing at it, with a reason.
 
     Only its author or a supervisor of the site may correct, and only before it was accepted.
     Raises NotFound, HandoverRefused (no reason, already accepted, counts as in `submit_handover`).
     """
-    device_time, received_at = as_utc(device_time), as_utc(received_at)
     original = get_handover(user, handover_id)
     if original.user_id != user.id and original.site_id not in user.site_ids("supervisor"):
         raise NotFound(_("找不到这条交接记录，或您无权查看。"))
@@ -404,13 +397,11 @@ def correct_handover(user: User, handover_id: int, data: HandoverInput, reason: 
     latest = _versions(group)[-1]
     # A correction is checked against what the shift started from, not against the version it corrects.
     items = _checked_items({item.name: item.expected for item in latest.items}, data)
-    correction = Handover(client_uuid=client_uuid, user_id=user.id, site_id=original.site_id,
+    correction = Handover(**receipt.columns(), user_id=user.id, site_id=original.site_id,
                           post_id=original.post_id, shift_start=original.shift_start, root_id=group,
-                          corrects_id=latest.id, reason=reason, note=_text(data.note, _("备注")),
-                          device_time=device_time, received_at=received_at, clock_skew_seconds=skew.seconds,
-                          skew_flagged=skew.flagged)
+                          corrects_id=latest.id, reason=reason, note=_text(data.note, _("备注")))
     pending = _store(correction, items, data, photo_ids=defects.parse_photo_ids(photo_ids, photo_limit),
-                     received_at=received_at)
+                     received_at=receipt.received_at)
     return correction, pending
 
 
@@ -482,9 +473,8 @@ def read_accept_form(form) -> AcceptInput:
     return AcceptInput(counts, notes, takeovers, form.get("note", ""), form.get("cosign", ""))
 
 
-def accept_handover(session_user: User, handover_id: int, data: AcceptInput, *, client_uuid: str,
-                    device_time: datetime, received_at: datetime, secret: str,
-                    skew: ClockSkew = ClockSkew.unknown()) -> HandoverAcceptance:
+def accept_handover(session_user: User, handover_id: int, data: AcceptInput, receipt: Receipt, *,
+                    secret: str) -> HandoverAcceptance:
     """The incoming person accepts handover `handover_id` (H2–H4, P8, P9).
 
     The acceptor is `session_user`, or the co-signed user when `data.cosign_token` is given (both on one
@@ -492,7 +482,7 @@ def accept_handover(session_user: User, handover_id: int, data: AcceptInput, *, 
     Raises NotFound; HandoverRefused (422) for the outgoing person accepting their own handover, an
     important matter not taken over, a difference without a note, bad counts; 409 when already accepted.
     """
-    device_time, received_at = as_utc(device_time), as_utc(received_at)
+    received_at = receipt.received_at
     handover = get_handover(session_user, handover_id)
     group = group_of(handover)
     acceptor = _cosigned_user(data.cosign_token, session_user, group, secret) if data.cosign_token else session_user
@@ -519,10 +509,9 @@ def accept_handover(session_user: User, handover_id: int, data: AcceptInput, *, 
                                     item=item.name, a=item.counted, b=counted), code="difference_unexplained")
         lines.append((item, counted, note))
     acceptance = HandoverAcceptance(
-        client_uuid=client_uuid, user_id=acceptor.id, site_id=handover.site_id, handover_id=handover.id,
+        **receipt.columns(), user_id=acceptor.id, site_id=handover.site_id, handover_id=handover.id,
         root_id=group, recorded_by_id=session_user.id, cosigned=acceptor.id != session_user.id,
-        note=_text(data.note, _("备注")), device_time=device_time, received_at=received_at,
-        clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
+        note=_text(data.note, _("备注")))
     db.session.add(acceptance)
     db.session.flush()
     rows = [HandoverAcceptanceItem(acceptance_id=acceptance.id, item_id=item.id, site_id=handover.site_id,

@@ -23,20 +23,20 @@ from wuye_field.patrol import rounds, services
 from wuye_field.patrol.checklists import place_checklist
 from wuye_field.patrol.models import SEVERITIES, ChecklistItem, Inspection, InspectionAnswer, Scan
 from wuye_field.places.models import Place
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 PHOTO_OWNER = "inspection"
 RESULTS = ("ok", "exception")
 RECENT_SCAN = timedelta(minutes=10)  # a scan this close to the inspection is its visit: no second scan
 OVERSEERS = ("supervisor", "admin")
 
-_FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
 CHAIN_KINDS = {
-    "inspection": _FIELD + ("place_id", "round_id", "all_ok", "severity", "note", "corrects_id", "correction_reason"),
+    "inspection": FIELD_COLUMNS + ("place_id", "round_id", "all_ok", "severity", "note", "corrects_id",
+                                   "correction_reason"),
     "inspection_answer": ("inspection_id", "item_id", "site_id", "ok", "reading", "note", "created_at"),
 }
-for _kind, _columns in CHAIN_KINDS.items():
-    chain.register_kind(_kind, chain.table_loader(_kind, _columns))
+chain.register_tables(CHAIN_KINDS)
 
 
 class InspectionRefused(DomainError):
@@ -147,11 +147,11 @@ def _recent_scan(user: User, place: Place, device_time: datetime, round_id: int 
     return db.session.scalar(query.limit(1))
 
 
-def record_inspection(user: User, token: str, *, client_uuid: str, device_time: datetime, received_at: datetime,
-                      result: str | None = "ok", bad_ids: Iterable[str] = (), readings: Mapping[str, str] | None = None,
+def record_inspection(user: User, token: str, receipt: Receipt, *, result: str | None = "ok",
+                      bad_ids: Iterable[str] = (), readings: Mapping[str, str] | None = None,
                       note: str | None = "", severity: str | None = "", photo_ids: str | None = "",
                       round_uuid: str | None = None, corrects: str | None = None, reason: str | None = "",
-                      skew: ClockSkew = ClockSkew.unknown(), photo_limit: int = 10) -> InspectionResult:
+                      photo_limit: int = 10) -> InspectionResult:
     """Record the checklist at the place of tag `token` (STANDARDS P3–P7).
 
     `result` "ok" (「全部正常」) or "exception". A reading is required for every reading item; one out of
@@ -180,23 +180,21 @@ def record_inspection(user: User, token: str, *, client_uuid: str, device_time: 
         raise InspectionRefused(_("请勾选不正常的项目，或写明异常情况。"), code="nothing_wrong")
     round_ = rounds.find_round(user, round_key)
     inspection = Inspection(
-        client_uuid=client_uuid, user_id=user.id, site_id=place.site_id, place_id=place.id,
+        **receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
         round_id=round_.id if round_ is not None and round_.site_id == place.site_id else None, all_ok=all_ok,
         severity=clean_severity(severity, needed=not all_ok), note=note,
-        corrects_id=corrected.id if corrected else None, correction_reason=reason if corrected else "",
-        device_time=device_time, received_at=received_at, clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
+        corrects_id=corrected.id if corrected else None, correction_reason=reason if corrected else "")
     db.session.add(inspection)
     db.session.flush()
     rows = [InspectionAnswer(inspection_id=inspection.id, item_id=a.item.id, site_id=place.site_id, ok=a.ok,
-                             reading=a.reading, created_at=received_at) for a in answers]
+                             reading=a.reading, created_at=receipt.received_at) for a in answers]
     db.session.add_all(rows)
     db.session.flush()
-    chain.append_records(place.site_id, "inspection", [inspection.id], now=received_at)
-    chain.append_records(place.site_id, "inspection_answer", [r.id for r in rows], now=received_at)
+    chain.append_records(place.site_id, "inspection", [inspection.id], now=receipt.received_at)
+    chain.append_records(place.site_id, "inspection_answer", [r.id for r in rows], now=receipt.received_at)
     scan, warning = None, ""
-    if corrected is None and _recent_scan(user, place, device_time, inspection.round_id) is None:
-        scan, warning = services.add_scan(user, place, client_uuid=client_uuid, device_time=device_time,
-                                          received_at=received_at, skew=skew, round_uuid=round_key,
+    if corrected is None and _recent_scan(user, place, receipt.device_time, inspection.round_id) is None:
+        scan, warning = services.add_scan(user, place, receipt, round_uuid=round_key,
                                           tag_retired=bool(retired_warning))
     pending = defects.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
     return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning)

@@ -21,20 +21,20 @@ from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Inspection, Round, RoundFinish, Route, Scan
 from wuye_field.places.models import Place, Site
-from wuye_field.sync.idempotency import ClockSkew, parse_key
+from wuye_field.sync.idempotency import parse_key
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 ROUND_ROLES = ("guard", "supervisor", "admin")
 OVERSEERS = ("supervisor", "admin")
 # Shifts start at these local hours (day 08:00–20:00, night 20:00–08:00): the random order changes per shift.
 SHIFT_START_HOURS = (8, 20)
 
-_FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
 CHAIN_KINDS = {
-    "round": _FIELD + ("route_id", "planned", "window_ends_at"),
-    "round_finish": _FIELD + ("round_id", "reason"),
+    "round": FIELD_COLUMNS + ("route_id", "planned", "window_ends_at"),
+    "round_finish": FIELD_COLUMNS + ("round_id", "reason"),
 }
-for _kind, _columns in CHAIN_KINDS.items():
-    chain.register_kind(_kind, chain.table_loader(_kind, _columns))
+chain.register_tables(CHAIN_KINDS)
 
 
 class RoundRefused(DomainError):
@@ -140,29 +140,27 @@ def find_round(user: User, client_uuid: str | None) -> Round | None:
 # ---------------------------------------------------------------- start and finish
 
 
-def start_round(user: User, route_id, *, client_uuid: str, device_time: datetime, received_at: datetime,
-                skew: ClockSkew = ClockSkew.unknown()) -> tuple[Round, bool]:
-    """Record that `user` started walking a route at `device_time` (the phone's clock).
+def start_round(user: User, route_id, receipt: Receipt) -> tuple[Round, bool]:
+    """Record that `user` started walking a route at the receipt's device time (the phone's clock).
 
-    `client_uuid` is the round's id on the phone (scans name it). The planned order is this shift's
-    order at `device_time`; the window ends `route.window_minutes` later. Returns (round, created):
+    The receipt's `client_uuid` is the round's id on the phone (scans name it). The planned order is this
+    shift's order at the device time; the window ends `route.window_minutes` later. Returns (round, created):
     a second start with the same round id (two taps, two queued actions) returns the first round.
     Raises NotFound for a route that is not the user's, DomainError for a bad route id.
     """
     if not str(route_id or "").strip().isdigit():
         raise DomainError(_("请选择巡更路线。"), code="invalid_route")
     route = get_route(user, int(route_id))
-    existing = find_round(user, client_uuid)
+    existing = find_round(user, receipt.client_uuid)
     if existing is not None:
         return existing, False
-    planned = planned_order(route, device_time)
-    round_ = Round(client_uuid=client_uuid, user_id=user.id, site_id=route.site_id, route_id=route.id,
-                   planned=",".join(str(pid) for pid in planned), device_time=device_time, received_at=received_at,
-                   window_ends_at=as_utc(device_time) + timedelta(minutes=route.window_minutes),
-                   clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
+    planned = planned_order(route, receipt.device_time)
+    round_ = Round(**receipt.columns(), user_id=user.id, site_id=route.site_id, route_id=route.id,
+                   planned=",".join(str(pid) for pid in planned),
+                   window_ends_at=receipt.device_time + timedelta(minutes=route.window_minutes))
     db.session.add(round_)
     db.session.flush()
-    chain.append_records(route.site_id, "round", [round_.id], now=received_at)
+    chain.append_records(route.site_id, "round", [round_.id], now=receipt.received_at)
     return round_, True
 
 
@@ -171,9 +169,8 @@ def finish_of(round_: Round) -> RoundFinish | None:
     return db.session.scalar(select(RoundFinish).where(RoundFinish.round_id == round_.id))
 
 
-def finish_round(user: User, round_uuid: str | None, reason: str | None, *, client_uuid: str, device_time: datetime,
-                 received_at: datetime, skew: ClockSkew = ClockSkew.unknown()) -> RoundFinish:
-    """Record that `user` finished their round `round_uuid` at `device_time`.
+def finish_round(user: User, round_uuid: str | None, reason: str | None, receipt: Receipt) -> RoundFinish:
+    """Record that `user` finished their round `round_uuid` at the receipt's device time.
 
     Finishing with stops not scanned is an early finish and needs a `reason` (RoundRefused 422 without).
     A round finishes once: a second finish is refused (409). NotFound for another user's or unknown round.
@@ -189,12 +186,11 @@ def finish_round(user: User, round_uuid: str | None, reason: str | None, *, clie
     remaining = len(set(planned_ids(round_)) - _scanned_place_ids(round_))
     if remaining and not reason:
         raise RoundRefused(_("还有 %(n)d 个巡更点未巡，提前结束请填写原因。", n=remaining), code="reason_required")
-    finish = RoundFinish(client_uuid=client_uuid, user_id=user.id, site_id=round_.site_id, round_id=round_.id,
-                         reason=reason, device_time=device_time, received_at=received_at,
-                         clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
+    finish = RoundFinish(**receipt.columns(), user_id=user.id, site_id=round_.site_id, round_id=round_.id,
+                         reason=reason)
     db.session.add(finish)
     db.session.flush()
-    chain.append_records(round_.site_id, "round_finish", [finish.id], now=received_at)
+    chain.append_records(round_.site_id, "round_finish", [finish.id], now=receipt.received_at)
     return finish
 
 

@@ -2,13 +2,15 @@
 outbox) and the round pages."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.core.time import utcnow
 from wuye_field.patrol import inspections, rounds, services
-from wuye_field.sync.idempotency import current_action, idempotent_action
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 
@@ -18,12 +20,10 @@ bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 @idempotent_action
 def record_scan():
     """A checkpoint scan (form: place = tag token, via, note, photo_ids, round) → 201 JSON; replays → 200."""
-    action = current_action()
     view = services.record_scan(
-        current_user, request.form.get("place", ""), client_uuid=action.key, device_time=action.device_time,
-        received_at=action.received_at, via=request.form.get("via"), note=request.form.get("note"),
-        photo_ids=request.form.get("photo_ids"), skew=action.skew, photo_limit=current_app.config["PHOTOS_PER_RECORD"],
-        round_uuid=request.form.get("round"),
+        current_user, request.form.get("place", ""), current_receipt(), via=request.form.get("via"),
+        note=request.form.get("note"), photo_ids=request.form.get("photo_ids"),
+        photo_limit=current_app.config["PHOTOS_PER_RECORD"], round_uuid=request.form.get("round"),
     )
     return jsonify(status="stored", message=services.scan_message(view), warning=view.warning,
                    scan=services.scan_json(view)), 201
@@ -34,11 +34,10 @@ def record_scan():
 @idempotent_action
 def round_start():
     """Start a round (form: route_id, round = the round's client UUID on the phone) → 201 JSON."""
-    action = current_action()
-    round_key = rounds.clean_round_key(request.form.get("round")) or action.key
-    round_, created = rounds.start_round(current_user, request.form.get("route_id"), client_uuid=round_key,
-                                         device_time=action.device_time, received_at=action.received_at,
-                                         skew=action.skew)
+    receipt = current_receipt()
+    round_key = rounds.clean_round_key(request.form.get("round")) or receipt.client_uuid
+    round_, created = rounds.start_round(current_user, request.form.get("route_id"),
+                                         replace(receipt, client_uuid=round_key))
     message = _("开始巡更：%(route)s（%(n)d 个巡更点）", route=round_.route.name,
                          n=len(rounds.planned_ids(round_)))
     return jsonify(status="stored" if created else "already_started", message=message,
@@ -52,12 +51,10 @@ def round_start():
 @idempotent_action
 def round_finish():
     """Finish a round (form: round, reason — needed when stops are left) → 201 JSON with the summary."""
-    action = current_action()
-    finish = rounds.finish_round(current_user, request.form.get("round"), request.form.get("reason"),
-                                 client_uuid=action.key, device_time=action.device_time,
-                                 received_at=action.received_at, skew=action.skew)
+    receipt = current_receipt()
+    finish = rounds.finish_round(current_user, request.form.get("round"), request.form.get("reason"), receipt)
     round_ = rounds.find_round(current_user, rounds.clean_round_key(request.form.get("round")))
-    summary = rounds.round_summary(round_, now=action.received_at)
+    summary = rounds.round_summary(round_, now=receipt.received_at)
     return jsonify(status="stored", message=rounds.summary_message(summary),
                    finish={"id": finish.id, "round_id": round_.id},
                    summary={"scanned": summary.scanned, "missed": summary.missed,
@@ -71,15 +68,13 @@ def round_finish():
 def record_inspection():
     """The checklist at a checkpoint (form: place token, result ok/exception, bad = item ids, reading-<id>,
     note, severity, photo_ids, round, corrects + reason for a correction) → 201 JSON."""
-    action = current_action()
     form = request.form
     readings = {key.removeprefix("reading-"): value for key, value in form.items() if key.startswith("reading-")}
     result = inspections.record_inspection(
-        current_user, form.get("place", ""), client_uuid=action.key, device_time=action.device_time,
-        received_at=action.received_at, result=form.get("result"), bad_ids=form.getlist("bad"), readings=readings,
-        note=form.get("note"), severity=form.get("severity"), photo_ids=form.get("photo_ids"),
-        round_uuid=form.get("round"), corrects=form.get("corrects"), reason=form.get("reason"), skew=action.skew,
-        photo_limit=current_app.config["PHOTOS_PER_RECORD"],
+        current_user, form.get("place", ""), current_receipt(), result=form.get("result"),
+        bad_ids=form.getlist("bad"), readings=readings, note=form.get("note"), severity=form.get("severity"),
+        photo_ids=form.get("photo_ids"), round_uuid=form.get("round"), corrects=form.get("corrects"),
+        reason=form.get("reason"), photo_limit=current_app.config["PHOTOS_PER_RECORD"],
     )
     return jsonify(status="stored", message=inspections.inspection_message(result),
                    inspection=inspections.inspection_json(result)), 201

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,7 +17,8 @@ from wuye_field.extensions import db
 from wuye_field.patrol.models import NOTE_MAX, SCAN_VIA, Scan, scans_of_place
 from wuye_field.places.models import Place, RetiredTag
 from wuye_field.places.services import TagRetired, lookup_tag
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 SCAN_ROLES = ("guard", "supervisor", "admin")
 PHOTO_OWNER = "scan"
@@ -26,9 +26,8 @@ _VIA_ALIASES = {"": "link", "scan": "camera"}  # the outbox's scanner says "scan
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # C0/C1 control characters other than tab and newlines: PostgreSQL text cannot even hold NUL.
 
-SCAN_CHAIN_COLUMNS = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds",
-                      "skew_flagged", "place_id", "round_id", "via", "note", "off_route", "tag_retired")
-chain.register_kind("scan", chain.table_loader("scan", SCAN_CHAIN_COLUMNS))
+SCAN_CHAIN_COLUMNS = FIELD_COLUMNS + ("place_id", "round_id", "via", "note", "off_route", "tag_retired")
+chain.register_tables({"scan": SCAN_CHAIN_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,9 @@ def clean_via(raw: str | None) -> str:
     return via
 
 
-def record_scan(user: User, token: str, *, client_uuid: str, device_time: datetime, received_at: datetime,
-                via: str | None = "link", note: str | None = "", photo_ids: str | None = "",
-                skew: ClockSkew = ClockSkew.unknown(), photo_limit: int = 10,
-                round_uuid: str | None = None) -> ScanView:
-    """Record that `user` was at the place of tag `token` at `device_time` (their phone's clock).
+def record_scan(user: User, token: str, receipt: Receipt, *, via: str | None = "link", note: str | None = "",
+                photo_ids: str | None = "", photo_limit: int = 10, round_uuid: str | None = None) -> ScanView:
+    """Record that `user` was at the place of tag `token` at the receipt's device time (their phone's clock).
 
     `round_uuid` names the user's round (the client UUID of its start): the scan joins it, flagged
     `off_route` when the route does not list the place (recorded, never refused); an unknown round leaves
@@ -78,8 +75,7 @@ def record_scan(user: User, token: str, *, client_uuid: str, device_time: dateti
     place, retired_warning = resolve_tag(user, token)
     note = clean_note(note)
     photos = defects.parse_photo_ids(photo_ids, photo_limit)
-    scan, warning = add_scan(user, place, client_uuid=client_uuid, device_time=device_time, received_at=received_at,
-                             via=clean_via(via), note=note, skew=skew, round_uuid=round_uuid,
+    scan, warning = add_scan(user, place, receipt, via=clean_via(via), note=note, round_uuid=round_uuid,
                              tag_retired=bool(retired_warning))
     pending = defects.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
     return ScanView(scan, pending, retired_warning or warning)
@@ -103,9 +99,8 @@ def resolve_tag(user: User, token: str | None) -> tuple[Place, str]:
     return place, warning
 
 
-def add_scan(user: User, place: Place, *, client_uuid: str, device_time: datetime, received_at: datetime,
-             via: str = "link", note: str = "", skew: ClockSkew = ClockSkew.unknown(), round_uuid: str | None = None,
-             tag_retired: bool = False) -> tuple[Scan, str]:
+def add_scan(user: User, place: Place, receipt: Receipt, *, via: str = "link", note: str = "",
+             round_uuid: str | None = None, tag_retired: bool = False) -> tuple[Scan, str]:
     """Store (flush and chain) a scan of `place` already checked for access; join the user's round
     `round_uuid` if there is one. Returns (scan, warning): the warning says the place is off the route."""
     from wuye_field.patrol import rounds
@@ -114,13 +109,12 @@ def add_scan(user: User, place: Place, *, client_uuid: str, device_time: datetim
     if round_ is not None and round_.site_id != place.site_id:
         round_ = None
     off_route = round_ is not None and place.id not in rounds.planned_ids(round_)
-    scan = Scan(client_uuid=client_uuid, user_id=user.id, site_id=place.site_id, place_id=place.id,
+    scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
                 round_id=round_.id if round_ else None, off_route=off_route, tag_retired=tag_retired,
-                via=via, note=note, device_time=device_time, received_at=received_at,
-                clock_skew_seconds=skew.seconds, skew_flagged=skew.flagged)
+                via=via, note=note)
     db.session.add(scan)
     db.session.flush()
-    chain.append_records(place.site_id, "scan", [scan.id], now=received_at)
+    chain.append_records(place.site_id, "scan", [scan.id], now=receipt.received_at)
     warning = _("「%(place)s」不在本次巡更路线上，已记录。", place=place.name) if off_route else ""
     return scan, warning
 

@@ -27,6 +27,8 @@ from wuye_field.patrol import compliance as rules
 from wuye_field.patrol.models import NOTE_MAX, Inspection, PatrolMakeup, Round, Route, Scan
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import Receipt
 
 OVERSEERS = ("supervisor", "admin")
 MAKEUP_ROLES = ("guard", "supervisor", "admin")
@@ -34,9 +36,7 @@ MAKEUP_KIND = "patrol_makeup"
 MAKEUP_STATES = (rules.MISSED, rules.OVERDUE, rules.LATE)  # windows a 补巡 may be filed for
 FUTURE_TOLERANCE = timedelta(minutes=10)  # the clock-skew flag's threshold (README "How offline works")
 
-chain.register_kind(MAKEUP_KIND, chain.table_loader(MAKEUP_KIND, (
-    "client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged",
-    "place_id", "window_start", "reason")))
+chain.register_tables({MAKEUP_KIND: FIELD_COLUMNS + ("place_id", "window_start", "reason")})
 
 STATE_LABELS = {
     rules.ON_TIME: _l("按时"), rules.MADE_UP: _l("已补巡"), rules.LATE: _l("迟到"), rules.OVERDUE: _l("已超时"),
@@ -459,22 +459,20 @@ def clean_reason(raw: str | None) -> str:
     return reason
 
 
-def record_makeup(user: User, place_id: int, window_start: str | None, reason: str | None, *, client_uuid: str,
-                  device_time: datetime, received_at: datetime, skew_seconds: float | None = None,
-                  skew_flagged: bool = False) -> PatrolMakeup:
+def record_makeup(user: User, place_id: int, window_start: str | None, reason: str | None,
+                  receipt: Receipt) -> PatrolMakeup:
     """Store a 补巡 for a missed (or late) window of a key area, chained into the site's hash log.
 
     Raises NotFound, DomainError (see `makeup_window` and `clean_reason`). Flushes.
     """
     place = makeup_place(user, place_id)
     reason = clean_reason(reason)
-    window, _state = makeup_window(place, window_start, now=received_at)
-    makeup = PatrolMakeup(client_uuid=client_uuid, user_id=user.id, site_id=place.site_id, place_id=place.id,
-                          window_start=window.start, reason=reason, device_time=device_time,
-                          received_at=received_at, clock_skew_seconds=skew_seconds, skew_flagged=skew_flagged)
+    window, _state = makeup_window(place, window_start, now=receipt.received_at)
+    makeup = PatrolMakeup(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
+                          window_start=window.start, reason=reason)
     db.session.add(makeup)
     db.session.flush()
-    chain.append_records(place.site_id, MAKEUP_KIND, [makeup.id], now=received_at)
+    chain.append_records(place.site_id, MAKEUP_KIND, [makeup.id], now=receipt.received_at)
     return makeup
 
 

@@ -18,7 +18,7 @@ from wuye_field.dashboard.sections import Section, register_section
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol import supervision as services
 from wuye_field.patrol.routes import bp
-from wuye_field.sync.idempotency import current_action, idempotent_action
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 OVERSEERS = services.OVERSEERS
 
@@ -127,14 +127,12 @@ def makeup_form():
 @idempotent_action
 def record_makeup():
     """A 补巡 (form: place_id, window_start, reason) → 201 JSON; replay → 200."""
-    action = current_action()
     place_id = request.form.get("place_id", "")
     if not (place_id.isascii() and place_id.isdigit()):
         raise NotFound(_("地点不存在，或您无权查看。"))
     makeup = services.record_makeup(
         current_user, int(place_id), request.form.get("window_start"), request.form.get("reason"),
-        client_uuid=action.key, device_time=action.device_time, received_at=action.received_at,
-        skew_seconds=action.skew.seconds, skew_flagged=action.skew.flagged)
+        current_receipt())
     return {"status": "stored", "message": services.makeup_message(makeup),
             "makeup": {"id": makeup.id, "place_id": makeup.place_id,
                        "window_start": makeup.window_start.isoformat()}}, 201

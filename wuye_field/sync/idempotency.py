@@ -36,6 +36,7 @@ from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey, SyncConflict
+from wuye_field.sync.receipt import ClockSkew, Receipt
 
 log = logging.getLogger("wuye_field.sync")
 
@@ -52,18 +53,6 @@ class IdempotencyError(DomainError):
 
 
 @dataclass(frozen=True)
-class ClockSkew:
-    """The device clock minus the server clock when the request was sent; None when unknown."""
-
-    seconds: float | None
-    flagged: bool
-
-    @classmethod
-    def unknown(cls) -> ClockSkew:
-        return cls(None, False)
-
-
-@dataclass(frozen=True)
 class FieldAction:
     """What the protocol headers say about the field action being received (see `current_action()`)."""
 
@@ -73,6 +62,10 @@ class FieldAction:
     skew: ClockSkew
     request_hash: str
     endpoint: str
+
+    @property
+    def receipt(self) -> Receipt:
+        return Receipt.of(self)
 
 
 # ---------------------------------------------------------------- pure rules
@@ -183,6 +176,11 @@ def _parse_body() -> None:
 def current_action() -> FieldAction:
     """The FieldAction being handled (only inside a view wrapped in `@idempotent_action`)."""
     return g.wuye_field_action
+
+
+def current_receipt() -> Receipt:
+    """The Receipt of the field action being handled: what every domain service storing it takes."""
+    return current_action().receipt
 
 
 def on_rollback(hook: Callable[[], None]) -> None:

@@ -14,6 +14,11 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 
 
+# The FieldRecord columns a chained field record hashes first (then its own, see chain.register_tables).
+FIELD_COLUMNS = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds",
+                 "skew_flagged")
+
+
 class FieldRecord:
     """Columns shared by every record a field worker makes on the phone.
 

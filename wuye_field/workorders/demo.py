@@ -16,6 +16,7 @@ from wuye_field.accounts.models import User
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
+from wuye_field.sync.receipt import Receipt
 from wuye_field.workorders import services
 from wuye_field.workorders.models import DEFAULT_SLA, OrderSettings, PriceItem, SlaPolicy, TechnicianTrade, WorkOrder
 
@@ -77,12 +78,11 @@ def _demo_photo(tech: User, key: str, at: datetime) -> str:
     from wuye_field.defects.photos import PhotoLimits
     from wuye_field.defects.services import store_photo
     from wuye_field.defects.storage import photo_storage
-    from wuye_field.sync.idempotency import ClockSkew
 
     buffer = io.BytesIO()
     Image.new("RGB", (320, 240), (70, 130, 110)).save(buffer, "JPEG")
-    store_photo(tech, buffer.getvalue(), client_uuid=key, device_time=at, received_at=at, skew=ClockSkew.unknown(),
-                checksum=None, storage=photo_storage(), limits=PhotoLimits())
+    store_photo(tech, buffer.getvalue(), Receipt.server(at, key), checksum=None, storage=photo_storage(),
+                limits=PhotoLimits())
     return key
 
 
@@ -90,7 +90,7 @@ def _work(site: Site, order: WorkOrder, label: str, steps, at: datetime, desk: U
     """Walk an order through `steps`, each a few minutes after the last."""
     for n, step in enumerate(steps, start=1):
         when = at + timedelta(minutes=12 * n)
-        receipt = services.Receipt.server(when, _key(site, label, step))
+        receipt = Receipt.server(when, _key(site, label, step))
         if step == "assign":
             services.assign(desk, order.id, tech.id, receipt=receipt)
         elif step == "arrive":
@@ -115,7 +115,7 @@ def load_orders(site: Site, *, now: datetime) -> None:
         order = services.raise_order(
             desk, site_id=site.id, source="desk", category=category, priority=priority, description=text,
             room=f"{building} {room}".strip(), resident_name=name, resident_phone=phone,
-            client_uuid=_key(site, label), device_time=at, received_at=at)
+            receipt=Receipt.server(at, _key(site, label)))
         _work(site, order, label, steps, at, desk, tech)
     db.session.flush()
 

@@ -27,6 +27,7 @@ from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.places.services import get_site
 from wuye_field.sync.idempotency import parse_key
+from wuye_field.sync.receipt import Receipt
 from wuye_field.workorders import services, sla, states
 from wuye_field.workorders.models import (
     CATEGORIES, OPEN_STATES, PRIORITIES, SOURCES, STATES, OrderEvent, WorkOrder,
@@ -318,9 +319,9 @@ def _once(lookup: Callable[[], object | None], action: Callable[[], object]) -> 
         return stored, True
 
 
-def receipt(key: str, now: datetime):
+def receipt(key: str, now: datetime) -> Receipt:
     """The receipt of a desk action: made online, so device time = server time, no skew."""
-    return services.Receipt.server(now, key)
+    return Receipt.server(now, key)
 
 
 def _stored_event(user: User, key: str) -> Callable[[], WorkOrder | None]:
@@ -353,8 +354,7 @@ def raise_from_desk(user: User, site_id: int, values: dict, *, key: str | None, 
             user, site_id=site.id, source=source, category=cleaned["category"], priority=cleaned["priority"],
             description=cleaned["description"], place_id=cleaned["place_id"], building_id=cleaned["building_id"],
             room=cleaned["room"], resident_name=cleaned["resident_name"], resident_phone=cleaned["resident_phone"],
-            defect_id=defect_id, client_uuid=key, device_time=now,
-            received_at=now)
+            defect_id=defect_id, receipt=receipt(key, now))
 
     return _once(lookup, action)
 

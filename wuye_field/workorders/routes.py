@@ -11,7 +11,8 @@ from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.defects import services as photos
 from wuye_field.extensions import db
-from wuye_field.sync.idempotency import current_action, idempotent_action
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
+from wuye_field.sync.receipt import Receipt
 from wuye_field.workorders import home  # noqa: F401  (home card and offline pages)
 from wuye_field.workorders import residents, services
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, STATES
@@ -23,10 +24,6 @@ bp = Blueprint("workorders", __name__, url_prefix="/workorders")
 def _labels() -> dict:
     return {"wo_priorities": PRIORITIES, "wo_categories": CATEGORIES, "wo_states": STATES,
             "wo_event_label": services.event_label}
-
-
-def _receipt() -> services.Receipt:
-    return services.Receipt.of(current_action())
 
 
 def _photo_ids() -> list[str]:
@@ -89,7 +86,7 @@ def show(order_id: int):
 @idempotent_action
 def arrive(order_id: int):
     """The assignee is on site → 201 JSON (a conflict when reassigned/cancelled meanwhile); replay → 200."""
-    return _answer(services.arrive(current_user, order_id, receipt=_receipt()))
+    return _answer(services.arrive(current_user, order_id, receipt=current_receipt()))
 
 
 @bp.post("/<int:order_id>/done")
@@ -105,7 +102,7 @@ def complete(order_id: int):
         paid=request.form.get("paid") == "1", price_item_id=_optional_int("price_item_id"),
         amount_fen=services.parse_amount(request.form.get("amount")), photo_ids=ids,
         signature_photo_uuid=signature, no_signature_reason=request.form.get("no_signature_reason", ""),
-        receipt=_receipt(),
+        receipt=current_receipt(),
     )
     return _answer(event)
 
@@ -115,7 +112,7 @@ def complete(order_id: int):
 @idempotent_action
 def hold(order_id: int):
     """Pause (form: reason) → 201 JSON."""
-    return _answer(services.hold(current_user, order_id, request.form.get("reason", ""), receipt=_receipt()))
+    return _answer(services.hold(current_user, order_id, request.form.get("reason", ""), receipt=current_receipt()))
 
 
 @bp.post("/<int:order_id>/resume")
@@ -123,7 +120,7 @@ def hold(order_id: int):
 @idempotent_action
 def resume(order_id: int):
     """End the pause → 201 JSON."""
-    return _answer(services.resume(current_user, order_id, receipt=_receipt()))
+    return _answer(services.resume(current_user, order_id, receipt=current_receipt()))
 
 
 @bp.post("/<int:order_id>/grab")
@@ -131,7 +128,7 @@ def resume(order_id: int):
 @idempotent_action
 def grab(order_id: int):
     """抢单 → 201 JSON; the loser's grab is stored too and answered 「已被 X 抢走」."""
-    return _answer(services.grab(current_user, order_id, receipt=_receipt()))
+    return _answer(services.grab(current_user, order_id, receipt=current_receipt()))
 
 
 # ---------------------------------------------------------------- desk on the order page
@@ -144,7 +141,7 @@ def settle(event_id: int):
     all) → back to the order (303)."""
     event = services.settle_conflict(current_user, event_id, request.form.get("note", ""),
                                      accept=request.form.get("accept") == "1",
-                                     receipt=services.Receipt.server(utcnow()))
+                                     receipt=Receipt.server(utcnow()))
     db.session.commit()
     return see_other(url_for("workorders.show", order_id=event.order_id) + "#conflicts")
 

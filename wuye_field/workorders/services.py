@@ -5,10 +5,8 @@ the same transaction as the order's projection (state, assignee, clock columns).
 acting user and plain values, flush and never commit; they raise NotFound for an order outside the
 user's sites and DomainError (400/403/409/422, Chinese) for a refused step.
 
-Receipts: every step takes `receipt` — anything with `key` (the client UUID), `device_time`,
-`received_at` and `skew` (a `ClockSkew`): the `FieldAction` from `current_action()` in an outbox route,
-or `Receipt.server(now)` for a desk/supervisor action made online, or `Receipt(...)` in tests.
-`raise_order` takes the same four values as keyword arguments (client_uuid, device_time, received_at, skew).
+Receipts: every step, `raise_order` included, takes a `wuye_field.sync.receipt.Receipt`: `current_receipt()`
+in an outbox route, `Receipt.server(now)` for a desk/supervisor action made online, `Receipt(...)` in tests.
 
 Conflicts are rules, not last-write-wins: a technician's arrive/hold/resume/done that reaches the server
 after the order was reassigned to someone else or cancelled is stored with `applied=False` and a
@@ -21,7 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +36,8 @@ from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as photos
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
-from wuye_field.sync.idempotency import ClockSkew
+from wuye_field.sync.models import FIELD_COLUMNS
+from wuye_field.sync.receipt import ClockSkew, Receipt
 from wuye_field.workorders import sla, states
 from wuye_field.workorders.models import (
     CATEGORIES, DEFAULT_SLA, OPEN_STATES, PRIORITIES, SOURCES, STATES, OrderEvent, OrderSettings, PriceItem,
@@ -58,46 +57,24 @@ PHONE_RE = re.compile(r"^[0-9+\- ]{0,20}$")
 _NUMBER_ATTEMPTS = 5
 _FOLLOW_UP = uuid.UUID("5f0c8a52-8a43-4c55-9d7e-2b1f3c0e7a11")  # namespace for the keys of automatic events
 
-_FIELD = ("client_uuid", "user_id", "site_id", "device_time", "received_at", "clock_skew_seconds", "skew_flagged")
-CHAIN_COLUMNS = _FIELD + (
+CHAIN_COLUMNS = FIELD_COLUMNS + (
     "order_id", "kind", "from_state", "to_state", "applied", "conflict_reason", "assignee_id", "reason", "verdict",
     "paid", "price_item_id", "amount_fen", "materials", "signature_photo_uuid", "no_signature_reason", "settles_id",
 )
-chain.register_kind("order_event", chain.table_loader("order_event", CHAIN_COLUMNS))
+chain.register_tables({"order_event": CHAIN_COLUMNS})
 
 
 # ---------------------------------------------------------------- receipts
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """Who-knows-when of a step: the client UUID, the device time, the server's receive time, the skew."""
-
-    key: str
-    device_time: datetime
-    received_at: datetime
-    skew: ClockSkew = field(default_factory=ClockSkew.unknown)
-
-    @classmethod
-    def of(cls, action) -> Receipt:
-        """From a `FieldAction` (current_action())."""
-        return cls(action.key, action.device_time, action.received_at, action.skew)
-
-    @classmethod
-    def server(cls, now: datetime, key: str | None = None) -> Receipt:
-        """A step made online on a desktop: a fresh UUID, device time = server time."""
-        return cls(key or str(uuid.uuid4()), now, now, ClockSkew.unknown())
-
-
-def _when(receipt) -> datetime:
+def _when(receipt: Receipt) -> datetime:
     """When the step really happened (device time corrected for skew, never after receipt)."""
     return sla.effective_time(receipt.device_time, receipt.received_at, receipt.skew.seconds)
 
 
-def _follow_up(receipt, suffix: str) -> Receipt:
+def _follow_up(receipt: Receipt, suffix: str) -> Receipt:
     """The receipt of an event the service adds after the user's one (visit → close/reopen)."""
-    key = str(uuid.uuid5(_FOLLOW_UP, f"{receipt.key}:{suffix}"))
-    return Receipt(key, receipt.device_time, receipt.received_at, receipt.skew)
+    return replace(receipt, client_uuid=str(uuid.uuid5(_FOLLOW_UP, f"{receipt.client_uuid}:{suffix}")))
 
 
 # ---------------------------------------------------------------- settings
@@ -191,14 +168,12 @@ def _name(user_id: int | None) -> str:
 # ---------------------------------------------------------------- writing events
 
 
-def _event(actor: User, order: WorkOrder, kind: str, receipt, *, to_state: str | None = None,
+def _event(actor: User, order: WorkOrder, kind: str, receipt: Receipt, *, to_state: str | None = None,
            applied: bool = True, conflict_reason: str = "", **values) -> OrderEvent:
     """Add one event (from the order's current state); when applied, move the order to `to_state`."""
     from_state = order.state if order.id else ""
     event = OrderEvent(
-        client_uuid=receipt.key, user_id=actor.id, site_id=order.site_id, device_time=receipt.device_time,
-        received_at=receipt.received_at, clock_skew_seconds=receipt.skew.seconds, skew_flagged=receipt.skew.flagged,
-        order=order, kind=kind, from_state=from_state,
+        **receipt.columns(), user_id=actor.id, site_id=order.site_id, order=order, kind=kind, from_state=from_state,
         to_state=(to_state or from_state) if applied else from_state, applied=applied,
         conflict_reason=conflict_reason, **values,
     )
@@ -210,7 +185,7 @@ def _event(actor: User, order: WorkOrder, kind: str, receipt, *, to_state: str |
     return event
 
 
-def _chain(order: WorkOrder, events: Iterable[OrderEvent], receipt) -> None:
+def _chain(order: WorkOrder, events: Iterable[OrderEvent], receipt: Receipt) -> None:
     chain.append_records(order.site_id, "order_event", [e.id for e in events], now=receipt.received_at)
 
 
@@ -286,16 +261,15 @@ def next_number(site_id: int, local_day) -> str:
 def raise_order(user: User, *, site_id: int, source: str, category: str, priority: str, description: str,
                 place_id: int | None = None, building_id: int | None = None, room: str = "",
                 resident_name: str = "", resident_phone: str = "", defect_id: int | None = None,
-                photo_ids: Iterable[str] = (), client_uuid: str, device_time: datetime, received_at: datetime,
-                skew: ClockSkew = ClockSkew.unknown()) -> WorkOrder:
+                photo_ids: Iterable[str] = (), receipt: Receipt) -> WorkOrder:
     """Raise an order on `site_id`; its clocks come from the site's SlaPolicy (else DEFAULT_SLA).
 
     Desk, supervisor and admin raise any order; anyone with a role on the site may raise one from a
     defect (source "defect", `defect_id` required; the defect is resolved as turned into this order and
-    its photos show on the order). A replay of (user, client_uuid) returns the stored order.
+    its photos show on the order). A replay of (user, receipt's client UUID) returns the stored order.
     Raises NotFound (not the user's site), Forbidden (role), DomainError 422 (bad values).
     """
-    existing = _existing(WorkOrder, WorkOrder.raised_by_id, user, client_uuid)
+    existing = _existing(WorkOrder, WorkOrder.raised_by_id, user, receipt.client_uuid)
     if existing is not None:
         return existing
     site = _raise_site(user, site_id, source)
@@ -311,11 +285,11 @@ def raise_order(user: User, *, site_id: int, source: str, category: str, priorit
         raise DomainError(_("电话号码只能包含数字。"), status=422, code="bad_phone")
     _check_place(site.id, place_id, building_id)
     _check_defect(site.id, defect_id, source)
-    receipt = Receipt(client_uuid, device_time, received_at, skew)
     raised_at = _when(receipt)
     arrive_minutes, finish_minutes = sla_minutes(site.id, priority)
     order = WorkOrder(
-        site_id=site.id, client_uuid=client_uuid, raised_by_id=user.id, raised_at=raised_at, received_at=received_at,
+        site_id=site.id, client_uuid=receipt.client_uuid, raised_by_id=user.id, raised_at=raised_at,
+        received_at=receipt.received_at,
         source=source, defect_id=defect_id if source == "defect" else None, place_id=place_id,
         building_id=building_id, room=room, category=category, priority=priority, description=description,
         resident_name=resident_name, resident_phone=resident_phone, arrive_minutes=arrive_minutes,
@@ -328,8 +302,9 @@ def raise_order(user: User, *, site_id: int, source: str, category: str, priorit
     if order.defect_id is not None:
         from wuye_field.defects.records import resolve_defect
 
-        resolve_defect(user, order.defect_id, outcome="order", note="", work_order_id=order.id,
-                       client_uuid=client_uuid, device_time=device_time, received_at=received_at)
+        # The resolution has always been stored without the action's clock skew.
+        resolve_defect(user, order.defect_id, replace(receipt, skew=ClockSkew.unknown()), outcome="order", note="",
+                       work_order_id=order.id)
     return order
 
 
