@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import Membership, User
-from wuye_field.accounts.services import FieldErrors
-from wuye_field.core.errors import Forbidden, NotFound
+from wuye_field.core.errors import FieldErrors, Forbidden, NotFound
 from wuye_field.extensions import db
 from wuye_field.places import services
 from wuye_field.places.models import Building, Place, Site

@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.cleaning.conftest import SET_UP, receipt, utc
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.cleaning.models import AreaAssignment, CleaningTask, ReClean, TaskCheckoff
 from wuye_field.core.csv_export import parse_date_range
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.defects.models import PhotoLink
 from wuye_field.extensions import db
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from wuye_field.accounts import services
 from wuye_field.accounts.decorators import role_required
 from wuye_field.accounts.routes import bp
+from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import render, see_other
 from wuye_field.extensions import db
 
@@ -63,7 +64,7 @@ def admin_user_create():
         user = services.admin_create_user(current_user, staff_no=request.form.get("staff_no", ""), **_identity(),
                                           password=request.form.get("password", ""), roles=_roles(),
                                           hash_method=_hash_method())
-    except services.FieldErrors as exc:
+    except FieldErrors as exc:
         return render("accounts/admin_user_new.html", "accounts/_admin_user_form.html", user=None, errors=exc.errors,
                       values=request.form, checked=set(request.form.getlist("roles")),
                       choices=services.admin_role_choices(current_user))
@@ -82,7 +83,7 @@ def admin_user_edit(user_id: int):
             services.admin_update_user(current_user, user_id, **_identity(), roles=_roles())
             db.session.commit()
             saved = "saved"
-        except services.FieldErrors as exc:
+        except FieldErrors as exc:
             errors = exc.errors
     return _user_page(user, "accounts/_admin_user_form.html", errors=errors,
                       saved=saved or ("created" if request.args.get("created") else None))
@@ -95,7 +96,7 @@ def admin_user_password(user_id: int):
     """Set a new password; the user's sessions end at once."""
     try:
         user = services.admin_reset_password(current_user, user_id, request.form.get("password", ""), _hash_method())
-    except services.FieldErrors as exc:
+    except FieldErrors as exc:
         return _user_page(services.admin_user(current_user, user_id), "accounts/_admin_user_password.html",
                           password_errors=exc.errors)
     db.session.commit()
@@ -109,7 +110,7 @@ def admin_user_active(user_id: int):
     """Deactivate (sessions end at once) or reactivate a user."""
     try:
         user = services.admin_set_active(current_user, user_id, request.form.get("active") == "1")
-    except services.FieldErrors as exc:
+    except FieldErrors as exc:
         return _user_page(services.admin_user(current_user, user_id), "accounts/_admin_user_state.html",
                           state_errors=exc.errors)
     db.session.commit()

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from wuye_field.accounts.models import ROLES, Membership, User
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, Forbidden, NotFound
+from wuye_field.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from wuye_field.core.logging import security_event
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
@@ -261,17 +261,6 @@ def sign_in(login: str, password: str, *, address: str, throttle: LoginThrottle,
 # ---------------------------------------------------------------- administration (管理处)
 # An admin sees and changes only users holding a role on a site the admin administers, and grants
 # roles only there; anything else is NotFound (never confirm that a foreign user exists).
-
-
-class FieldErrors(DomainError):
-    """Form input refused: `errors` maps each field name to its Chinese message (the form re-renders)."""
-
-    status = 200
-    code = "invalid_fields"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
 
 
 ADMIN_ROLE = "admin"

@@ -10,12 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.cleaning import panels  # noqa: F401  (adds the cleaning panel to the place page)
 from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
 from wuye_field.core.csv_export import csv_response, parse_date_range
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render
 from wuye_field.core.time import utcnow
 from wuye_field.defects import services as defects

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from wuye_field.accounts.models import Membership, User
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit import chain
 from wuye_field.audit.services import log_admin_change
 from wuye_field.cleaning import rules
@@ -22,7 +21,7 @@ from wuye_field.cleaning.models import (
     ReClean, SpotCheck, SpotCheckItem, TaskCheckoff, tasks_of_places,
 )
 from wuye_field.core.csv_export import csv_text
-from wuye_field.core.errors import DomainError, NotFound, other_site
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as defects

@@ -32,6 +32,17 @@ class DomainError(Exception):
             self.code = code
 
 
+class FieldErrors(DomainError):
+    """Form input refused: `errors` maps each field name to its Chinese message (the form re-renders)."""
+
+    status = 200
+    code = "invalid_fields"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
 class NotFound(DomainError):
     """The object does not exist or is outside the user's sites (never tell which).
 

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.services import LoginThrottle
+from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
@@ -122,7 +123,7 @@ def admin_create_post(site_id: int):
     services.admin_post(current_user, None, site_id)
     try:
         services.save_post(current_user, site_id, request.form.to_dict(), now=utcnow())
-    except services.PostInvalid as invalid:
+    except FieldErrors as invalid:
         db.session.rollback()
         return render("handover/admin_posts.html", "handover/_admin_post_form.html", site_id=site_id,
                       posts=services.site_posts(site_id), values=request.form, errors=invalid.errors, kinds=POST_KINDS)
@@ -146,7 +147,7 @@ def admin_update_post(post_id: int):
     post = services.admin_post(current_user, post_id)
     try:
         services.save_post(current_user, post.site_id, request.form.to_dict(), now=utcnow(), post=post)
-    except services.PostInvalid as invalid:
+    except FieldErrors as invalid:
         db.session.rollback()
         post = services.admin_post(current_user, post_id)
         return render("handover/admin_post.html", "handover/_admin_post_form.html", post=post,

@@ -17,7 +17,7 @@ from wuye_field.accounts.models import User
 from wuye_field.accounts.services import LoginFailed, LoginThrottle, TooManyAttempts, sign_in
 from wuye_field.audit import chain
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, NotFound, other_site
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
@@ -60,17 +60,6 @@ class HandoverRefused(DomainError):
     code = "handover_refused"
 
 
-class PostInvalid(DomainError):
-    """Post configuration refused: `errors` maps each field to its Chinese message (the form re-renders)."""
-
-    status = 200
-    code = "invalid"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
-
-
 # ---------------------------------------------------------------- posts (configuration)
 
 DEMO_POSTS = [
@@ -89,7 +78,7 @@ def post_values(post: HandoverPost) -> dict:
 
 
 def validate_post(values: dict) -> dict:
-    """Clean post settings (strings from a form); raise PostInvalid with Chinese messages per field."""
+    """Clean post settings (strings from a form); raise FieldErrors with Chinese messages per field."""
     errors: dict[str, str] = {}
     clean = {"code": (values.get("code") or "").strip().upper(), "name": clean_text(values.get("name")),
              "kind": values.get("kind") or "guard", "equipment": ""}
@@ -132,20 +121,20 @@ def validate_post(values: dict) -> dict:
         errors["equipment"] = _("请至少填写一件交接器材。")
     clean["equipment"] = "\n".join(lines)
     if errors:
-        raise PostInvalid(errors)
+        raise FieldErrors(errors)
     return clean
 
 
 def save_post(actor: User, site_id: int, values: dict, *, now: datetime, post: HandoverPost | None = None) -> HandoverPost:
     """Create (post=None) or change a post of `site_id`; every change goes to the admin change log.
 
-    Raises PostInvalid for bad input or a code already used on the site.
+    Raises FieldErrors for bad input or a code already used on the site.
     """
     clean = validate_post(values)
     clash = db.session.scalar(select(HandoverPost.id).where(HandoverPost.site_id == site_id,
                                                             HandoverPost.code == clean["code"]))
     if clash is not None and (post is None or clash != post.id):
-        raise PostInvalid({"code": _("岗位编号已存在。")})
+        raise FieldErrors({"code": _("岗位编号已存在。")})
     before = post_values(post) if post else None
     if post is None:
         post = HandoverPost(site_id=site_id, active=True)

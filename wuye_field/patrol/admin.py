@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.accounts.models import User
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import NotFound, other_site
+from wuye_field.core.errors import FieldErrors, NotFound, other_site
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow

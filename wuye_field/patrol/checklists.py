@@ -10,9 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from wuye_field.accounts.models import User
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import NotFound
+from wuye_field.core.errors import FieldErrors, NotFound
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db

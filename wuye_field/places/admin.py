@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.accounts.services import FieldErrors
+from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import is_htmx, render, see_other
 from wuye_field.extensions import db
 from wuye_field.places import services

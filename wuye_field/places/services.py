@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wuye_field.accounts.models import Membership, User
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
+from wuye_field.core.errors import DomainError, FieldErrors, Forbidden, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow, valid_timezone
 from wuye_field.extensions import db

@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from wuye_field.accounts.models import User
-from wuye_field.accounts.services import FieldErrors
-from wuye_field.core.errors import DomainError, NotFound, other_site
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
 from wuye_field.dashboard.sections import Section, register_section

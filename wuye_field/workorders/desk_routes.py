@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.core.csv_export import csv_response
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db

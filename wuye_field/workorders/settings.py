@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
-from wuye_field.accounts.services import FieldErrors
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
