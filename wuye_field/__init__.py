@@ -89,17 +89,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from wuye_field.accounts.routes import bp as accounts_bp
-    from wuye_field.audit.routes import bp as audit_bp
-    from wuye_field.cleaning.routes import bp as cleaning_bp
-    from wuye_field.dashboard.routes import bp as dashboard_bp
-    from wuye_field.defects.routes import bp as defects_bp
-    from wuye_field.handover.routes import bp as handover_bp
-    from wuye_field.patrol.routes import bp as patrol_bp
-    from wuye_field.places.routes import bp as places_bp
-    from wuye_field.pwa.routes import bp as pwa_bp
-    from wuye_field.sync.routes import bp as sync_bp
-    from wuye_field.workorders.routes import bp as workorders_bp
+    """Each package's `views` module imports all its view modules and hands over the one blueprint."""
+    from wuye_field.accounts.views import bp as accounts_bp
+    from wuye_field.audit.views import bp as audit_bp
+    from wuye_field.cleaning.views import bp as cleaning_bp
+    from wuye_field.dashboard.views import bp as dashboard_bp
+    from wuye_field.defects.views import bp as defects_bp
+    from wuye_field.handover.views import bp as handover_bp
+    from wuye_field.patrol.views import bp as patrol_bp
+    from wuye_field.places.views import bp as places_bp
+    from wuye_field.pwa.views import bp as pwa_bp
+    from wuye_field.sync.views import bp as sync_bp
+    from wuye_field.workorders.views import bp as workorders_bp
 
     for blueprint in (accounts_bp, dashboard_bp, places_bp, patrol_bp, defects_bp, cleaning_bp, handover_bp,
                       audit_bp, sync_bp, pwa_bp, workorders_bp):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,10 +133,6 @@ def test_weekly_share_has_one_row_per_day(setup):
 def test_guard_stats_use_round_summaries(setup, monkeypatch):
     """Per guard: rounds, completion % and average time come from patrol.rounds' summaries."""
     site, _areas, guard, _sup = setup
-    from types import SimpleNamespace
-    import sys
-    import types
-
     r1 = SimpleNamespace(user_id=guard.id, user=guard, id=1)
     r2 = SimpleNamespace(user_id=guard.id, user=guard, id=2)
     r3 = SimpleNamespace(user_id=guard.id, user=guard, id=3)
@@ -145,10 +142,8 @@ def test_guard_stats_use_round_summaries(setup, monkeypatch):
                                     duration_seconds=None),
                  3: SimpleNamespace(scanned=1, missed=0, exceptions=2, finished=False, incomplete=False,
                                     duration_seconds=None)}  # still running: not in completion %
-    fake = types.ModuleType("wuye_field.patrol.rounds")
-    fake.rounds_between = lambda site_id, start, end: [r1, r2, r3]
-    fake.round_summary = lambda r, now=None: summaries[r.id]
-    monkeypatch.setitem(sys.modules, "wuye_field.patrol.rounds", fake)
+    monkeypatch.setattr(sv, "rounds_between", lambda site_id, start, end: [r1, r2, r3])
+    monkeypatch.setattr(sv, "round_summary", lambda r, now=None: summaries[r.id])
     day = datetime(2026, 11, 1, tzinfo=timezone.utc)
     stats = sv.guard_stats(site, day, day + timedelta(days=1), now=day + timedelta(days=1))
     assert [(g.rounds, g.completion, g.average_minutes, g.exceptions) for g in stats] == [(3, "65%", "20", 3)]

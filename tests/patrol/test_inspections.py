@@ -13,7 +13,7 @@ from tests.sync.helpers import receipt
 from wuye_field.accounts.services import find_user_by_login
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.extensions import db
-from wuye_field.patrol import inspections, services
+from wuye_field.patrol import common, inspections, services
 from wuye_field.patrol.checklists import place_checklist
 from wuye_field.patrol.models import ChecklistItem, Inspection, InspectionAnswer, Scan
 
@@ -112,7 +112,7 @@ def test_correction_is_a_new_record_and_both_are_shown(demo):
     views = inspections.recent_inspections(helpers.place(demo, "CP08"))
     assert [v.inspection.id for v in views] == [second.inspection.id, first.id]
     assert views[1].corrected_by.id == second.inspection.id
-    assert inspections.current_versions([first, second.inspection]) == [second.inspection]
+    assert common.current_versions([first, second.inspection]) == [second.inspection]
 
 
 def test_correcting_someone_elses_inspection_is_not_found_for_a_guard(demo):

@@ -14,7 +14,7 @@ from wuye_field.accounts.services import find_user_by_login
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.extensions import db
-from wuye_field.patrol import inspections, rounds, services
+from wuye_field.patrol import common, inspections, rounds, services
 from wuye_field.patrol.models import Route, RouteStop, Scan
 from wuye_field.places.services import reissue_tag
 
@@ -54,7 +54,7 @@ def guard(demo):
 
 def test_fixed_route_keeps_the_admins_order(demo, guard):
     r = start(guard, route(demo))
-    codes = [p.code for p in rounds.stop_places(route(demo), rounds.planned_ids(r))]
+    codes = [p.code for p in rounds.stop_places(route(demo), common.planned_ids(r))]
     assert codes == ["CP05", "CP06", "CP07", "CP08", "CP09", "CP10"]
     assert r.window_ends_at == START + timedelta(minutes=240)  # STANDARDS P2 window
 

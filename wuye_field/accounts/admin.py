@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from wuye_field.accounts import services
 from wuye_field.accounts.decorators import role_required
-from wuye_field.accounts.routes import bp
+from wuye_field.accounts.blueprint import bp
 from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import render, see_other
 from wuye_field.extensions import db

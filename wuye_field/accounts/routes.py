@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wuye_field.accounts import services
+from wuye_field.accounts.blueprint import bp
 from wuye_field.accounts.forms import LoginForm
 from wuye_field.accounts.models import ROLES, User
 from wuye_field.core.errors import error_response, wants_json
@@ -15,7 +16,6 @@ from wuye_field.core.i18n import LANG_COOKIE
 from wuye_field.core.logging import security_event
 from wuye_field.extensions import db, login_manager
 
-bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
@@ -106,4 +106,3 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
-from wuye_field.accounts import admin  # noqa: E402,F401  (registers admin routes on bp)

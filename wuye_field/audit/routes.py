@@ -1,16 +1,16 @@
 """Audit pages: each site's chain head and digests (admins), the admin change log (supervisors, admins)."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import url_for
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.audit import chain, services
+from wuye_field.audit.blueprint import bp
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 @bp.get("/")

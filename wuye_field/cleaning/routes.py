@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.cleaning import panels  # noqa: F401  (adds the cleaning panel to the place page)
 from wuye_field.cleaning import rules, services
+from wuye_field.cleaning.blueprint import bp
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
 from wuye_field.core.csv_export import csv_response, parse_date_range
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
@@ -22,7 +22,6 @@ from wuye_field.extensions import db
 from wuye_field.places.services import site_by_code_or_id
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
-bp = Blueprint("cleaning", __name__, url_prefix="/cleaning")
 OVERSEERS = services.OVERSEERS
 
 

@@ -1,12 +1,12 @@
 """Home page made for the user's role."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
+from wuye_field.dashboard.blueprint import bp
 from wuye_field.dashboard.home import home_for
 
-bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")

@@ -3,7 +3,7 @@ defects: report (through the outbox), lists, the defect page, resolving, and the
 from __future__ import annotations
 
 
-from flask import Blueprint, current_app, jsonify, redirect, request, send_file, url_for
+from flask import current_app, jsonify, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,8 +13,8 @@ from wuye_field.core.errors import DomainError
 from wuye_field.core.htmx import is_htmx, render, see_other
 from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
-from wuye_field.defects import panels  # noqa: F401  (place panel, home card, offline pages)
 from wuye_field.defects import records, services
+from wuye_field.defects.blueprint import bp
 from wuye_field.defects.photos import PhotoLimits
 from wuye_field.defects.storage import photo_storage
 from wuye_field.extensions import db
@@ -23,7 +23,6 @@ from wuye_field.sync.idempotency import current_receipt, idempotent_action, on_r
 from wuye_field.sync.receipt import Receipt
 
 # No url_prefix: the upload belongs to the sync protocol's URL space (/sync/photos), files to /photos.
-bp = Blueprint("defects", __name__)
 
 
 @bp.post("/sync/photos")

@@ -1,7 +1,7 @@
 """Handover pages and field actions: a post's page and timeline, hand over, accept, correct, configure."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.services import LoginThrottle
@@ -10,10 +10,10 @@ from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.handover import services
+from wuye_field.handover.blueprint import bp
 from wuye_field.handover.models import POST_KINDS
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
-bp = Blueprint("handover", __name__, url_prefix="/handover")
 
 
 @bp.get("/")

@@ -1,3 +1,2 @@
 """Patrol domain: checkpoint scans (routes, rounds and inspections to come)."""
 from wuye_field.patrol import models  # noqa: F401  (registers tables for Alembic)
-from wuye_field.patrol import panels  # noqa: F401  (adds the scan panel to the place page)

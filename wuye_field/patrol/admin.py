@@ -18,7 +18,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol import checklists
 from wuye_field.patrol.models import CHECK_CATEGORIES, ITEM_KINDS, Route, RouteStop
-from wuye_field.patrol.routes import bp
+from wuye_field.patrol.blueprint import bp
 from wuye_field.places.models import Place, places_of_site
 from wuye_field.places.services import admin_place, get_site
 

@@ -6,7 +6,7 @@ from flask import url_for
 
 from wuye_field.core.time import utcnow
 from wuye_field.dashboard.sections import Section, register_section
-from wuye_field.patrol import rounds
+from wuye_field.patrol import rounds, supervision
 from wuye_field.places.services import sites_for
 from wuye_field.sync.offline import register_offline_pages
 
@@ -17,8 +17,6 @@ def key_areas_due(user, now) -> list:
     """The key areas overdue or due within 30 minutes on the user's guard sites, overdue first (STANDARDS P2).
 
     Uses the supervisor board's rule (last valid scan against the place's patrol interval)."""
-    from wuye_field.patrol import supervision
-
     rows = []
     for site in sites_for(user, GUARD):
         rows += [row for row in supervision.site_board(site, now=now).rows if row.state != "ok"]

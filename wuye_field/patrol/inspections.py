@@ -19,7 +19,8 @@ from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
-from wuye_field.patrol import rounds, services
+from wuye_field.patrol import services
+from wuye_field.patrol.common import clean_note, clean_round_key, find_round
 from wuye_field.patrol.checklists import place_checklist
 from wuye_field.patrol.models import SEVERITIES, ChecklistItem, Inspection, InspectionAnswer, Scan
 from wuye_field.places.models import Place
@@ -166,11 +167,11 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     place, retired_warning = services.resolve_tag(user, token)
     if result not in RESULTS:
         raise InspectionRefused(_("请选择「全部正常」或「提交异常」。"), code="invalid_result")
-    note = services.clean_note(note)
+    note = clean_note(note)
     photos = defects.parse_photo_ids(photo_ids, photo_limit)
-    round_key = rounds.clean_round_key(round_uuid)
+    round_key = clean_round_key(round_uuid)
     corrected = _correction_target(user, place, corrects)
-    reason = services.clean_note(reason)
+    reason = clean_note(reason)
     if corrected is not None and not reason:
         raise InspectionRefused(_("更正须填写原因。"), code="reason_required")
     answers = build_answers(place_checklist(place.id), bad_ids if result == "exception" else (), readings or {})
@@ -178,7 +179,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     all_ok = result == "ok" and all(a.ok for a in answers)
     if result == "exception" and all(a.ok for a in answers) and not note:
         raise InspectionRefused(_("请勾选不正常的项目，或写明异常情况。"), code="nothing_wrong")
-    round_ = rounds.find_round(user, round_key)
+    round_ = find_round(user, round_key)
     inspection = Inspection(
         **receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
         round_id=round_.id if round_ is not None and round_.site_id == place.site_id else None, all_ok=all_ok,
@@ -228,16 +229,6 @@ def inspection_json(result: InspectionResult) -> dict:
 
 
 # ---------------------------------------------------------------- reading back
-
-
-def current_versions(inspections: Iterable[Inspection]) -> list[Inspection]:
-    """The inspections that no other one in the list corrects (the latest word on each)."""
-    items = list(inspections)
-    corrected = {i.corrects_id for i in items if i.corrects_id}
-    if items:
-        corrected |= set(db.session.scalars(select(Inspection.corrects_id).where(
-            Inspection.corrects_id.in_([i.id for i in items]))))
-    return [i for i in items if i.id not in corrected]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
+from wuye_field.patrol.common import clean_note, clean_round_key, current_versions, find_round, planned_ids
 from wuye_field.patrol.models import Inspection, Round, RoundFinish, Route, Scan
 from wuye_field.places.models import Place, Site
 from wuye_field.sync.idempotency import parse_key
@@ -88,11 +89,6 @@ def route_timezone(route: Route) -> str:
     return db.session.get(Site, route.site_id).timezone
 
 
-def planned_ids(round_: Round) -> list[int]:
-    """The place ids a round planned, in order."""
-    return [int(part) for part in round_.planned.split(",") if part.strip().isdigit()]
-
-
 # ---------------------------------------------------------------- routes a user may walk
 
 
@@ -117,24 +113,6 @@ def stop_places(route: Route, order: list[int]) -> list[Place]:
     """The places of `order` (ids), in that order."""
     places = {stop.place_id: stop.place for stop in route.stops}
     return [places[pid] for pid in order if pid in places]
-
-
-def clean_round_key(raw: str | None) -> str | None:
-    """The round's client UUID as sent (canonical lower-case), None when absent; DomainError when malformed."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    key = parse_key(text)
-    if key is None:
-        raise DomainError(_("巡更编号无效。"), code="invalid_round")
-    return key
-
-
-def find_round(user: User, client_uuid: str | None) -> Round | None:
-    """The user's own round with this client UUID, or None."""
-    if not client_uuid:
-        return None
-    return db.session.scalar(select(Round).where(Round.user_id == user.id, Round.client_uuid == client_uuid))
 
 
 # ---------------------------------------------------------------- start and finish
@@ -175,8 +153,6 @@ def finish_round(user: User, round_uuid: str | None, reason: str | None, receipt
     Finishing with stops not scanned is an early finish and needs a `reason` (RoundRefused 422 without).
     A round finishes once: a second finish is refused (409). NotFound for another user's or unknown round.
     """
-    from wuye_field.patrol.services import clean_note
-
     round_ = find_round(user, clean_round_key(round_uuid))
     if round_ is None:
         raise NotFound(_("找不到这次巡更，请先开始巡更。"))
@@ -255,8 +231,6 @@ def _scanned_place_ids(round_: Round) -> set[int]:
 def _exception_count(round_: Round) -> int:
     """Inspections of the round that found something wrong (an inspection corrected later counts as its
     latest correction says)."""
-    from wuye_field.patrol.inspections import current_versions
-
     return sum(not i.all_ok for i in current_versions(
         db.session.scalars(select(Inspection).where(Inspection.round_id == round_.id))))
 

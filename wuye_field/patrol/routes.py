@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.core.time import utcnow
-from wuye_field.patrol import inspections, rounds, services
+from wuye_field.patrol import common, inspections, rounds, services
+from wuye_field.patrol.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
-bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 
 
 @bp.post("/scans")
@@ -35,14 +35,14 @@ def record_scan():
 def round_start():
     """Start a round (form: route_id, round = the round's client UUID on the phone) → 201 JSON."""
     receipt = current_receipt()
-    round_key = rounds.clean_round_key(request.form.get("round")) or receipt.client_uuid
+    round_key = common.clean_round_key(request.form.get("round")) or receipt.client_uuid
     round_, created = rounds.start_round(current_user, request.form.get("route_id"),
                                          replace(receipt, client_uuid=round_key))
     message = _("开始巡更：%(route)s（%(n)d 个巡更点）", route=round_.route.name,
-                         n=len(rounds.planned_ids(round_)))
+                         n=len(common.planned_ids(round_)))
     return jsonify(status="stored" if created else "already_started", message=message,
                    round={"id": round_.id, "client_uuid": round_.client_uuid, "route_id": round_.route_id,
-                          "planned": rounds.planned_ids(round_),
+                          "planned": common.planned_ids(round_),
                           "window_ends_at": round_.window_ends_at.isoformat()}), 201
 
 
@@ -53,7 +53,7 @@ def round_finish():
     """Finish a round (form: round, reason — needed when stops are left) → 201 JSON with the summary."""
     receipt = current_receipt()
     finish = rounds.finish_round(current_user, request.form.get("round"), request.form.get("reason"), receipt)
-    round_ = rounds.find_round(current_user, rounds.clean_round_key(request.form.get("round")))
+    round_ = common.find_round(current_user, common.clean_round_key(request.form.get("round")))
     summary = rounds.round_summary(round_, now=receipt.received_at)
     return jsonify(status="stored", message=rounds.summary_message(summary),
                    finish={"id": finish.id, "round_id": round_.id},
@@ -115,7 +115,3 @@ def round_summary_page(client_uuid: str):
     return render_template("patrol/round_summary.html", round=round_, summary=summary,
                            finish=rounds.finish_of(round_), timezone=rounds.route_timezone(round_.route),
                            inspections=inspections.round_inspections(round_.id))
-
-
-from wuye_field.patrol import admin, home  # noqa: E402,F401  (admin pages, home section, offline pages)
-from wuye_field.patrol import supervision_routes  # noqa: E402,F401

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
-from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
-from wuye_field.patrol.models import NOTE_MAX, SCAN_VIA, Scan, scans_of_place
+from wuye_field.patrol.common import clean_note, clean_round_key, find_round, planned_ids
+from wuye_field.patrol.models import SCAN_VIA, Scan, scans_of_place
 from wuye_field.places.models import Place, RetiredTag
 from wuye_field.places.services import TagRetired, lookup_tag
 from wuye_field.sync.models import FIELD_COLUMNS
@@ -42,14 +42,6 @@ class ScanView:
 def can_scan(user: User, place: Place) -> bool:
     """True when `user` may record patrol scans at `place` (a checkpoint on a site where they patrol)."""
     return place.is_checkpoint and place.site_id in user.site_ids(*SCAN_ROLES)
-
-
-def clean_note(raw: str | None) -> str:
-    """The note as stored (`clean_text`); DomainError (400) beyond NOTE_MAX characters."""
-    note = clean_text(raw, multiline=True)
-    if len(note) > NOTE_MAX:
-        raise DomainError(_("备注最多 %(n)d 个字。", n=NOTE_MAX), code="note_too_long")
-    return note
 
 
 def clean_via(raw: str | None) -> str:
@@ -103,12 +95,10 @@ def add_scan(user: User, place: Place, receipt: Receipt, *, via: str = "link", n
              round_uuid: str | None = None, tag_retired: bool = False) -> tuple[Scan, str]:
     """Store (flush and chain) a scan of `place` already checked for access; join the user's round
     `round_uuid` if there is one. Returns (scan, warning): the warning says the place is off the route."""
-    from wuye_field.patrol import rounds
-
-    round_ = rounds.find_round(user, rounds.clean_round_key(round_uuid))
+    round_ = find_round(user, clean_round_key(round_uuid))
     if round_ is not None and round_.site_id != place.site_id:
         round_ = None
-    off_route = round_ is not None and place.id not in rounds.planned_ids(round_)
+    off_route = round_ is not None and place.id not in planned_ids(round_)
     scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
                 round_id=round_.id if round_ else None, off_route=off_route, tag_retired=tag_retired,
                 via=via, note=note)

@@ -24,7 +24,9 @@ from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, parse_device_time
 from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
-from wuye_field.patrol.models import NOTE_MAX, Inspection, PatrolMakeup, Round, Route, Scan
+from wuye_field.patrol.anomalies import site_anomalies
+from wuye_field.patrol.models import NOTE_MAX, SEVERITIES, Inspection, PatrolMakeup, Round, Route, Scan
+from wuye_field.patrol.rounds import round_summary, rounds_between
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
 from wuye_field.sync.models import FIELD_COLUMNS
@@ -360,15 +362,10 @@ def site_compliance(site: Site, first: date, last: date, *, now: datetime) -> tu
     return areas, list(by_day.items()), total
 
 
-def guard_stats(site: Site, start: datetime, end: datetime, *, now: datetime) -> list[GuardStats] | None:
+def guard_stats(site: Site, start: datetime, end: datetime, *, now: datetime) -> list[GuardStats]:
     """Per guard over rounds started in `[start, end)`: rounds done, completion % (checkpoints scanned ÷
     scanned + missed, over rounds already closed — a running round's pending stops are not failures),
-    average round time (finished rounds), exceptions found. None while the rounds module
-    (`patrol.rounds.rounds_between` / `round_summary`) is not available."""
-    try:
-        from wuye_field.patrol.rounds import round_summary, rounds_between
-    except ImportError:
-        return None
+    average round time (finished rounds), exceptions found."""
     stats: dict[int, GuardStats] = {}
     for round_ in rounds_between(site.id, start, end):
         summary = round_summary(round_, now)
@@ -406,8 +403,6 @@ def week_of(day: date) -> tuple[date, date]:
 
 def anomalies(user: User, site_id: int | None, first: date, last: date):
     """(overseen sites, site, anomalies of local days first…last, newest first)."""
-    from wuye_field.patrol.anomalies import site_anomalies
-
     sites, site = overseen_site(user, site_id)
     tz = ZoneInfo(site.timezone)
     found = site_anomalies(site.id, rules.local_midnight(first, tz), rules.local_midnight(last + timedelta(days=1), tz))
@@ -526,7 +521,6 @@ def inspections_rows(site: Site, first: date, last: date):
     query = (select(Inspection).options(selectinload(Inspection.answers))
              .where(Inspection.site_id == site.id, Inspection.device_time >= start, Inspection.device_time < end)
              .order_by(Inspection.device_time, Inspection.id))
-    from wuye_field.patrol.models import SEVERITIES
 
     def answer_text(answer) -> str:
         text = answer.item.label

@@ -17,7 +17,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.dashboard.sections import Section, register_section
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol import supervision as services
-from wuye_field.patrol.routes import bp
+from wuye_field.patrol.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 OVERSEERS = services.OVERSEERS

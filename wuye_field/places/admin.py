@@ -11,7 +11,7 @@ from wuye_field.core.htmx import is_htmx, render, see_other
 from wuye_field.extensions import db
 from wuye_field.places import services
 from wuye_field.places.models import DEFAULT_PATROL_INTERVAL_MIN, PLACE_KINDS
-from wuye_field.places.routes import bp
+from wuye_field.places.blueprint import bp
 
 SITE_FIELDS = ("code", "name", "timezone", "public_base_url")
 PLACE_FIELDS = ("name", "code", "kind", "building_id", "is_key_area", "patrol_interval_min")

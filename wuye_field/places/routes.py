@@ -1,13 +1,13 @@
 """Place pages reached by scanning a tag (`/t/<token>`)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
 from wuye_field.places import services
+from wuye_field.places.blueprint import bp
 from wuye_field.places.panels import panels_for
 
-bp = Blueprint("places", __name__)
 
 
 @bp.get("/t/<token>")
@@ -26,5 +26,3 @@ def tag(token: str):
 def scanner():
     """In-app QR scanner: the camera reads a tag and opens its place page."""
     return render_template("places/scanner.html")
-from wuye_field.places import admin  # noqa: E402,F401  (registers admin routes on bp)
-from wuye_field.places import tag_routes  # noqa: E402,F401  (registers tag sheet and re-issue routes on bp)

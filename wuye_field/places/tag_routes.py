@@ -14,7 +14,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.places import services, tags
 from wuye_field.places.models import Place
-from wuye_field.places.routes import bp
+from wuye_field.places.blueprint import bp
 
 
 @bp.get("/admin/sites/<int:site_id>/tags.<any(pdf, png, csv):fmt>")

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import text
 
 from wuye_field.core.templating import asset_url
 from wuye_field.extensions import db
 from wuye_field.pwa.assets import shell_urls, shell_version, worker_imports, worker_source
+from wuye_field.pwa.blueprint import bp
 
-bp = Blueprint("pwa", __name__)
 
 
 @bp.get("/healthz")

@@ -1,15 +1,15 @@
 """Outbox support: a fresh CSRF token for replays, the list of pages to keep offline, the outbox page."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import jsonify, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from wuye_field.core.time import utcnow
 from wuye_field.places.services import places_for_user
+from wuye_field.sync.blueprint import bp
 from wuye_field.sync.offline import offline_pages
 
-bp = Blueprint("sync", __name__, url_prefix="/sync")
 
 
 @bp.get("/csrf")

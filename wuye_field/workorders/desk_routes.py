@@ -16,7 +16,7 @@ from wuye_field.extensions import db
 from wuye_field.places.services import get_site
 from wuye_field.workorders import desk, reports, residents, settings
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES
-from wuye_field.workorders.routes import bp
+from wuye_field.workorders.blueprint import bp
 
 
 def _int_arg(name: str) -> int | None:

@@ -2,7 +2,7 @@
 hold / resume / grab through the outbox. The desk's pages are in desk_routes (same blueprint)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,11 +13,10 @@ from wuye_field.defects import services as photos
 from wuye_field.extensions import db
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 from wuye_field.sync.receipt import Receipt
-from wuye_field.workorders import home  # noqa: F401  (home card and offline pages)
 from wuye_field.workorders import residents, services
+from wuye_field.workorders.blueprint import bp
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, STATES
 
-bp = Blueprint("workorders", __name__, url_prefix="/workorders")
 
 
 @bp.context_processor
@@ -144,6 +143,3 @@ def settle(event_id: int):
                                      receipt=Receipt.server(utcnow()))
     db.session.commit()
     return see_other(url_for("workorders.show", order_id=event.order_id) + "#conflicts")
-
-
-from wuye_field.workorders import desk_routes  # noqa: E402,F401  (the desk's pages on this blueprint)
