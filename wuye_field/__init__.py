@@ -89,22 +89,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Each package's `views` module imports all its view modules and hands over the one blueprint."""
-    from wuye_field.accounts.views import bp as accounts_bp
-    from wuye_field.audit.views import bp as audit_bp
-    from wuye_field.cleaning.views import bp as cleaning_bp
-    from wuye_field.dashboard.views import bp as dashboard_bp
-    from wuye_field.defects.views import bp as defects_bp
-    from wuye_field.handover.views import bp as handover_bp
-    from wuye_field.patrol.views import bp as patrol_bp
-    from wuye_field.places.views import bp as places_bp
-    from wuye_field.pwa.views import bp as pwa_bp
-    from wuye_field.sync.views import bp as sync_bp
-    from wuye_field.workorders.views import bp as workorders_bp
+    """Each package's `views.register(app)` adds its blueprint(s) and its entries in the core registry
+    (home sections, place panels, offline pages); they run in this order."""
+    from wuye_field.accounts import views as accounts
+    from wuye_field.cleaning import views as cleaning
+    from wuye_field.dashboard import views as dashboard
+    from wuye_field.defects import views as defects
+    from wuye_field.handover import views as handover
+    from wuye_field.patrol import views as patrol
+    from wuye_field.places import views as places
+    from wuye_field.pwa import views as pwa
+    from wuye_field.sync import views as sync
+    from wuye_field.workorders import views as workorders
 
-    for blueprint in (accounts_bp, dashboard_bp, places_bp, patrol_bp, defects_bp, cleaning_bp, handover_bp,
-                      audit_bp, sync_bp, pwa_bp, workorders_bp):
-        app.register_blueprint(blueprint)
+    for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders):
+        domain.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -99,6 +99,11 @@ def profile():
     return render_template("accounts/profile.html", languages=current_app.config["LANGUAGES"], roles=ROLES)
 
 
+def profile_pages(user) -> list[str]:
+    """The profile page (diagnostics, language) opens offline for everyone."""
+    return [url_for("accounts.profile")]
+
+
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """Remember the chosen UI language in a cookie (zh_CN by default)."""

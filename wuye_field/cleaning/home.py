@@ -5,11 +5,10 @@ from flask import url_for
 
 from wuye_field.cleaning import services
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
-from wuye_field.sync.offline import register_offline_pages
+from wuye_field.places.services import places_for_user
+from wuye_field.dashboard.sections import Section
 
 
-@register_section
 def cleaning_section(user) -> Section | None:
     """Cleaners: today's done / total and what is overdue; supervisors: the day and week reports."""
     context = {}
@@ -20,7 +19,14 @@ def cleaning_section(user) -> Section | None:
     return Section("cleaning/_home.html", context, order=30) if context else None
 
 
-@register_offline_pages
+def area_section(user) -> Section | None:
+    """Cleaners, supervisors and admins: the cleaning areas of their sites, after the checkpoints."""
+    if not user.has_role("cleaner", *services.OVERSEERS):
+        return None
+    places = places_for_user(user, kind="cleaning")
+    return Section("cleaning/_home_areas.html", {"places": places}, order=920) if places else None
+
+
 def cleaning_pages(user) -> list[str]:
     """「今日任务」 opens offline for cleaners (the area pages come from the places they clean)."""
     return [url_for("cleaning.today")] if user.has_role("cleaner") else []

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from wuye_field.cleaning import services
 from wuye_field.core.time import utcnow
-from wuye_field.places.panels import Panel, register_panel
+from wuye_field.places.panels import Panel
 
 
-@register_panel
 def cleaning_panel(place, user) -> Panel | None:
     """Shown on cleaning areas to the site's cleaners (check-off when the area is in their zone) and
     supervisors / admins (read-only, with the spot-check link)."""

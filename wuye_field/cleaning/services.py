@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit import chain
@@ -25,7 +25,8 @@ from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_sit
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import services as defects
-from wuye_field.defects.models import Defect, PhotoLink
+from wuye_field.defects import records as defect_records
+from wuye_field.defects.models import Defect
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site, places_of_site
 from wuye_field.places.services import get_site, sites_for
@@ -873,12 +874,7 @@ def _checkoffs(task_ids: list[int], slots: set[str]) -> dict[tuple[int, str], Ta
 
 
 def _photo_counts(checkoff_ids: list[int]) -> dict[int, int]:
-    if not checkoff_ids:
-        return {}
-    rows = db.session.execute(select(PhotoLink.owner_id, func.count(PhotoLink.id))
-                              .where(PhotoLink.owner_kind == CHECKOFF_PHOTOS, PhotoLink.owner_id.in_(checkoff_ids))
-                              .group_by(PhotoLink.owner_id))
-    return dict(rows.all())
+    return defects.photo_counts(CHECKOFF_PHOTOS, checkoff_ids)
 
 
 def _users(ids) -> dict[int, User]:
@@ -910,9 +906,7 @@ def _day_report(site: Site, day: date, rows: list[Row], *, now: datetime) -> Day
     by_area = sorted(areas.values(), key=lambda pair: pair[0].code)
     start, end = as_utc(rules.at(day, time(0), tz)), as_utc(rules.end_of_day(day, tz))
     areas_ids = [place.id for place in cleaning_areas(site.id)]
-    issues = list(db.session.scalars(select(Defect).where(  # problems found at cleaning areas that day
-        Defect.site_id == site.id, Defect.place_id.in_(areas_ids), Defect.device_time >= start,
-        Defect.device_time < end).order_by(Defect.device_time)))
+    issues = defect_records.defects_at_places(site.id, areas_ids, start, end)  # found at cleaning areas that day
     return DayReport(site=site, day=day, total=total, by_area=by_area, by_cleaner=sorted(cleaners.items()),
                      rows=rows, carried=carried, issues=issues)
 

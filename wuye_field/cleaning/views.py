@@ -1,11 +1,18 @@
-"""Everything cleaning puts on its blueprint, imported in one place: today's tasks, check-offs, the supervisor's views,
-set-up and export (routes).
+"""Cleaning's views: today's tasks, check-offs, the supervisor's views, set-up and export (routes); its home
+card and area list (home), place panel (panels) and offline page.
 
-Imports run one way: the view modules import `bp` from `cleaning.blueprint`; only this module imports them.
-The factory registers `bp` from here.
+Imports run one way: the view modules import their blueprint from `cleaning.blueprint`; only this module imports
+them. The factory calls `register(app)`: the blueprint, and what cleaning adds to the shared registries.
 """
-from wuye_field.cleaning import routes  # noqa: F401  (their views land on bp)
-from wuye_field.cleaning import home, panels  # noqa: F401  (home sections, place panels, offline pages)
+from flask import Flask
+
+from wuye_field.core import registry
+from wuye_field.cleaning import home, panels, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.cleaning.blueprint import bp
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    registry.add(app, registry.HOME_SECTIONS, home.cleaning_section, home.area_section)
+    registry.add(app, registry.PLACE_PANELS, panels.cleaning_panel)
+    registry.add(app, registry.OFFLINE_PAGES, home.cleaning_pages)

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import url_for
+
 from wuye_field.accounts.models import ROLES, User
 from wuye_field.dashboard.sections import Section, sections_for
-from wuye_field.places.models import Place, Site
-from wuye_field.places.services import places_for_user, sites_for
+from wuye_field.places.models import Site
+from wuye_field.places.services import sites_for
+
+ADMIN_SECTION_ORDER = 900  # after every domain's card, before the place lists (patrol, cleaning)
 
 
 @dataclass
@@ -14,21 +18,25 @@ class Home:
     role: str | None
     role_label: str
     sites: list[Site]
-    checkpoints: list[Place] = field(default_factory=list)
-    cleaning_areas: list[Place] = field(default_factory=list)
     is_admin: bool = False
     sections: list[Section] = field(default_factory=list)
 
 
 def home_for(user: User) -> Home:
-    """Pick the sections for `user`'s roles: guards see checkpoints (key areas first), cleaners areas."""
+    """The greeting, the user's sites and every section the domains offer for `user`'s roles."""
     role = user.primary_role
     home = Home(
         role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin")
     )
-    if user.has_role("guard", "supervisor", "admin"):
-        home.checkpoints = places_for_user(user, kind="checkpoint")
-    if user.has_role("cleaner", "supervisor", "admin"):
-        home.cleaning_areas = places_for_user(user, kind="cleaning")
     home.sections = sections_for(user)
     return home
+
+
+def admin_section(user: User) -> Section | None:
+    """Admins: the tiles to the site and people administration."""
+    return Section("dashboard/_home_admin.html", order=ADMIN_SECTION_ORDER) if user.has_role("admin") else None
+
+
+def home_pages(user: User) -> list[str]:
+    """The home page opens offline for everyone."""
+    return [url_for("dashboard.index")]

@@ -1,9 +1,11 @@
-"""Domains add sections to a user's home page (what is due now) without the dashboard importing them."""
+"""Domains add sections to a user's home page (what is due now) without the dashboard importing them:
+each registers its providers in the core registry (`registry.HOME_SECTIONS`) from its `views.register(app)`."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from wuye_field.core import registry
 
 
 @dataclass(frozen=True)
@@ -15,17 +17,8 @@ class Section:
     order: int = 100
 
 
-SectionProvider = Callable[[Any], "Section | None"]
-_providers: list[SectionProvider] = []
-
-
-def register_section(provider: SectionProvider) -> SectionProvider:
-    """Decorator: `provider(user)` returns a Section or None (e.g. when the user has no such role)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
 def sections_for(user) -> list[Section]:
     """Every section the registered providers offer this user, in order."""
-    return sorted((s for provider in _providers if (s := provider(user)) is not None), key=lambda s: s.order)
+    offered = (section for provider in registry.providers(registry.HOME_SECTIONS)
+               if (section := provider(user)) is not None)
+    return sorted(offered, key=lambda s: s.order)

@@ -4,13 +4,11 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
+from wuye_field.dashboard.sections import Section
 from wuye_field.defects import records
-from wuye_field.places.panels import Panel, register_panel
-from wuye_field.sync.offline import register_offline_pages
+from wuye_field.places.panels import Panel
 
 
-@register_panel
 def defect_panel(place, user) -> Panel | None:
     """Anyone with a role on the place's site: report a defect here (a cleaner's broken bin or leaking pipe
     too, issue 6), and see the open ones at this place."""
@@ -23,7 +21,6 @@ def defect_panel(place, user) -> Panel | None:
     }, order=40)
 
 
-@register_section
 def defect_section(user) -> Section | None:
     """Overseers: open defects on their sites; everyone else: the open defects they reported."""
     if not user.site_ids():
@@ -32,7 +29,6 @@ def defect_section(user) -> Section | None:
     return Section("defects/_home.html", {"site_count": site_count, "mine": mine}, order=50)
 
 
-@register_offline_pages
 def defect_pages(user) -> list[str]:
     """「报告问题」 (anywhere) opens offline for field roles."""
     return [url_for("defects.new")] if user.has_role(*records.FIELD_ROLES) else []

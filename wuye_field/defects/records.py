@@ -206,6 +206,19 @@ def is_resolved(defect_id: int) -> bool:
     return db.session.scalar(select(DefectResolution.id).where(DefectResolution.defect_id == defect_id)) is not None
 
 
+def defect_on_site(site_id: int, defect_id: int) -> Defect | None:
+    """The defect when it exists on `site_id` (no access check: the caller checked the site), else None."""
+    defect = db.session.get(Defect, defect_id)
+    return defect if defect is not None and defect.site_id == site_id else None
+
+
+def defects_at_places(site_id: int, place_ids: list[int], start: datetime, end: datetime) -> list[Defect]:
+    """Defects found at these places of a site in `[start, end)` (device time), oldest first."""
+    return list(db.session.scalars(select(Defect).where(
+        Defect.site_id == site_id, Defect.place_id.in_(place_ids), Defect.device_time >= start,
+        Defect.device_time < end).order_by(Defect.device_time)))
+
+
 def get_defect_for(user: User, defect_id: int) -> Defect:
     """The defect if `user` reported it or holds a role on its site; NotFound otherwise (never says which)."""
     defect = db.session.get(Defect, defect_id)

@@ -164,3 +164,13 @@ def photo_for_viewer(user: User, photo_uuid: str) -> Photo:
     if photo is None:
         raise NotFound(_("照片不存在，或您无权查看。"))
     return photo
+
+
+def photo_counts(owner_kind: str, owner_ids: list[int]) -> dict[int, int]:
+    """{owner id: number of photos linked} for records of `owner_kind` (ids without photos are left out)."""
+    if not owner_ids:
+        return {}
+    rows = db.session.execute(select(PhotoLink.owner_id, func.count(PhotoLink.id))
+                              .where(PhotoLink.owner_kind == owner_kind, PhotoLink.owner_id.in_(owner_ids))
+                              .group_by(PhotoLink.owner_id))
+    return dict(rows.all())

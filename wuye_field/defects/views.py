@@ -1,10 +1,18 @@
-"""Everything defects puts on its blueprint, imported in one place: photo upload, photo files and defects (routes).
+"""Defects' views: photo upload and files, defects and their export (routes); its place panel, home card and
+offline page (panels).
 
-Imports run one way: the view modules import `bp` from `defects.blueprint`; only this module imports them.
-The factory registers `bp` from here.
+Imports run one way: the view modules import their blueprint from `defects.blueprint`; only this module imports
+them. The factory calls `register(app)`: the blueprint, and what defects adds to the shared registries.
 """
-from wuye_field.defects import routes  # noqa: F401  (their views land on bp)
-from wuye_field.defects import panels  # noqa: F401  (home sections, place panels, offline pages)
+from flask import Flask
+
+from wuye_field.core import registry
+from wuye_field.defects import panels, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.defects.blueprint import bp
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    registry.add(app, registry.HOME_SECTIONS, panels.defect_section)
+    registry.add(app, registry.PLACE_PANELS, panels.defect_panel)
+    registry.add(app, registry.OFFLINE_PAGES, panels.defect_pages)

@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
+from wuye_field.dashboard.sections import Section
 from wuye_field.handover import services
-from wuye_field.sync.offline import register_offline_pages
 
 
-@register_section
 def handover_section(user) -> Section | None:
     """Posts the user hands over at (window open now first); supervisors also see late acceptances."""
     posts = [p for p in services.posts_for(user) if services.can_work(user, p) or user.has_role("supervisor", "admin")]
@@ -22,7 +20,6 @@ def handover_section(user) -> Section | None:
     return Section("handover/_home.html", {"statuses": statuses, "late": late}, order=40)
 
 
-@register_offline_pages
 def handover_pages(user) -> list[str]:
     """The handover list and the page of every post the user works at (handing over works offline)."""
     posts = [p for p in services.posts_for(user) if services.can_work(user, p)]

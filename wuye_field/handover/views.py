@@ -1,11 +1,17 @@
-"""Everything handover puts on its blueprint, imported in one place: posts, handovers, acceptances and corrections
-(routes).
+"""Handover's views: posts, handovers, acceptances and corrections (routes); its home card and offline pages
+(home).
 
-Imports run one way: the view modules import `bp` from `handover.blueprint`; only this module imports them.
-The factory registers `bp` from here.
+Imports run one way: the view modules import their blueprint from `handover.blueprint`; only this module imports
+them. The factory calls `register(app)`: the blueprint, and what handover adds to the shared registries.
 """
-from wuye_field.handover import routes  # noqa: F401  (their views land on bp)
-from wuye_field.handover import home  # noqa: F401  (home sections, place panels, offline pages)
+from flask import Flask
+
+from wuye_field.core import registry
+from wuye_field.handover import home, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.handover.blueprint import bp
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    registry.add(app, registry.HOME_SECTIONS, home.handover_section)
+    registry.add(app, registry.OFFLINE_PAGES, home.handover_pages)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
+from wuye_field.dashboard.sections import Section
 from wuye_field.patrol import rounds, supervision
-from wuye_field.places.services import sites_for
-from wuye_field.sync.offline import register_offline_pages
+from wuye_field.places.services import places_for_user, sites_for
 
 GUARD = "guard"
 
@@ -23,7 +22,6 @@ def key_areas_due(user, now) -> list:
     return rows
 
 
-@register_section
 def patrol_section(user) -> Section | None:
     """Guards: their routes with the next due time, key areas overdue / due soon, a big 「开始巡更」."""
     if not user.has_role(GUARD):
@@ -33,7 +31,14 @@ def patrol_section(user) -> Section | None:
     return Section("patrol/_home_guard.html", context, order=5)
 
 
-@register_offline_pages
+def checkpoint_section(user) -> Section | None:
+    """Guards, supervisors and admins: the checkpoints of their sites (key areas first), after the cards."""
+    if not user.has_role(GUARD, "supervisor", "admin"):
+        return None
+    places = places_for_user(user, kind="checkpoint")
+    return Section("patrol/_home_checkpoints.html", {"places": places}, order=910) if places else None
+
+
 def patrol_pages(user) -> list[str]:
     """Guards: the route list, each route's round screen and the tag pages of its checkpoints."""
     if not user.has_role(GUARD):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from wuye_field.patrol import inspections, services
 from wuye_field.patrol.checklists import place_checklist, range_text
 from wuye_field.patrol.models import CHECK_CATEGORIES, SEVERITIES
-from wuye_field.places.panels import Panel, register_panel
+from wuye_field.places.panels import Panel
 
 
-@register_panel
 def inspection_panel(place, user) -> Panel | None:
     """Shown to users who patrol the place's site, on checkpoints with a checklist (or past inspections)."""
     if not services.can_scan(user, place):
@@ -23,7 +22,6 @@ def inspection_panel(place, user) -> Panel | None:
     }, order=5)
 
 
-@register_panel
 def scan_panel(place, user) -> Panel | None:
     """Shown to users who patrol the place's site, on checkpoints only."""
     if not services.can_scan(user, place):

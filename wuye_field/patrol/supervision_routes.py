@@ -14,7 +14,7 @@ from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
+from wuye_field.dashboard.sections import Section
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol import supervision as services
 from wuye_field.patrol.blueprint import bp
@@ -23,7 +23,6 @@ from wuye_field.sync.idempotency import current_receipt, idempotent_action
 OVERSEERS = services.OVERSEERS
 
 
-@register_section
 def supervisor_section(user) -> Section | None:
     """Supervisors and admins: key areas overdue or due soon on their sites, with a link to the board."""
     if not user.has_role(*OVERSEERS):

@@ -1,9 +1,11 @@
-"""Other domains add sections to a place's page (what is due there) without places importing them."""
+"""Other domains add sections to a place's page (what is due there) without places importing them: each
+registers its providers in the core registry (`registry.PLACE_PANELS`) from its `views.register(app)`."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from wuye_field.core import registry
 
 
 @dataclass(frozen=True)
@@ -15,18 +17,8 @@ class Panel:
     order: int = 100
 
 
-PanelProvider = Callable[[Any, Any], "Panel | None"]
-_providers: list[PanelProvider] = []
-
-
-def register_panel(provider: PanelProvider) -> PanelProvider:
-    """Decorator: `provider(place, user)` returns a Panel or None. Registered at import time."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
 def panels_for(place, user) -> list[Panel]:
     """Every panel the registered providers offer for this place and user, in order."""
-    panels = [panel for provider in _providers if (panel := provider(place, user)) is not None]
+    panels = [panel for provider in registry.providers(registry.PLACE_PANELS)
+              if (panel := provider(place, user)) is not None]
     return sorted(panels, key=lambda p: p.order)

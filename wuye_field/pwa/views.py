@@ -1,10 +1,13 @@
-"""Everything pwa puts on its blueprint, imported in one place: manifest, service worker, offline page, health check
-(routes).
+"""The PWA's views: manifest, service worker, offline page, health check (routes).
 
-Imports run one way: the view modules import `bp` from `pwa.blueprint`; only this module imports them.
-The factory registers `bp` from here.
+Imports run one way: the view modules import their blueprint from `pwa.blueprint`; only this module imports
+them. The factory calls `register(app)`: the blueprint, and what pwa adds to the shared registries.
 """
-from wuye_field.pwa import routes  # noqa: F401  (their views land on bp)
+from flask import Flask
+
+from wuye_field.pwa import routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.pwa.blueprint import bp
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -6,10 +6,8 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from wuye_field.core.time import utcnow
-from wuye_field.places.services import places_for_user
 from wuye_field.sync.blueprint import bp
 from wuye_field.sync.offline import offline_pages
-
 
 
 @bp.get("/csrf")
@@ -23,8 +21,7 @@ def csrf():
 @login_required
 def manifest():
     """Pages the phone keeps for offline use at sign-in / shift start (「下载今日任务」)."""
-    pages = [url_for("dashboard.index"), url_for("sync.outbox"), url_for("places.scanner"), url_for("accounts.profile")]
-    pages += [url_for("places.tag", token=place.tag_token) for place in places_for_user(current_user)]
+    pages = [url_for("sync.outbox")]
     pages += [url for url in offline_pages(current_user) if url not in pages]
     return jsonify({"user_id": current_user.id, "generated_at": utcnow().isoformat(), "pages": pages})
 

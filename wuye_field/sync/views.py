@@ -1,9 +1,13 @@
-"""Everything sync puts on its blueprint, imported in one place: the offline manifest (routes).
+"""Sync's views: a fresh CSRF token, the offline manifest and the outbox page (routes).
 
-Imports run one way: the view modules import `bp` from `sync.blueprint`; only this module imports them.
-The factory registers `bp` from here.
+Imports run one way: the view modules import their blueprint from `sync.blueprint`; only this module imports
+them. The factory calls `register(app)`: the blueprint, and what sync adds to the shared registries.
 """
-from wuye_field.sync import routes  # noqa: F401  (their views land on bp)
+from flask import Flask
+
+from wuye_field.sync import routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.sync.blueprint import bp
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

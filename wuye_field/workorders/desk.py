@@ -21,7 +21,8 @@ from wuye_field.accounts.models import User
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
+from wuye_field.dashboard.sections import Section
+from wuye_field.defects.records import get_defect_for, where_text
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.places.services import get_site
@@ -232,8 +233,6 @@ def new_order_form(user: User, site_id: int | None, defect_id: int | None = None
     values = dict(values or {})
     defect_text = ""
     if defect_id is not None:
-        from wuye_field.defects.records import get_defect_for, where_text
-
         defect = get_defect_for(user, defect_id)
         site_id = defect.site_id
         place = db.session.get(Place, defect.place_id) if defect.place_id else None
@@ -423,7 +422,6 @@ def desk_summary(user: User, *, now: datetime) -> dict:
                      "reports": bool(user.site_ids("supervisor", "admin")), "settings": bool(user.site_ids("admin"))}
 
 
-@register_section
 def desk_section(user) -> Section | None:
     """The desk's card (客服台); for anyone else who raised open orders, a link to 「我发起的」 (W6)."""
     now = utcnow()

@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section, register_section
-from wuye_field.sync.offline import register_offline_pages
+from wuye_field.dashboard.sections import Section
 from wuye_field.workorders import services
 
 
-@register_section
 def technician_section(user) -> Section | None:
     """Technicians: how many open orders, how many overdue, how many to grab."""
     if not user.has_role(services.TECHNICIAN):
@@ -17,7 +15,6 @@ def technician_section(user) -> Section | None:
     return Section("workorders/_home_tech.html", services.technician_summary(user, utcnow()), order=15)
 
 
-@register_offline_pages
 def technician_pages(user) -> list[str]:
     """「我的工单」, each of my open orders and the orders I may grab open offline (basements, plant rooms)."""
     if not user.has_role(services.TECHNICIAN):

@@ -33,6 +33,7 @@ from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
 from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, utcnow
+from wuye_field.defects import records as defects
 from wuye_field.defects import services as photos
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
@@ -239,14 +240,11 @@ def _check_place(site_id: int, place_id: int | None, building_id: int | None) ->
 def _check_defect(site_id: int, defect_id: int | None, source: str) -> None:
     if source != "defect":
         return
-    from wuye_field.defects.models import Defect, DefectResolution
-
     if defect_id is None:
         raise DomainError(_("请指明来自哪条缺陷记录。"), status=422, code="defect_required")
-    defect = db.session.get(Defect, defect_id)
-    if defect is None or defect.site_id != site_id:
+    if defects.defect_on_site(site_id, defect_id) is None:
         raise DomainError(_("缺陷记录不在本小区。"), status=422, code="bad_defect")
-    if db.session.scalar(select(DefectResolution.id).where(DefectResolution.defect_id == defect_id)) is not None:
+    if defects.is_resolved(defect_id):
         raise DomainError(_("该问题已处理或已转工单，不能重复派单。"), status=409, code="defect_resolved")
 
 
@@ -300,11 +298,9 @@ def raise_order(user: User, *, site_id: int, source: str, category: str, priorit
     photos.link_photos(EVENT_PHOTOS, event.id, user_id=user.id, site_id=site.id, photo_ids=photo_ids)
     _chain(order, [event], receipt)
     if order.defect_id is not None:
-        from wuye_field.defects.records import resolve_defect
-
         # The resolution has always been stored without the action's clock skew.
-        resolve_defect(user, order.defect_id, replace(receipt, skew=ClockSkew.unknown()), outcome="order", note="",
-                       work_order_id=order.id)
+        defects.resolve_defect(user, order.defect_id, replace(receipt, skew=ClockSkew.unknown()), outcome="order",
+                               note="", work_order_id=order.id)
     return order
 
 

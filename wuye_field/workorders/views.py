@@ -1,11 +1,17 @@
-"""Everything workorders puts on its blueprint, imported in one place: the technician's pages and field actions
-(routes), the desk's pages (desk_routes).
+"""Work orders' views: the technician's pages and field actions (routes), the desk's pages (desk_routes); the
+technician's and the desk's home cards (home, desk) and the technician's offline pages.
 
-Imports run one way: the view modules import `bp` from `workorders.blueprint`; only this module imports them.
-The factory registers `bp` from here.
+Imports run one way: the view modules import their blueprint from `workorders.blueprint`; only this module imports
+them. The factory calls `register(app)`: the blueprint, and what workorders adds to the shared registries.
 """
-from wuye_field.workorders import desk_routes, routes  # noqa: F401  (their views land on bp)
-from wuye_field.workorders import home  # noqa: F401  (home sections, place panels, offline pages)
+from flask import Flask
+
+from wuye_field.core import registry
+from wuye_field.workorders import desk, desk_routes, home, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.workorders.blueprint import bp
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    registry.add(app, registry.HOME_SECTIONS, home.technician_section, desk.desk_section)
+    registry.add(app, registry.OFFLINE_PAGES, home.technician_pages)

@@ -1,4 +1,7 @@
-"""Audit pages: each site's chain head and digests (admins), the admin change log (supervisors, admins)."""
+"""Audit pages: each site's chain head and digests (admins), the admin change log (supervisors, admins).
+
+The pages need accounts' roles, so they live here, on the `audit` blueprint (URLs under /audit/); the
+audit package itself (chain, triggers, change log) imports no domain."""
 from __future__ import annotations
 
 from flask import url_for
@@ -6,11 +9,10 @@ from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.audit import chain, services
-from wuye_field.audit.blueprint import bp
+from wuye_field.accounts.blueprint import audit_bp as bp
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-
 
 
 @bp.get("/")

@@ -1,0 +1,34 @@
+"""What domains add to pages that belong to none of them: the home page's sections, a place page's panels
+and the pages a phone keeps offline.
+
+One registry per app (`app.extensions`), filled by each domain's `views.register(app)`, which the factory
+calls; read by dashboard (sections), places (panels) and sync (offline pages) without importing a domain.
+A provider is a function: `provider(user)` for a home section or offline pages, `provider(place, user)` for
+a place panel. Providers run in the order they were added (sections and panels are then sorted by order).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (wuye_field.dashboard.sections)
+PLACE_PANELS = "place_panels"  # provider(place, user) → Panel | None   (wuye_field.places.panels)
+OFFLINE_PAGES = "offline_pages"  # provider(user) → iterable of URLs   (wuye_field.sync.offline)
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES)
+_EXTENSION = "wuye_field.registry"
+
+
+def add(app: Flask, kind: str, *providers: Callable) -> None:
+    """Add providers of `kind` to the app's registry (a provider added twice counts once)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown registry {kind!r}; one of {', '.join(KINDS)}")
+    entries = app.extensions.setdefault(_EXTENSION, {name: [] for name in KINDS})[kind]
+    for provider in providers:
+        if provider not in entries:
+            entries.append(provider)
+
+
+def providers(kind: str) -> list[Callable]:
+    """The current app's providers of `kind`, in the order they were added."""
+    return list(current_app.extensions.get(_EXTENSION, {}).get(kind, ()))
