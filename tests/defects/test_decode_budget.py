@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import io
 import math
-import struct
 import threading
 import time
-import zlib
 
 import pytest
 from PIL import Image, ImageFile
 
 from tests.defects.peak import measure
 from tests.sync import helpers
-from tests.sync.helpers import count, new_key, post_photo
+from tests.sync.helpers import count, flat_png, new_key, post_photo
 from wuye_field.defects import photos
 from wuye_field.defects.models import Photo
 from wuye_field.defects.photos import DecodersBusy, DecodeSlots, PhotoLimits, PhotoRejected, process_photo
@@ -24,19 +22,6 @@ from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey
 
 LIMITS = PhotoLimits()
-
-
-def flat_png(width: int, height: int, *, alpha: bool = False) -> bytes:
-    """A PNG of one colour written row by row: 7000 × 7000 (49 MP) is 143 KB and takes half a second."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-
-    channels, colour_type = (4, 6) if alpha else (3, 2)
-    packer = zlib.compressobj(6)
-    row = b"\x00" + bytes([90, 140, 200, 255][:channels]) * width
-    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
 
 
 @pytest.fixture(scope="module")
