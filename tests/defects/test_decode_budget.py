@@ -22,6 +22,7 @@ from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey
 
 LIMITS = PhotoLimits()
+MESSAGE_49MP = "照片像素过大（最多 14 百万像素），请缩小后重拍。"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_49_megapixel_png_of_one_colour_is_refused_in_milliseconds(png_49mp, no_
     assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms"
     error = caught.value
     assert error.status == 413 and error.code == "too_many_pixels"
-    assert error.message == "照片像素过大（最多 14 百万像素），请缩小后重拍。"
+    assert error.message == MESSAGE_49MP
 
 
 def test_49_megapixel_png_costs_no_memory(png_49mp, tmp_path):
@@ -138,10 +139,11 @@ def test_upload_of_the_49mp_png_is_413_in_chinese_logged_and_stores_nothing(guar
     capsys.readouterr()
     response = post_photo(guard, png_49mp, filename="plan.png", content_type="image/png")
     assert response.status_code == 413
-    assert response.get_json() == {"error": "too_many_pixels", "message": "照片像素过大（最多 14 百万像素），请缩小后重拍。"}
+    assert response.get_json() == {"error": "too_many_pixels", "message": MESSAGE_49MP}
     assert count(Photo) == 0 and count(IdempotencyKey) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if "upload_refused" in line)
-    assert "WARNING wuye_field.security" in line and "code='too_many_pixels'" in line and f"bytes={len(png_49mp)}" in line
+    assert "WARNING wuye_field.security" in line and "code='too_many_pixels'" in line
+    assert f"bytes={len(png_49mp)}" in line
 
 
 # ---------------------------------------------------------------- bounded concurrent decodes
