@@ -87,7 +87,7 @@ class Config:
     # upload waits PHOTO_DECODE_WAIT_SECONDS for a slot before a 503 the phone retries.
     PHOTO_DECODE_BUDGET_BYTES = _env_int("PHOTO_DECODE_BUDGET_BYTES", 96 * 1024 * 1024)
     PHOTO_DECODE_SLOTS = _env_int("PHOTO_DECODE_SLOTS", 2)
-    PHOTO_DECODE_WAIT_SECONDS = 30
+    PHOTO_DECODE_WAIT_SECONDS = 20  # under gunicorn's 30 s worker timeout
     PHOTO_DISPLAY_EDGE = 1600
     PHOTO_THUMB_EDGE = 320
     PHOTO_JPEG_QUALITY = 82

@@ -152,7 +152,7 @@ def test_command_prints_and_logs_what_it_removed(app, guard, monkeypatch, runner
     assert summary in done.output
     assert all(f"removed {p} (" in done.output for p in orphans)
     log_line = next(line for line in done.output.splitlines() if "photo sweep removed" in line)
-    assert "INFO wuye_field.photos" in log_line and f"2 orphan files, {size} bytes" in log_line
+    assert "INFO wuye_field.defects.sweep" in log_line and f"2 orphan files, {size} bytes" in log_line
     assert _files(app) == kept
 
 

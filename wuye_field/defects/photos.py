@@ -4,9 +4,9 @@ Pure: bytes in, bytes out, no Flask and no database. Raises PhotoRejected with t
 Chinese message the phone shows (RELIABILITY 19–24).
 
 The decode budget (issue 20): what a photo costs is known from its header before a pixel is decoded —
-the pixel count, and the bitmap Pillow would allocate at the scale it will be decoded (a JPEG at 1/2, 1/4
-or 1/8 through draft(); PNG and WebP in full). A photo over either limit is refused at once. Decodes
-that pass run through DecodeSlots, a per-process bound on how many run at the same time.
+the pixel count, and the peak memory processing it will take at the scale it will be decoded at (a JPEG
+at 1/2, 1/4 or 1/8 through draft(); PNG and WebP in full: `decode_cost`). A photo over either limit is
+refused at once. Decodes that pass run through DecodeSlots, a per-process bound on how many run at once.
 """
 from __future__ import annotations
 
@@ -248,7 +248,10 @@ def _draft(image: Image.Image, limits: PhotoLimits) -> None:
         width, height = image.size
         ratio = limits.display_edge / max(width, height)
         if ratio < 1:
-            image.draft("RGB", (max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))))
+            try:
+                image.draft("RGB", (max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))))
+            except Exception as exc:  # a header Pillow could open but not scale
+                raise damaged() from exc
 
 
 def _open(data: bytes, limits: PhotoLimits) -> Image.Image:

@@ -22,7 +22,7 @@ from wuye_field.defects.models import Photo
 from wuye_field.defects.storage import LocalStorage
 from wuye_field.extensions import db
 
-log = logging.getLogger("wuye_field.photos")
+log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=1)
 _PART_RE = re.compile(r"^\..*\.part$")  # LocalStorage.put's temporary files
