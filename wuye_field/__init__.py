@@ -98,11 +98,12 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.patrol.routes import bp as patrol_bp
     from wuye_field.places.routes import bp as places_bp
     from wuye_field.pwa.routes import bp as pwa_bp
+    from wuye_field.quarantine.routes import bp as quarantine_bp
     from wuye_field.sync.routes import bp as sync_bp
     from wuye_field.workorders.routes import bp as workorders_bp
 
     for blueprint in (accounts_bp, dashboard_bp, places_bp, patrol_bp, defects_bp, cleaning_bp, handover_bp,
-                      audit_bp, sync_bp, pwa_bp, workorders_bp):
+                      audit_bp, sync_bp, pwa_bp, workorders_bp, quarantine_bp):
         app.register_blueprint(blueprint)
 
 

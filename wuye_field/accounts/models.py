@@ -87,6 +87,19 @@ class Membership(db.Model):
     site: Mapped["Site"] = relationship(lazy="joined")  # noqa: F821
 
 
+class RoleEnded(db.Model):
+    """`user` held `role` on `site` until `ended_at`: written whenever a role is taken away, so an action the
+    phone made before it learnt of the change is kept in quarantine (R12) instead of refused as a stranger's."""
+
+    __tablename__ = "role_ended"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def users_of_site(site_id: int):
     """select() of the users holding any role on a site."""
     return select(User).join(Membership).where(Membership.site_id == site_id).distinct().order_by(User.staff_no)

@@ -23,9 +23,13 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 scope_site_id: int | None = None):
         super().__init__(message)
         self.message = message
+        # The site whose role the user lacks, when that is why the action was refused (a field action
+        # refused so is kept in quarantine when the user held a role there: sync.quarantine).
+        self.scope_site_id = scope_site_id
         if status is not None:
             self.status = status
         if code is not None:

@@ -5,10 +5,11 @@ generic: it names tables by string only and imports no domain.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
@@ -85,3 +86,54 @@ class SyncConflict(db.Model):
     stored_hash: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ---------------------------------------------------------------- quarantine (R12)
+
+PENDING, APPLIED, DISMISSED = "pending", "applied", "dismissed"
+STATES = (PENDING, APPLIED, DISMISSED)
+# Why an action was kept aside (the code; the Chinese text is in sync.quarantine.REASONS).
+ROLE_REMOVED, DEACTIVATED, HANDED_OVER = "role_removed", "deactivated", "handed_over"
+SOURCE_UPLOAD, SOURCE_IMPORT = "upload", "import"
+
+
+class QuarantineItem(db.Model):
+    """One field action kept aside; unique per (user, client UUID) like the records themselves."""
+
+    __tablename__ = "quarantine_item"
+    __table_args__ = (UniqueConstraint("user_id", "client_uuid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    client_uuid: Mapped[str] = mapped_column(String(36))
+    endpoint: Mapped[str] = mapped_column(String(80))  # e.g. patrol.record_scan: the action's name
+    path: Mapped[str] = mapped_column(String(200))     # the URL it was posted to (ids in the path included)
+    fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[name, value], …] as posted, CSRF token left out
+    request_hash: Mapped[str] = mapped_column(String(64), default="")
+    device_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")  # the refusal's own message
+    source: Mapped[str] = mapped_column(String(10), default=SOURCE_UPLOAD)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    state: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str | None] = mapped_column(Text)  # the JSON answer of the action when applied
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="joined")
+
+    @property
+    def field_pairs(self) -> list[tuple[str, str]]:
+        return [(str(name), str(value)) for name, value in json.loads(self.fields or "[]")]
+
+    @property
+    def photo_ids(self) -> list[str]:
+        return [p for name, value in self.field_pairs if name == "photo_ids" for p in value.split(",") if p.strip()]
+
+    def __repr__(self) -> str:
+        return f"<QuarantineItem {self.user_id}:{self.client_uuid} {self.endpoint} {self.state}>"
+
