@@ -96,7 +96,7 @@
     return sent ? { state: 'done', message: sent.message } : { state: 'unknown' };
   }
 
-  async function markDone(item, message) {
+  async function markDone(item, message, quarantined) {
     var db = await openDb();
     var tx = db.transaction(['items', 'sent', 'meta'], 'readwrite');
     await tx.objectStore('items').delete(item.seq);
@@ -104,6 +104,7 @@
     await sentStore.put({
       id: item.id, user_id: item.user_id, action: item.action, label: item.label, context: item.context,
       created_at: item.created_at, photos: item.photos.length, message: message || '', sent_ms: Date.now(),
+      quarantined: !!quarantined,
     });
     var all = await sentStore.getAll();
     all.sort(function (a, b) { return b.sent_ms - a.sent_ms; }).slice(SENT_LOG_SIZE).forEach(function (old) {
@@ -132,7 +133,15 @@
 
   async function fetchSession() {
     var response = await fetch('/sync/csrf', { credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' });
-    if (response.status === 401) return { login_required: true };
+    if (response.status === 401) {
+      var why = {};
+      try { why = await response.json(); } catch (notJson) { why = {}; }
+      if (why.error === 'account_deactivated') {
+        await setMeta('deactivated', String(why.user_id));
+        return { login_required: true, deactivated_user: String(why.user_id), message: why.message || '' };
+      }
+      return { login_required: true };
+    }
     if (!response.ok) throw new Error('session ' + response.status);
     var data = await response.json();
     return { csrf_token: data.csrf_token, user_id: String(data.user_id) };
@@ -160,6 +169,8 @@
     if (s >= 200 && s < 300) result.outcome = 'done';
     else if (s === 400 && data.error === 'csrf') result.outcome = 'csrf';
     else if (s === 401) result.outcome = 'login';
+    // Kept by the server for a supervisor (R12): stored there, so the phone may let it go.
+    else if (s === 409 && data.status === 'quarantined') result.outcome = 'quarantined';
     else if ((s === 409 && data.error === 'in_progress') || s === 408 || s === 429 || s >= 500) result.outcome = 'retry';
     else result.outcome = 'failed';
     return result;
@@ -216,6 +227,7 @@
 
   async function settle(item, result) {
     if (result.outcome === 'done') return markDone(item, result.message);
+    if (result.outcome === 'quarantined') return markDone(item, result.message, true);
     if (result.outcome === 'failed') {
       item.state = 'failed';
       item.error = result.message || ('HTTP ' + result.status);
@@ -251,7 +263,7 @@
       var result = await sendItem(item);
       await settle(item, result);
       notify();
-      if (result.outcome === 'done') sent += 1;
+      if (result.outcome === 'done' || result.outcome === 'quarantined') sent += 1;
       else if (result.outcome === 'login') { await setMeta('auth', 'login_required'); break; }
       else if (result.outcome === 'failed') failed += 1;
       else break;
@@ -285,6 +297,36 @@
     return running;
   }
 
+  function base64Of(blob) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result).split(',')[1] || ''); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  /* The hand-over file of a user's items still on this phone (a deactivated account): every item with its
+     form fields and its photos, for a supervisor to import into the quarantine. */
+  async function handoverFile(userId) {
+    var items = (await list()).filter(function (i) { return i.user_id === String(userId); });
+    var out = [];
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      var photos = [];
+      for (var j = 0; j < item.photos.length; j++) {
+        var p = item.photos[j];
+        photos.push({ uuid: p.uuid, sha256: p.sha256, data: await base64Of(p.blob) });
+      }
+      var fields = item.fields.slice();
+      if (photos.length) fields.push(['photo_ids', photos.map(function (p) { return p.uuid; }).join(',')]);
+      out.push({ id: item.id, user_id: item.user_id, action: item.action, label: item.label, context: item.context,
+                 url: item.url, created_at: item.created_at, fields: fields, photos: photos });
+    }
+    return new Blob([JSON.stringify({ format: 'wuye-outbox-handover', version: 1, user_id: String(userId),
+                                      exported_at: deviceTime(), items: out })], { type: 'application/json' });
+  }
+
   /* What the badge needs for one user: waiting, failed, login state, last sync. */
   async function summary(userId) {
     var items = await list();
@@ -300,7 +342,7 @@
 
   var api = {
     enqueue: enqueue, list: list, recentlySent: recentlySent, status: status, retry: retry, replay: replay,
-    summary: summary, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
+    summary: summary, fetchSession: fetchSession, handoverFile: handoverFile, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
     channel: channel, onchange: function () {},
   };
   global.WuyeOutbox = api;

@@ -52,7 +52,8 @@ def test_role_removed_while_offline_is_kept_not_lost(client, auth, demo, capsys)
     _quarantined(response)
     item = db.session.scalar(select(QuarantineItem))
     guard = _user("guard02")
-    assert (item.user_id, item.site_id, item.client_uuid, item.endpoint) == (guard.id, demo.id, key, "patrol.record_scan")
+    assert (item.user_id, item.site_id, item.client_uuid) == (guard.id, demo.id, key)
+    assert item.endpoint == "patrol.record_scan"
     assert item.reason == "role_removed" and item.state == "pending"
     assert as_utc(item.device_time) == MADE
     assert ("note", "门已锁好") in item.field_pairs and item.received_at is not None
@@ -84,6 +85,27 @@ def test_guard_role_removed_but_still_cleaner_on_the_site(client, auth, demo):
     set_roles(_user("guard02"), {demo.id: {"cleaner"}})
     db.session.commit()
     _quarantined(_scan(client, demo, helpers.new_key()))
+
+
+def test_place_moved_to_another_site_is_kept_for_the_new_site_and_applies_there(client, auth, demo, factories):
+    other = factories.site(code="NEWSITE")
+    supervisor = factories.user(role="supervisor", site=other, staff_no="sup-new", password="password-123")
+    place = helpers.place(demo, "CP05")
+    place.site_id = other.id  # the checkpoint now belongs to the neighbouring site
+    db.session.commit()
+    auth.login("guard02")
+    key = helpers.new_key()
+    _quarantined(helpers.post_scan(client, place.tag_token, key, note="旧小区时做的", device_time=MADE))
+    item = db.session.scalar(select(QuarantineItem))
+    assert (item.reason, item.site_id, item.origin_site_id) == ("moved", other.id, demo.id)
+    auth.logout()
+    auth.login("supervisor01")  # the old site's supervisor does not see it
+    assert client.post(f"/quarantine/items/{item.id}/apply").status_code == 404
+    auth.logout()
+    auth.login(supervisor.staff_no, "password-123")
+    assert client.post(f"/quarantine/items/{item.id}/apply").status_code == 303
+    scan = db.session.scalar(select(Scan))
+    assert (scan.user_id, scan.site_id, scan.client_uuid) == (_user("guard02").id, other.id, key)
 
 
 def test_deactivated_while_signed_in_is_kept(client, auth, demo, capsys):

@@ -3,7 +3,8 @@ author, with the original device time and receive time.
 
 The view is called unwrapped (no login, CSRF or idempotency layer: the supervisor's own request carries
 those) inside a request context rebuilt from the stored path and form fields. For the call, the author
-holds again the roles they lost on the item's site (from `RoleEnded`), in memory only.
+holds again the roles they lost on the item's site (from `RoleEnded`; for a moved object, their roles on
+the site it came from), in memory only.
 """
 from __future__ import annotations
 
@@ -35,10 +36,13 @@ def match_field_action(path: str) -> tuple[str, dict]:
     return endpoint, view_args
 
 
-def _with_lost_roles(author: User, site_id: int) -> None:
-    """Give `author` back, in memory, the roles they lost on `site_id` (never flushed)."""
+def _with_lost_roles(author: User, site_id: int, origin_site_id: int | None) -> None:
+    """Give `author` back, in memory, the roles they lost on `site_id` — for a moved object, the roles they
+    hold on the site it came from (never flushed)."""
     lost = set(db.session.scalars(select(RoleEnded.role).where(RoleEnded.user_id == author.id,
                                                                 RoleEnded.site_id == site_id)))
+    if origin_site_id is not None:
+        lost |= {m.role for m in author.memberships if m.site_id == origin_site_id}
     held = {(m.site_id, m.role) for m in author.memberships}
     extra = [Membership(site_id=site_id, role=role) for role in sorted(lost) if (site_id, role) not in held]
     if extra:
@@ -51,7 +55,7 @@ def run_as_author(item: QuarantineItem) -> tuple[int, str]:
     endpoint, view_args = match_field_action(item.path)
     raw_view = inspect.unwrap(current_app.view_functions[endpoint])
     author = db.session.get(User, item.user_id)
-    _with_lost_roles(author, item.site_id)
+    _with_lost_roles(author, item.site_id, item.origin_site_id)
     action = FieldAction(key=item.client_uuid, device_time=as_utc(item.device_time),
                          received_at=as_utc(item.received_at), skew=ClockSkew.unknown(),
                          request_hash=item.request_hash, endpoint=endpoint)

@@ -150,7 +150,8 @@ class ImportResult:
 
 
 def _works_on_site(user_id: int, site_id: int) -> bool:
-    member = db.session.scalar(select(Membership.id).where(Membership.user_id == user_id, Membership.site_id == site_id))
+    member = db.session.scalar(select(Membership.id).where(Membership.user_id == user_id,
+                                                           Membership.site_id == site_id))
     ended = db.session.scalar(select(RoleEnded.id).where(RoleEnded.user_id == user_id, RoleEnded.site_id == site_id))
     return member is not None or ended is not None
 

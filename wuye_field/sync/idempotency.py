@@ -10,7 +10,8 @@ README "How offline works" is the contract. In short, for a view wrapped in `@id
   `Idempotent-Replayed: true`, nothing stored (RELIABILITY 1).
 - Same key, different body → 409 `conflict`, logged as a SyncConflict for a supervisor (RELIABILITY 2).
 - A key row that exists but is not completed → 409 `in_progress` (the phone retries later).
-- The action was refused because its author lost the role on the object's site → kept in quarantine, 409
+- The action was refused because its author lost the role on the object's site, or the object moved away
+  from the author's site → kept in quarantine, 409
   `quarantined` (see sync.quarantine; R12); a replay of its key answers the same.
 - The action raised (DomainError or anything else) or answered non-2xx → everything is rolled back, the
   key included, so the same key re-evaluates on retry; files written meanwhile are removed through
@@ -38,7 +39,7 @@ from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
 from wuye_field.extensions import db
 from wuye_field.sync import quarantine
-from wuye_field.sync.models import ROLE_REMOVED, IdempotencyKey, SyncConflict
+from wuye_field.sync.models import IdempotencyKey, SyncConflict
 
 log = logging.getLogger("wuye_field.sync")
 
@@ -311,7 +312,8 @@ def idempotent_action(view):
 def _quarantine_or_raise(error: DomainError, action: FieldAction) -> Response:
     """A refusal because the author lost the role on the object's site: kept in quarantine (R12, see
     sync.quarantine), answered 409 quarantined. Any other refusal is raised again for the error handler."""
-    site_id = quarantine.refusal_site(current_user, error)
-    if site_id is None or quarantine.pending_count(current_user.id) >= quarantine.MAX_PENDING_PER_USER:
+    kept = quarantine.refusal(current_user, error)
+    if kept is None or quarantine.pending_count(current_user.id) >= quarantine.MAX_PENDING_PER_USER:
         raise error
-    return quarantine.quarantine_action(current_user, site_id, action, ROLE_REMOVED, error.message)
+    return quarantine.quarantine_action(current_user, kept.site_id, action, kept.reason, error.message,
+                                        origin_site_id=kept.origin_site_id)

@@ -93,7 +93,7 @@ class SyncConflict(db.Model):
 PENDING, APPLIED, DISMISSED = "pending", "applied", "dismissed"
 STATES = (PENDING, APPLIED, DISMISSED)
 # Why an action was kept aside (the code; the Chinese text is in sync.quarantine.REASONS).
-ROLE_REMOVED, DEACTIVATED, HANDED_OVER = "role_removed", "deactivated", "handed_over"
+ROLE_REMOVED, MOVED, DEACTIVATED, HANDED_OVER = "role_removed", "moved", "deactivated", "handed_over"
 SOURCE_UPLOAD, SOURCE_IMPORT = "upload", "import"
 
 
@@ -106,6 +106,8 @@ class QuarantineItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    # A moved object: the site it was on, where the author holds the role (given for the late apply).
+    origin_site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
     client_uuid: Mapped[str] = mapped_column(String(36))
     endpoint: Mapped[str] = mapped_column(String(80))  # e.g. patrol.record_scan: the action's name
     path: Mapped[str] = mapped_column(String(200))     # the URL it was posted to (ids in the path included)
@@ -137,3 +139,16 @@ class QuarantineItem(db.Model):
     def __repr__(self) -> str:
         return f"<QuarantineItem {self.user_id}:{self.client_uuid} {self.endpoint} {self.state}>"
 
+
+class SiteMove(db.Model):
+    """An object (a row of `table` with a `site_id`) moved from one site to another, written on every such
+    change (sync.quarantine): an action made for it on the old site is kept in quarantine, not lost."""
+
+    __tablename__ = "site_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[int] = mapped_column(Integer, index=True)
+    from_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    to_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
