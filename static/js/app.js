@@ -255,11 +255,19 @@
 
   /* Nobody signed in: if the server says this phone's account was deactivated, list what the phone still
      holds for it and offer the hand-over file (R12). */
+  var handoverTried = false;
+
   async function renderHandover(list) {
     var session = await outbox.fetchSession().catch(function () { return null; });
     var owner = session && session.deactivated_user ? session.deactivated_user : await outbox.getMeta('deactivated');
     if (!owner) { list.replaceChildren(el('p', { class: 'muted' }, [t('outbox_sign_in')])); return; }
-    var items = (await outbox.list()).filter(function (i) { return i.user_id === String(owner); });
+    if (session && session.deactivated_user && !handoverTried) {
+      handoverTried = true;  // once per page: hand over what the server still accepts, then list the rest
+      outbox.replay({ force: true }).then(refreshViews);
+    }
+    var all = await outbox.list();
+    var items = all.filter(function (i) { return i.user_id === String(owner); });
+    var handedOn = (await outbox.recentlySent()).filter(function (i) { return i.user_id === String(owner) && i.quarantined; });
     var button = el('button', { type: 'button', class: 'btn btn-block', 'data-handover-download': '' }, [t('handover_download')]);
     button.addEventListener('click', async function () {
       var blob = await outbox.handoverFile(owner);
@@ -268,10 +276,14 @@
       link.click();
       link.remove();
     });
-    list.replaceChildren(
+    var parts = [
+      handedOn.length ? el('p', { class: 'notice', 'data-quarantined-notice': String(handedOn.length) },
+        [t('quarantined_notice', { n: handedOn.length })]) : null,
       el('p', { class: 'notice notice-warn', 'data-deactivated': String(owner) }, [t('deactivated_notice', { n: items.length })]),
       items.length ? el('ul', { class: 'list' }, items.map(itemRow)) : el('p', { class: 'muted' }, [t('outbox_empty')]),
-      items.length ? button : null);
+      items.length ? button : null,
+    ];
+    list.replaceChildren.apply(list, parts.filter(Boolean));
   }
 
   async function renderOutboxPage(list) {

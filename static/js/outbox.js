@@ -137,8 +137,11 @@
       var why = {};
       try { why = await response.json(); } catch (notJson) { why = {}; }
       if (why.error === 'account_deactivated') {
+        // The account was deactivated while this phone was signed in: its items may still be handed over
+        // (the server keeps each in quarantine); what cannot go is exported on 「上传记录」.
         await setMeta('deactivated', String(why.user_id));
-        return { login_required: true, deactivated_user: String(why.user_id), message: why.message || '' };
+        return { login_required: true, deactivated_user: String(why.user_id), csrf_token: why.csrf_token,
+                 message: why.message || '' };
       }
       return { login_required: true };
     }
@@ -181,6 +184,9 @@
     var result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
     if (result.outcome !== 'csrf') return result;
     var fresh = await fetchSession().catch(function () { return null; });
+    if (fresh && fresh.deactivated_user && fresh.csrf_token) {
+      fresh = { csrf_token: fresh.csrf_token, user_id: fresh.deactivated_user, deactivated: true };
+    }
     if (!fresh || fresh.login_required) return { outcome: fresh ? 'login' : 'retry', message: '' };
     if (fresh.user_id !== item.user_id) return { outcome: 'login', message: '' };
     session = fresh;
@@ -248,11 +254,13 @@
     } catch (offline) {
       return { offline: true };
     }
-    if (session.login_required) {
+    if (session.deactivated_user && session.csrf_token) {
+      session = { csrf_token: session.csrf_token, user_id: session.deactivated_user, deactivated: true };
+    } else if (session.login_required) {
       await setMeta('auth', 'login_required');
       return { login_required: true };
     }
-    await setMeta('auth', 'ok');
+    await setMeta('auth', session.deactivated ? 'login_required' : 'ok');
     var mine = waiting.filter(function (i) { return i.user_id === session.user_id; });
     var sent = 0;
     var failed = 0;

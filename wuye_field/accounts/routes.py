@@ -7,6 +7,8 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from flask_wtf.csrf import generate_csrf
+
 from wuye_field.accounts import services
 from wuye_field.accounts.forms import LoginForm
 from wuye_field.accounts.models import ROLES, User
@@ -57,8 +59,10 @@ def unauthorized():
             if (kept := quarantine.quarantine_deactivated(author)) is not None:
                 return kept
             if request.endpoint == "sync.csrf":
-                message = _("您的账号已停用。手机上未上传的记录请在「上传记录」页导出，交给主管导入。")
-                return jsonify({"error": "account_deactivated", "message": message, "user_id": author.id}), 401
+                # The token lets the outbox hand its items over (each kept in quarantine); nothing else opens.
+                message = _("您的账号已停用。手机上未上传的记录会转交主管；无法上传的请在「上传记录」页导出，交给主管导入。")
+                return jsonify({"error": "account_deactivated", "message": message, "user_id": author.id,
+                                "csrf_token": generate_csrf()}), 401
         return error_response(401, _("登录已过期，请重新登录后自动上传手机上的记录。"), "login_required")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from wuye_field.core.errors import DomainError
 from wuye_field.core.htmx import see_other
-from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
 from wuye_field.dashboard.sections import Section, register_section
 from wuye_field.extensions import db
@@ -40,8 +39,6 @@ def apply(item_id: int):
     try:
         services.apply_item(current_user, item_id, now=utcnow())
     except DomainError as refused:
-        if refused.status == 404:
-            raise
         db.session.rollback()
         return _page(services.site_for(current_user, site.id), status=409, errors={item_id: refused.message})
     db.session.commit()
@@ -57,8 +54,6 @@ def dismiss(item_id: int):
     try:
         services.dismiss_item(current_user, item_id, request.form.get("reason"), now=utcnow())
     except DomainError as refused:
-        if refused.status == 404:
-            raise
         db.session.rollback()
         return _page(services.site_for(current_user, site_id), status=400 if refused.status == 400 else 409,
                      errors={item_id: refused.message})
@@ -68,9 +63,8 @@ def dismiss(item_id: int):
 
 @bp.post("/sites/<int:site_id>/import")
 @login_required
-@body_limit("MAX_CONTENT_LENGTH")
 def import_file(site_id: int):
-    """Import a hand-over file exported on a deactivated user's phone."""
+    """Import a hand-over file exported on a deactivated user's phone (bounded by MAX_CONTENT_LENGTH)."""
     site = services.site_for(current_user, site_id)
     upload = request.files.get("file")
     if upload is None:
@@ -78,8 +72,6 @@ def import_file(site_id: int):
     try:
         result = services.import_handover(current_user, site.id, upload.stream.read(), now=utcnow())
     except DomainError as refused:
-        if refused.status == 404:
-            raise
         db.session.rollback()
         return _page(site, status=400, error=refused.message)
     db.session.commit()
