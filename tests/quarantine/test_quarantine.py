@@ -166,7 +166,7 @@ def test_supervisor_applies_as_the_author_with_the_device_time(client, auth, dem
     assert as_utc(scan.device_time) == MADE
     assert db.session.scalar(select(Photo)).site_id == demo.id  # the photo kept and linked
     item = db.session.get(QuarantineItem, item.id)
-    assert item.state == "applied" and item.decision_note == "由 %s 补录" % _user("supervisor01").name
+    assert item.state == "applied" and item.decision_note == f"由 {_user('supervisor01').name} 补录"
     assert item.decided_by_id == _user("supervisor01").id
     assert guard.site_ids() == set()  # the roles came back for the replay only
     # Applying twice stores once; the author's phone replaying the key gets the stored answer.

@@ -60,7 +60,8 @@ def unauthorized():
                 return kept
             if request.endpoint == "sync.csrf":
                 # The token lets the outbox hand its items over (each kept in quarantine); nothing else opens.
-                message = _("您的账号已停用。手机上未上传的记录会转交主管；无法上传的请在「上传记录」页导出，交给主管导入。")
+                message = _("您的账号已停用。手机上未上传的记录会转交主管；"
+                            "无法上传的请在「上传记录」页导出，交给主管导入。")
                 return jsonify({"error": "account_deactivated", "message": message, "user_id": author.id,
                                 "csrf_token": generate_csrf()}), 401
         return error_response(401, _("登录已过期，请重新登录后自动上传手机上的记录。"), "login_required")
