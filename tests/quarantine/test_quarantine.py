@@ -124,6 +124,23 @@ def test_deactivated_while_signed_in_is_kept(client, auth, demo, capsys):
     assert client.get("/sync/manifest", headers={"Accept": "application/json"}).status_code == 401
 
 
+def test_deactivated_phone_still_uploads_its_photos_for_the_kept_record(client, auth, demo):
+    auth.login("guard02")
+    admin_set_active(_user("admin01"), _user("guard02").id, False)
+    db.session.commit()
+    photo_key = helpers.new_key()
+    assert helpers.post_photo(client, helpers.jpeg(), photo_key).status_code == 201
+    assert helpers.post_photo(client, helpers.jpeg(), photo_key).status_code == 200  # a replay, stored once
+    photo = db.session.scalar(select(Photo))
+    assert photo.user_id == _user("guard02").id and helpers.count(Photo) == 1
+    assert client.get("/", headers={"Accept": "application/json"}).status_code == 401  # nothing else opens
+
+
+def test_outbox_page_opens_without_signing_in(client):
+    page = client.get("/sync/outbox")
+    assert page.status_code == 200 and "data-outbox-list" in page.get_data(as_text=True)
+
+
 def test_an_old_cookie_after_logout_and_deactivation_is_not_kept(client, auth, demo):
     auth.login("guard02")
     cookie = client.get_cookie("session").value
@@ -202,6 +219,8 @@ def test_another_sites_supervisor_gets_404(client, auth, demo, factories):
     assert client.get(f"/quarantine/?site={demo.id}").status_code == 404
     assert client.post(f"/quarantine/items/{item.id}/apply").status_code == 404
     assert client.post(f"/quarantine/items/{item.id}/dismiss", data={"reason": "x"}).status_code == 404
+    handover = _handover_file(demo, _user("guard02"), [helpers.new_key()])
+    assert _import(client, demo, handover).status_code == 404
     assert key_not_in(client.get("/quarantine/").get_data(as_text=True), item.client_uuid)
     auth.logout()
     auth.login("guard01")
