@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wuye_field.accounts.models import Membership, RoleEnded, User
@@ -70,13 +70,12 @@ def site_items(site_id: int, limit: int = 100) -> tuple[list[QuarantineItem], li
 
 def pending_by_site(user: User) -> list[tuple[object, int]]:
     """[(site, pending count)] of the user's overseen sites that have pending items (for the home card)."""
-    rows = []
-    for site in overseen_sites(user):
-        n = db.session.query(QuarantineItem.id).filter(QuarantineItem.site_id == site.id,
-                                                       QuarantineItem.state == PENDING).count()
-        if n:
-            rows.append((site, n))
-    return rows
+    sites = overseen_sites(user)
+    counts = dict(db.session.execute(
+        select(QuarantineItem.site_id, func.count()).where(QuarantineItem.site_id.in_([s.id for s in sites]),
+                                                          QuarantineItem.state == PENDING)
+        .group_by(QuarantineItem.site_id)).all())
+    return [(site, counts[site.id]) for site in sites if counts.get(site.id)]
 
 
 def get_item(user: User, item_id: int) -> QuarantineItem:
