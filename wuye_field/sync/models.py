@@ -92,7 +92,7 @@ class SyncConflict(db.Model):
 
 PENDING, APPLIED, DISMISSED = "pending", "applied", "dismissed"
 STATES = (PENDING, APPLIED, DISMISSED)
-# Why an action was kept aside (the code; the Chinese text is in sync.quarantine.REASONS).
+# Why an action was kept aside (the code; the Chinese text is in sync.quarantine.reasons()).
 ROLE_REMOVED, MOVED, DEACTIVATED, HANDED_OVER = "role_removed", "moved", "deactivated", "handed_over"
 SOURCE_UPLOAD, SOURCE_IMPORT = "upload", "import"
 
