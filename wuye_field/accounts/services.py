@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wuye_field.accounts.models import ROLES, Membership, User
+from wuye_field.sync.models import RoleEnded
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from wuye_field.core.logging import security_event
@@ -216,6 +217,8 @@ def set_roles(user: User, roles: dict[int, set[str]]) -> None:
     for membership in list(user.memberships):
         if (membership.site_id, membership.role) not in wanted:
             user.memberships.remove(membership)
+            db.session.add(RoleEnded(user_id=user.id, site_id=membership.site_id, role=membership.role,
+                                     ended_at=utcnow()))
     have = {(m.site_id, m.role) for m in user.memberships}
     for site_id, role in sorted(wanted - have):
         user.memberships.append(Membership(site_id=site_id, role=role))

@@ -10,6 +10,9 @@ README "How offline works" is the contract. In short, for a view wrapped in `@id
   `Idempotent-Replayed: true`, nothing stored (RELIABILITY 1).
 - Same key, different body → 409 `conflict`, logged as a SyncConflict for a supervisor (RELIABILITY 2).
 - A key row that exists but is not completed → 409 `in_progress` (the phone retries later).
+- The action was refused because its author lost the role on the object's site, or the object moved away
+  from the author's site → kept in quarantine, 409
+  `quarantined` (see sync.quarantine; R12); a replay of its key answers the same.
 - The action raised (DomainError or anything else) or answered non-2xx → everything is rolled back, the
   key included, so the same key re-evaluates on retry; files written meanwhile are removed through
   `on_rollback` hooks (RELIABILITY 4, 26).
@@ -35,6 +38,7 @@ from wuye_field.core.errors import DomainError
 from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
 from wuye_field.extensions import db
+from wuye_field.sync import quarantine
 from wuye_field.sync.models import IdempotencyKey, SyncConflict
 from wuye_field.sync.receipt import ClockSkew, Receipt
 
@@ -278,6 +282,9 @@ def idempotent_action(view):
         claimed = claim_key(current_user.id, action)
         if isinstance(claimed, Response):
             return claimed
+        if (kept := quarantine.replay_answer(current_user.id, action.key)) is not None:
+            db.session.rollback()
+            return kept
         g.wuye_field_action = action
         try:
             response = make_response(view(*args, **kwargs))
@@ -286,6 +293,9 @@ def idempotent_action(view):
                 return response
             complete(claimed, response)
             _commit()
+        except DomainError as error:
+            _abandon()
+            return _quarantine_or_raise(error, action)
         except BaseException:
             _abandon()
             raise
@@ -293,4 +303,15 @@ def idempotent_action(view):
         return response
 
     wrapped.__dict__.setdefault("body_limit_key", "FIELD_ACTION_MAX_BYTES")
+    wrapped.field_action = True
     return wrapped
+
+
+def _quarantine_or_raise(error: DomainError, action: FieldAction) -> Response:
+    """A refusal because the author lost the role on the object's site: kept in quarantine (R12, see
+    sync.quarantine), answered 409 quarantined. Any other refusal is raised again for the error handler."""
+    kept = quarantine.refusal(current_user, error)
+    if kept is None or quarantine.pending_count(current_user.id) >= quarantine.MAX_PENDING_PER_USER:
+        raise error
+    return quarantine.quarantine_action(current_user, kept.site_id, action, kept.reason, error.message,
+                                        origin_site_id=kept.origin_site_id)
