@@ -89,7 +89,7 @@ def make_app(database_url, _schema, tmp_path, monkeypatch):
 def _clear_tables(application) -> None:
     """Empty every table between tests (faster than recreating the schema, esp. on PostgreSQL).
 
-    Record tables refuse UPDATE/DELETE/TRUNCATE (STANDARDS H5): the triggers are lifted for this one
+    Record tables refuse UPDATE/DELETE/TRUNCATE (H5): the triggers are lifted for this one
     transaction (`audit.triggers.suspended`: superuser-only on PostgreSQL, drop + re-create on SQLite).
     """
     from wuye_field.audit.triggers import suspended

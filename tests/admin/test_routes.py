@@ -143,7 +143,7 @@ def test_user_create_edit(admin, ids):
     assert "新保洁员" in listed and "保洁员" in listed
 
 
-# ---------------------------------------------------------------- refused input (RELIABILITY: never a 500)
+# ---------------------------------------------------------------- refused input (the R rules: never a 500)
 
 SITE_FORM = {"code": "NEW", "name": "新小区", "timezone": "Asia/Shanghai", "public_base_url": "https://a.example.com"}
 PLACE_FORM = {"name": "新地点", "code": "NEW1", "kind": "checkpoint", "patrol_interval_min": "240"}
@@ -270,7 +270,7 @@ FOREIGN = [
 
 @pytest.mark.parametrize(("method", "url", "form"), FOREIGN)
 def test_an_admin_of_another_site_gets_404(client, auth, factories, ids, method, url, form):
-    """Other sites' objects answer 404, never 403: their existence is not confirmed (RELIABILITY 15)."""
+    """Other sites' objects answer 404, never 403: their existence is not confirmed (R15)."""
     factories.user(role="admin", site=factories.site(code="OTHER"), staff_no="other-admin")
     db.session.commit()
     auth.login("other-admin", "password-123")
@@ -312,7 +312,7 @@ def test_a_company_admin_without_sites_creates_the_first_one(client, auth, facto
     assert client.get("/admin/users").status_code == 200
 
 
-# ---------------------------------------------------------------- sessions end at once (RELIABILITY 10)
+# ---------------------------------------------------------------- sessions end at once (R10)
 
 
 @pytest.fixture
@@ -345,7 +345,7 @@ def test_password_reset_ends_the_users_session(admin, ids, guard_phone):
     assert guard_phone.get("/").status_code == 200
 
 
-# ---------------------------------------------------------------- CSRF (RELIABILITY 9)
+# ---------------------------------------------------------------- CSRF (R9)
 
 
 def _token(html: str) -> str:

@@ -1,4 +1,4 @@
-"""Anomaly rules for supervisor review (issue 4): too fast, clock skew, retired tags, repeats. # STANDARDS P2, P5"""
+"""Anomaly rules for supervisor review (issue 4): too fast, clock skew, retired tags, repeats. (P2, P5)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,7 +47,7 @@ def test_scans_outside_a_round_are_not_too_fast():
 
 
 def test_skew_and_retired_tags_are_listed():
-    """RELIABILITY 13: a flagged clock skew is listed with its size; retired-tag scans too."""
+    """R13: a flagged clock skew is listed with its size; retired-tag scans too."""
     found = a.find_anomalies([S(1, 10, 0, skew_flagged=True, clock_skew_seconds=-3600),
                               S(2, 11, 500, tag_retired=True)], {7: 30})
     assert kinds(found) == [(a.SKEW, 1), (a.RETIRED, 2)]

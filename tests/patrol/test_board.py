@@ -1,4 +1,4 @@
-"""The supervisor's board, windows grid, compliance report, 补巡 and home card. # STANDARDS P2"""
+"""The supervisor's board, windows grid, compliance report, 补巡 and home card. (P2)"""
 from __future__ import annotations
 
 import uuid
@@ -62,7 +62,7 @@ def test_board_orders_overdue_first_and_ignores_retired_tags(setup):
 
 
 def test_a_visit_dated_in_the_future_does_not_keep_an_area_green(setup):
-    """RELIABILITY 13: a phone clock set hours ahead cannot pre-date tonight's visits."""
+    """R13: a phone clock set hours ahead cannot pre-date tonight's visits."""
     site, areas, guard, sup = setup
     now = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
     add_scan(site, areas["A"], guard, now - timedelta(minutes=300))

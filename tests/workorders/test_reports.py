@@ -1,4 +1,4 @@
-"""The supervisor's monthly figures (STANDARDS W1–W4): in-time shares from the orders' fixed clocks with
+"""The supervisor's monthly figures (W1–W4): in-time shares from the orders' fixed clocks with
 paused time excluded, average times, return-visit, satisfaction and reopen rates; the report page."""
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_month_window_is_the_site_local_month():
 
 
 def test_emergency_on_site_share(team):
-    # STANDARDS W1: emergency orders on site within 60 minutes
+    # W1: emergency orders on site within 60 minutes
     met = assigned(team)
     arrive(team, met, T0 + timedelta(minutes=30))
     missed = assigned(team)
@@ -49,7 +49,7 @@ def test_emergency_on_site_share(team):
 
 
 def test_site_promise_of_25_minutes_is_the_orders_clock(team):
-    # STANDARDS W2: a site promising 25 minutes measures against 25, fixed on the order at raise time
+    # W2: a site promising 25 minutes measures against 25, fixed on the order at raise time
     from wuye_field.workorders.models import SlaPolicy
 
     db.session.add(SlaPolicy(site_id=team.site.id, priority="emergency", arrive_minutes=25, finish_minutes=480))
@@ -60,7 +60,7 @@ def test_site_promise_of_25_minutes_is_the_orders_clock(team):
 
 
 def test_finished_in_time_excludes_paused_time(team):
-    # STANDARDS W3: ordinary orders done within 8 h, time on hold (waiting for parts) not counted
+    # W3: ordinary orders done within 8 h, time on hold (waiting for parts) not counted
     paused = assigned(team, priority="ordinary")
     arrive(team, paused, T0 + timedelta(minutes=20))
     services.hold(team.tech, paused.id, "等配件", receipt=receipt(T0 + timedelta(hours=1)))
@@ -82,7 +82,7 @@ def test_finished_in_time_excludes_paused_time(team):
 
 
 def test_return_visit_satisfaction_and_reopen_rates(team):
-    # STANDARDS W4: return-visit rate = visited ÷ done (target ≥ 70 %)
+    # W4: return-visit rate = visited ÷ done (target ≥ 70 %)
     orders = [assigned(team, priority="ordinary") for _ in range(4)]
     for order in orders[:3]:
         done(team, order, at=T0 + timedelta(hours=1))

@@ -1,7 +1,7 @@
 """The photo pipeline: accept only real photos, refuse bombs before decoding, strip metadata, re-encode.
 
 Pure: bytes in, bytes out, no Flask and no database. Raises PhotoRejected with the HTTP status and a
-Chinese message the phone shows (RELIABILITY 19–24).
+Chinese message the phone shows (R19–R24).
 """
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def process_photo(data: bytes, limits: PhotoLimits = PhotoLimits()) -> Processed
     """Check and re-encode an uploaded photo.
 
     Order matters: byte size, then what Pillow says the file is, then the pixel count from the header —
-    all before a single pixel is decoded, so a 30 000 × 30 000 header costs nothing (RELIABILITY 20).
+    all before a single pixel is decoded, so a 30 000 × 30 000 header costs nothing (R20).
     Then decode (JPEG at a reduced scale when it is big), apply the EXIF orientation, drop every piece
     of metadata, flatten to RGB on white and write a display JPEG and a thumbnail.
 

@@ -14,7 +14,7 @@ GUARD = "guard"
 
 
 def key_areas_due(user, now) -> list:
-    """The key areas overdue or due within 30 minutes on the user's guard sites, overdue first (STANDARDS P2).
+    """The key areas overdue or due within 30 minutes on the user's guard sites, overdue first (P2).
 
     Uses the supervisor board's rule (last valid scan against the place's patrol interval)."""
     from wuye_field.patrol import supervision

@@ -5,14 +5,14 @@ README "How offline works" is the contract. In short, for a view wrapped in `@id
 - `Idempotency-Key` (a UUID) and `X-Device-Time` (ISO 8601 with offset) are required → else 400 JSON.
 - First receipt: the key row is inserted FIRST, in the same transaction as the action; the action's 2xx
   response (status + body) is written into the row and the request commits once. The unique constraint
-  on (user, key), not a read-then-write check, decides two racing replays (RELIABILITY 3).
+  on (user, key), not a read-then-write check, decides two racing replays (R3).
 - Same key, same body (request fingerprint), completed → the stored body, status 200, header
-  `Idempotent-Replayed: true`, nothing stored (RELIABILITY 1).
-- Same key, different body → 409 `conflict`, logged as a SyncConflict for a supervisor (RELIABILITY 2).
+  `Idempotent-Replayed: true`, nothing stored (R1).
+- Same key, different body → 409 `conflict`, logged as a SyncConflict for a supervisor (R2).
 - A key row that exists but is not completed → 409 `in_progress` (the phone retries later).
 - The action raised (DomainError or anything else) or answered non-2xx → everything is rolled back, the
   key included, so the same key re-evaluates on retry; files written meanwhile are removed through
-  `on_rollback` hooks (RELIABILITY 4, 26).
+  `on_rollback` hooks (R4, R26).
 """
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def read_action(now: datetime) -> FieldAction:
 
 def _parse_body() -> None:
     """Parse the form now. If the upload breaks off (400) or is too large (413), the temporary files the
-    parser had opened are closed (and so removed) before the error propagates (RELIABILITY 5)."""
+    parser had opened are closed (and so removed) before the error propagates (R5)."""
     opened = []
     make_stream = request._get_file_stream  # werkzeug's documented hook for upload streams
 
