@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.cleaning.conftest import SET_UP, receipt, utc
+from tests.cleaning.conftest import receipt, utc
+from tests.factories import SET_UP
 from wuye_field.accounts.services import FieldErrors
 from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.demo import load_cleaning_demo

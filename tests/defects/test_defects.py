@@ -171,9 +171,7 @@ def test_place_or_site_of_another_site_is_404(guard, demo, other_site):
 def test_user_on_two_sites_must_choose_the_site_for_a_typed_location(app, factories, demo, other_site):
     site, _place, _sup = other_site
     both = factories.user(role="guard", site=site, staff_no="twosites")
-    from wuye_field.accounts.models import Membership
-
-    db.session.add(Membership(user_id=both.id, site_id=demo.id, role="guard"))
+    factories.membership(both, demo, "guard")
     db.session.commit()
     receipt = {"client_uuid": new_key(), "device_time": NOW, "received_at": NOW}
     with pytest.raises(records.DefectRefused, match="请选择小区"):

@@ -8,16 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.workorders.helpers import T0, assigned, crew, done, raise_order, receipt
+from tests.workorders.helpers import T0, assigned, done, raise_order, receipt
 from wuye_field.extensions import db
 from wuye_field.workorders import services
 
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
 
 
 def url(team, site=None, date_from="2026-11-27", date_to="2026-11-27") -> str:

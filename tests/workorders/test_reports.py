@@ -6,18 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.workorders.helpers import T0, assigned, crew, done, raise_order, receipt
+from tests.workorders.helpers import T0, assigned, done, raise_order, receipt
 from wuye_field.extensions import db
 from wuye_field.workorders import reports, services
 
 NOV = (datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc), datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))
 LATER = T0 + timedelta(days=10)
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
 
 
 def arrive(team, order, at):
@@ -48,12 +43,9 @@ def test_emergency_on_site_share(team):
     assert (share.hits, share.total, share.percent) == (1, 3, 33.3)
 
 
-def test_site_promise_of_25_minutes_is_the_orders_clock(team):
+def test_site_promise_of_25_minutes_is_the_orders_clock(team, factories):
     # W2: a site promising 25 minutes measures against 25, fixed on the order at raise time
-    from wuye_field.workorders.models import SlaPolicy
-
-    db.session.add(SlaPolicy(site_id=team.site.id, priority="emergency", arrive_minutes=25, finish_minutes=480))
-    db.session.flush()
+    factories.sla_policy(team.site, "emergency", arrive_minutes=25, finish_minutes=480)
     order = assigned(team)
     arrive(team, order, T0 + timedelta(minutes=30))
     assert reports.emergency_on_site_share(team.site.id, *NOV, now=LATER).percent == 0.0

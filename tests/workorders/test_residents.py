@@ -1,20 +1,14 @@
 """Resident data on orders (H6): masking, who sees full details, the access log and its page."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from tests.workorders.helpers import T0, assigned, crew, done, raise_order
+from tests.workorders.helpers import T0, assigned, done, raise_order
 from wuye_field.extensions import db
 from wuye_field.workorders.models import ResidentAccess
 from wuye_field.workorders.residents import list_view, mask_name, mask_phone, resident_view
 
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
 
 
 def access_count(order=None) -> int:

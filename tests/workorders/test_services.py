@@ -7,18 +7,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.workorders.helpers import T0, assigned, crew, done, price_item, raise_order, receipt
+from tests.workorders.helpers import T0, assigned, crew, done, raise_order, receipt
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.workorders import services
-from wuye_field.workorders.models import OrderEvent, SlaPolicy, WorkOrder
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
+from wuye_field.workorders.models import OrderEvent, WorkOrder
 
 
 def events_of(order) -> list[tuple[str, bool]]:
@@ -38,13 +33,12 @@ def test_raise_numbers_per_site_and_local_day(team):
     assert first.state == "new" and events_of(first) == [("raise", True)]
 
 
-def test_raise_uses_site_sla_policy_else_defaults(team):
+def test_raise_uses_site_sla_policy_else_defaults(team, factories):
     """W1 W2 W3: emergency 60 min / 8 h by default; a site may promise 25 min."""
     assert (raise_order(team).arrive_minutes, raise_order(team).finish_minutes) == (60, 480)
     hard = raise_order(team, priority="hard")
     assert (hard.arrive_minutes, hard.finish_minutes) == (None, 72 * 60)
-    db.session.add(SlaPolicy(site_id=team.site.id, priority="emergency", arrive_minutes=25, finish_minutes=240))
-    db.session.flush()
+    factories.sla_policy(team.site, "emergency", arrive_minutes=25, finish_minutes=240)
     assert (raise_order(team).arrive_minutes, raise_order(team).finish_minutes) == (25, 240)
 
 
@@ -112,9 +106,9 @@ def test_assign_only_to_technician_of_the_site(team):
 # ---------------------------------------------------------------- the happy path and the return visit
 
 
-def test_full_life_satisfied_visit_closes(team):
+def test_full_life_satisfied_visit_closes(team, factories):
     """raise → assign → arrive → done → visit (satisfied) → closed, each a record with who and why."""
-    item = price_item(team.site)
+    item = factories.price_item(team.site)
     order = assigned(team)
     services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=20)))
     event = services.complete(team.tech, order.id, note="换了阀门", materials="阀门 1 个", paid=True,
