@@ -15,7 +15,7 @@ from wuye_field.workorders.demo import load_workorders_demo
 DEMO_PASSWORD = "wuye-demo"
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 
-# (code, name, kind, key area, building) — key areas follow STANDARDS P2/P3 (equipment rooms, pools, rooftops).
+# (code, name, kind, key area, building) — key areas follow P2/P3 (equipment rooms, pools, rooftops).
 PLACES = [
     ("CP01", "东门岗亭", "checkpoint", False, None),
     ("CP02", "北门", "checkpoint", False, None),

@@ -179,7 +179,7 @@
     return result;
   }
 
-  /* POST once; on a stale CSRF token fetch a fresh one and resend once (RELIABILITY 9). */
+  /* POST once; on a stale CSRF token fetch a fresh one and resend once (R9). */
   async function postWithFreshToken(url, makeBody, item, key, extraHeaders) {
     var result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
     if (result.outcome !== 'csrf') return result;

@@ -33,7 +33,7 @@ def test_scan_answers_201_with_the_contract_shape(client, auth, demo):
 
 def test_retired_tag_is_recorded_for_review_with_a_warning(client, auth, demo):
     """Issue 4: a scan of a replaced tag is kept (tag_retired) and answered 201 with a clear Chinese warning;
-    the tag page itself stays 410 (tests/places). # STANDARDS P2 (anomalies)"""
+    the tag page itself stays 410 (tests/places). (P2, anomalies)"""
     place = helpers.place(demo)
     old = place.tag_token
     reissue_tag(place, actor=find_user_by_login("admin01"), now=datetime.now(timezone.utc))

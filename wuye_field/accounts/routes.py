@@ -17,7 +17,7 @@ from wuye_field.core.errors import error_response, wants_json
 from wuye_field.core.i18n import LANG_COOKIE
 from wuye_field.core.logging import security_event
 from wuye_field.extensions import db, login_manager
-from wuye_field.sync import quarantine
+from wuye_field.sync import idempotency
 
 
 
@@ -56,7 +56,7 @@ def unauthorized():
     if wants_json():
         author = deactivated_author()
         if author is not None:
-            if (kept := quarantine.quarantine_deactivated(author)) is not None:
+            if (kept := idempotency.quarantine_deactivated(author)) is not None:
                 return kept
             if request.endpoint == "sync.csrf":
                 # The token lets the outbox hand its items over (each kept in quarantine); nothing else opens.

@@ -60,7 +60,7 @@ def check_password_rules(password: str) -> None:
         raise DomainError(_("密码太长。"))
 
 
-# ---------------------------------------------------------------- login throttling (RELIABILITY 14)
+# ---------------------------------------------------------------- login throttling (R14)
 
 
 @dataclass(frozen=True)
@@ -415,7 +415,7 @@ def admin_update_user(actor: User, user_id: int, *, name: str, phone: str | None
 
 
 def _log_role_changes(actor: User, user: User, before: dict[int, set[str]], after: dict[int, set[str]]) -> None:
-    """One admin-log entry per site whose roles for `user` changed (STANDARDS H5: who changed a role)."""
+    """One admin-log entry per site whose roles for `user` changed (H5: who changed a role)."""
     now = utcnow()
     for site_id in sorted(set(before) | set(after)):
         old, new = sorted(before.get(site_id, set())), sorted(after.get(site_id, set()))

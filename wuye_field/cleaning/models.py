@@ -58,7 +58,7 @@ class CleaningTask(db.Model):
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(12))
     title: Mapped[str] = mapped_column(String(60))
-    standard: Mapped[str | None] = mapped_column(String(8))  # STANDARDS C1–C16 the task implements
+    standard: Mapped[str | None] = mapped_column(String(8))  # C1–C16 the task implements
     kind: Mapped[str] = mapped_column(String(16))
     every_n: Mapped[int] = mapped_column(Integer, default=1)
     window_start: Mapped[str] = mapped_column(String(5), default="08:00")
@@ -145,7 +145,7 @@ class CleaningSettings(db.Model):
 
 
 class TaskCheckoff(FieldRecord, db.Model):
-    """A cleaner checked off one occurrence of a task (append-only, STANDARDS H5).
+    """A cleaner checked off one occurrence of a task (append-only, H5).
 
     `slot` names the occurrence (rules.Occurrence.slot); `method` says whether it was done at the tag
     (scan) or by tapping the card (tap). `done_at` is the device time corrected for clock skew.
@@ -221,7 +221,7 @@ def tasks_of_places(place_ids):
             .order_by(CleaningTask.place_id, CleaningTask.id))
 
 
-# Field records are append-only (STANDARDS H5): table → the column that dates its rows (retention),
+# Field records are append-only (H5): table → the column that dates its rows (retention),
 # children before parents. `create_all` installs the triggers; the lead's migration does the same.
 RECORD_TABLES = {
     "cleaning_reclean": "created_at",

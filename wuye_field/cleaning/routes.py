@@ -188,7 +188,7 @@ def admin_site(site_id: int):
 @login_required
 @role_required("admin")
 def admin_apply_standard(site_id: int):
-    """Apply the standard set (STANDARDS C1–C16) to every cleaning area of the site."""
+    """Apply the standard set (C1–C16) to every cleaning area of the site."""
     created = services.apply_standard_set(current_user, site_id, now=utcnow())
     db.session.commit()
     message = _("已添加 %(n)d 项标准任务。", n=created) if created else _("标准任务都已存在，没有新增。")

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from wuye_field.accounts.models import ROLES, User
-from wuye_field.dashboard.sections import Section, sections_for
+from wuye_field.core.registry import Section
+from wuye_field.dashboard.sections import sections_for
 from wuye_field.places.models import Site
 from wuye_field.places.services import sites_for
 

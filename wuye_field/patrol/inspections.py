@@ -1,5 +1,5 @@
-"""Checkpoint inspections (STANDARDS P3–P7): 「全部正常」 in one tap, or exceptions with readings, a note,
-a severity and photos; corrections are new inspections pointing at the old one (STANDARDS H5).
+"""Checkpoint inspections (P3–P7): 「全部正常」 in one tap, or exceptions with readings, a note,
+a severity and photos; corrections are new inspections pointing at the old one (H5).
 
 An inspection made at the place is also the visit: unless the guard scanned the place a moment ago,
 it records a scan with the same client UUID, so 「全部正常」 alone counts for the compliance board.
@@ -153,7 +153,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
                       note: str | None = "", severity: str | None = "", photo_ids: str | None = "",
                       round_uuid: str | None = None, corrects: str | None = None, reason: str | None = "",
                       photo_limit: int = 10) -> InspectionResult:
-    """Record the checklist at the place of tag `token` (STANDARDS P3–P7).
+    """Record the checklist at the place of tag `token` (P3–P7).
 
     `result` "ok" (「全部正常」) or "exception". A reading is required for every reading item; one out of
     range makes the inspection an exception whatever the button. An exception names what is wrong (an

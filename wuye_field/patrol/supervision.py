@@ -75,7 +75,7 @@ def site_by_code(user: User, code: str | None) -> Site:
 
 
 def key_areas(site_id: int) -> list[Place]:
-    """A site's active key-area checkpoints (STANDARDS P2), by building then code."""
+    """A site's active key-area checkpoints (P2), by building then code."""
     query = (select(Place).where(Place.site_id == site_id, Place.active.is_(True), Place.is_key_area.is_(True),
                                  Place.kind.in_(("checkpoint", "both"))).order_by(Place.code))
     return sorted(db.session.scalars(query), key=lambda p: (p.building.name if p.building else "~", p.code))
@@ -169,7 +169,7 @@ class Board:
 
 def site_board(site: Site, *, now: datetime) -> Board:
     """The board of a site (no access check): each key area's last valid visit, minutes since, state;
-    overdue first (STANDARDS P2). Two queries."""
+    overdue first (P2). Two queries."""
     places = key_areas(site.id)
     last = last_visits([p.id for p in places], now)
     rows = []
@@ -384,7 +384,7 @@ def guard_stats(site: Site, start: datetime, end: datetime, *, now: datetime) ->
 def compliance_report(user: User, site_id: int | None, first: date, last: date, *,
                       now: datetime) -> tuple[list[Site], Report]:
     """Daily (first == last) or weekly compliance of a site: the share of each key area's windows with a
-    valid scan (STANDARDS P2), per day, in total, and per guard. NotFound for a site not overseen."""
+    valid scan (P2), per day, in total, and per guard. NotFound for a site not overseen."""
     sites, site = overseen_site(user, site_id)
     areas, days, total = site_compliance(site, first, last, now=now)
     tz = ZoneInfo(site.timezone)

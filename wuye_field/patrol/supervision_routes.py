@@ -14,7 +14,7 @@ from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol import supervision as services
 from wuye_field.patrol.blueprint import bp

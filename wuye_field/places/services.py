@@ -425,7 +425,7 @@ def update_place(actor: User, place_id: int, values: dict) -> Place:
         setattr(place, key, value)
     db.session.flush()
     changed = sorted(key for key in clean if before[key] != clean[key])
-    if changed:  # who changed an interval, a key-area flag, a name (STANDARDS P2, H5)
+    if changed:  # who changed an interval, a key-area flag, a name (P2, H5)
         log_admin_change(actor, place.site_id, _("地点 %(code)s", code=place.code),
                          {k: before[k] for k in changed}, {k: clean[k] for k in changed}, now=utcnow())
     return place

@@ -1,7 +1,7 @@
 """Quarantine's card on the supervisor's home page."""
 from __future__ import annotations
 
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 from wuye_field.quarantine import services
 
 

@@ -80,7 +80,7 @@ class IdempotencyKey(db.Model):
 
 
 class SyncConflict(db.Model):
-    """A replay that reused a key with a different body (RELIABILITY 2): kept for a supervisor to review."""
+    """A replay that reused a key with a different body (R2): kept for a supervisor to review."""
 
     __tablename__ = "sync_conflict"
 

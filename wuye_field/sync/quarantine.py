@@ -171,29 +171,3 @@ def is_field_action(endpoint: str | None) -> bool:
 
     view = current_app.view_functions.get(endpoint or "")
     return bool(getattr(view, "field_action", False))
-
-
-def quarantine_deactivated(author) -> Response | None:
-    """A field action sent with the session `author` held when the account was deactivated: kept for the
-    author's site and answered 409 quarantined. A photo upload (files, no record: inert until a record
-    names it) is stored as the author's, so the record kept in quarantine keeps its photos. None (the
-    caller answers 401) for anything else, or an author with no site."""
-    from flask import current_app, make_response
-
-    from wuye_field.core.time import utcnow
-    from wuye_field.sync.idempotency import read_action
-
-    if request.method != "POST" or not is_field_action(request.endpoint):
-        return None
-    if request.files:
-        g._login_user = author  # this request only: Flask-Login's per-request user
-        view = current_app.view_functions[request.endpoint]
-        return make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
-    action = read_action(utcnow())
-    if find(author.id, action.key) is not None:
-        db.session.rollback()
-        return quarantined_response()
-    sites = sorted(author.site_ids())
-    if not sites or pending_count(author.id) >= MAX_PENDING_PER_USER:
-        return None
-    return quarantine_action(author, sites[0], action, DEACTIVATED, _("账号已停用"))
