@@ -8,6 +8,8 @@ from wuye_field.dashboard.sections import Section, sections_for
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import places_for_user, sites_for
 
+SCANNING_ROLES = ("guard", "cleaner", "technician", "supervisor")
+
 
 @dataclass
 class Home:
@@ -17,6 +19,7 @@ class Home:
     checkpoints: list[Place] = field(default_factory=list)
     cleaning_areas: list[Place] = field(default_factory=list)
     is_admin: bool = False
+    scans: bool = False  # the role has tags to scan (the desk and admins do not)
     sections: list[Section] = field(default_factory=list)
 
 
@@ -24,7 +27,8 @@ def home_for(user: User) -> Home:
     """Pick the sections for `user`'s roles: guards see checkpoints (key areas first), cleaners areas."""
     role = user.primary_role
     home = Home(
-        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin")
+        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin"),
+        scans=user.has_role(*SCANNING_ROLES),
     )
     if user.has_role("guard", "supervisor", "admin"):
         home.checkpoints = places_for_user(user, kind="checkpoint")

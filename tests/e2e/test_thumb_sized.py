@@ -1,0 +1,123 @@
+"""Every role's pages on a 360×780 phone (issue 19 item 4): nothing wider than the screen, every tap
+target at least 44×44 px (a radio or checkbox counts by the row that holds it), base text ≥ 17 px and
+no emoji icons. Pages are found by following each role's own links from its home, two levels deep."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+SMALL_PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True, "locale": "zh-CN",
+               "service_workers": "block"}
+ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01")
+MIN_TAP = 44
+MAX_PAGES = 40  # per role: enough for every page its links reach
+SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png)$|/tags")
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u2604\u2606-\u27BF\u2B00-\u2BFF\u21C5]")  # ★ is a text star
+
+# What a thumb can tap, and the box it taps: a radio / checkbox by its label row when it has one.
+AUDIT = """() => {
+  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
+  const seen = new Set(), small = [];
+  for (const el of document.querySelectorAll(sel)) {
+    let target = el;
+    if (el.matches('input[type=radio], input[type=checkbox], input[type=file]') && el.closest('label')) target = el.closest('label');
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const style = getComputedStyle(target);
+    const box = target.getBoundingClientRect();
+    if (!box.width || !box.height || style.visibility === 'hidden' || target.closest('[hidden], .icon-sprite')) continue;
+    if (box.width < 44 || box.height < 44) {
+      const text = (target.innerText || target.value || target.getAttribute('aria-label') || target.name || '').trim();
+      small.push(`${target.tagName.toLowerCase()}${target.id ? '#' + target.id : ''}${target.className && typeof target.className === 'string' ? '.' + target.className.trim().split(/\\s+/).join('.') : ''} 「${text.slice(0, 20)}」 ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+  }
+  const doc = document.documentElement;
+  const wide = [];
+  if (doc.scrollWidth > doc.clientWidth) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.right > doc.clientWidth + 1 && box.width && !el.closest('.icon-sprite')) {
+        wide.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} right=${Math.round(box.right)}`);
+        if (wide.length > 4) break;
+      }
+    }
+  }
+  return {small, width: doc.scrollWidth, wide, font: parseFloat(getComputedStyle(document.body).fontSize),
+          links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+          text: document.body.innerText};
+}"""
+
+
+def _audit(page, path: str, problems: list[str]) -> list[str]:
+    result = page.evaluate(AUDIT)
+    for item in result["small"]:
+        problems.append(f"{path}: tap target under {MIN_TAP} px: {item}")
+    if result["width"] > 360:
+        problems.append(f"{path}: page is {result['width']} px wide on a 360 px screen: {'; '.join(result['wide'])}")
+    if result["font"] < 17:
+        problems.append(f"{path}: base font {result['font']} px")
+    if EMOJI.search(result["text"]):
+        problems.append(f"{path}: emoji in the page: {''.join(set(EMOJI.findall(result['text'])))}")
+    return result["links"]
+
+
+@pytest.fixture
+def small_phone(playwright_instance, server):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    context = browser.new_context(**SMALL_PHONE)
+    context.set_default_timeout(15000)
+    yield context.new_page()
+    context.close()
+    browser.close()
+
+
+def _login(page, url: str, username: str) -> None:
+    page.goto(url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(lambda u: "/login" not in u)
+
+
+def test_login_page_is_thumb_sized(small_phone, server):
+    problems: list[str] = []
+    small_phone.goto(server.url + "/login")
+    _audit(small_phone, "/login", problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, username):
+    page = small_phone
+    _login(page, server.url, username)
+    problems: list[str] = []
+    queue, seen, shapes = ["/"], set(), set()
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        shape = re.sub(r"\d+", "N", path)  # one work order, one tag… of each kind
+        if path in seen or shape in shapes:
+            continue
+        seen.add(path)
+        shapes.add(shape)
+        response = page.goto(server.url + path)
+        if response is None or response.status >= 500 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        page.wait_for_load_state("load")
+        links = _audit(page, path, problems)
+        if page.evaluate("() => { const d = document.querySelectorAll('details:not([open])'); d.forEach(x => x.open = true); return d.length; }"):
+            _audit(page, path + " (every 「展开」 opened)", problems)
+        for href in links:
+            parts = urlsplit(href)
+            if parts.netloc and parts.netloc != urlsplit(server.url).netloc:
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if parts.path and not SKIP.search(parts.path) and target not in seen and (path == "/" or "?" not in target):
+                queue.append(target)
+    assert len(seen) > 3, f"only {sorted(seen)} visited"
+    assert not problems, f"{username}: {len(problems)} problems on {len(seen)} pages\n" + "\n".join(problems)
