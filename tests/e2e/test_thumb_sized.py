@@ -37,6 +37,18 @@ AUDIT = """() => {
       small.push(`${target.tagName.toLowerCase()}${target.id ? '#' + target.id : ''}${target.className && typeof target.className === 'string' ? '.' + target.className.trim().split(/\\s+/).join('.') : ''} 「${text.slice(0, 20)}」 ${Math.round(box.width)}×${Math.round(box.height)}`);
     }
   }
+  // Scrolled to the very end, nothing to tap may sit under the fixed bottom navigation.
+  const under = [], nav = document.querySelector('.bottom-nav');
+  if (nav) {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    const navTop = nav.getBoundingClientRect().top;
+    for (const target of seen) {
+      const box = target.getBoundingClientRect();
+      if (!box.height || nav.contains(target) || target.closest('[hidden]')) continue;
+      if (box.bottom > navTop + 1 && box.top < window.innerHeight) under.push(`${target.tagName.toLowerCase()} 「${(target.innerText || '').trim().slice(0, 20)}」`);
+    }
+    window.scrollTo(0, 0);
+  }
   const doc = document.documentElement;
   const wide = [];
   if (doc.scrollWidth > doc.clientWidth) {
@@ -48,7 +60,7 @@ AUDIT = """() => {
       }
     }
   }
-  return {small, width: doc.scrollWidth, wide, font: parseFloat(getComputedStyle(document.body).fontSize),
+  return {small, under, width: doc.scrollWidth, wide, font: parseFloat(getComputedStyle(document.body).fontSize),
           links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
           text: document.body.innerText};
 }"""
@@ -58,6 +70,8 @@ def _audit(page, path: str, problems: list[str]) -> list[str]:
     result = page.evaluate(AUDIT)
     for item in result["small"]:
         problems.append(f"{path}: tap target under {MIN_TAP} px: {item}")
+    for item in result["under"]:
+        problems.append(f"{path}: under the bottom navigation when scrolled to the end: {item}")
     if result["width"] > 360:
         problems.append(f"{path}: page is {result['width']} px wide on a 360 px screen: {'; '.join(result['wide'])}")
     if result["font"] < 17:
