@@ -15,7 +15,7 @@ from wuye_field.extensions import db
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FieldRecord
 
-# What is done (code → label, icon name in wuye_field/core/icons.py: one SVG sprite, no emoji).
+# What is done (code → label, icon name in wuye_field/core/ui.py: one SVG sprite, no emoji).
 ACTIONS = {
     "sweep": (_l("扫"), "sweep"),
     "mop": (_l("拖"), "mop"),

@@ -1,7 +1,11 @@
-"""Icons as one inline SVG sprite (no emoji: a phone without an emoji font shows empty boxes, and every
+"""Phone UI helpers for templates: icons and numbers kept with their units.
+
+Icons are one inline SVG sprite (no emoji: a phone without an emoji font shows empty boxes, and every
 brand draws them differently). `icon("home")` in a template draws `#i-home` from the sprite that
 base.html puts once at the top of each page; the icons are strokes in the text colour."""
 from __future__ import annotations
+
+import re
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -21,6 +25,12 @@ ICONS = {
     "handover": "M4 12a8 8 0 0 1 14-5.3M20 3v4h-4M20 12a8 8 0 0 1-14 5.3M4 21v-4h4",
     "add": "M12 5v14M5 12h14",
     "search": "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM16 16l5 5",
+    "grab": "M7 11V5a2 2 0 0 1 4 0v5M11 10V4a2 2 0 0 1 4 0v6M15 10V6a2 2 0 0 1 4 0v8a7 7 0 0 1-7 7h-1a7 7 0 0 1-6-3.5L3 14a2 2 0 0 1 3.5-2L7 13",
+    "pin": "M12 21s7-6.5 7-12a7 7 0 0 0-14 0c0 5.5 7 12 7 12zM12 12a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
+    "sign": "M3 21h18M5 17l10-10 3 3-10 10H5zM13 9l3 3",
+    "pause": "M8 5v14M16 5v14",
+    "play": "M7 4l13 8-13 8z",
+    "refresh": "M4 12a8 8 0 0 1 14-5.3M20 3v4h-4M20 12a8 8 0 0 1-14 5.3M4 21v-4h4",
     "ok": "M4 12l5 5L20 6",
     "warn": "M12 3L2 21h20zM12 10v5M12 18v.01",
     "download": "M12 3v12M7 10l5 5 5-5M4 21h16",
@@ -54,5 +64,15 @@ def sprite() -> Markup:
                   f'hidden>{symbols}</svg>')
 
 
-def init_icons(app: Flask) -> None:
+_NUMBER_SPACE = re.compile(r"(\d) ")
+
+
+def units_together(text: str) -> str:
+    """「6 小时 37 分」 → 「6\u00a0小时 37\u00a0分」: a number never leaves its unit alone on the next line
+    (with `word-break: keep-all` the line breaks only between 「6 小时」 and 「37 分」)."""
+    return _NUMBER_SPACE.sub("\\1\u00a0", str(text))
+
+
+def init_ui(app: Flask) -> None:
     app.jinja_env.globals.update(icon=icon, icon_sprite=sprite)
+    app.jinja_env.filters["units_together"] = units_together
