@@ -135,3 +135,61 @@ def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, usern
                 queue.append(target)
     assert len(seen) > 3, f"only {sorted(seen)} visited"
     assert not problems, f"{username}: {len(problems)} problems on {len(seen)} pages\n" + "\n".join(problems)
+
+
+# How many lines an element's text takes (one client rect per line box of its text).
+LINES = """el => { const r = document.createRange(); r.selectNodeContents(el);
+  return new Set([...r.getClientRects()].filter(b => b.width > 1).map(b => Math.round(b.top))).size; }"""
+# Whether some 「分」 of a clock sits on another line than the number before it.
+LONE_UNIT = """el => { const node = el.firstChild && el.firstChild.nodeType === 3 ? el.firstChild : el.lastChild;
+  const text = node.textContent, tops = i => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1); return Math.round(r.getBoundingClientRect().top); };
+  for (let i = 0; i < text.length; i++) if (text[i] === '分' && i >= 2 && /\\d/.test(text[i - 2]) && tops(i) !== tops(i - 2)) return text;
+  return null; }"""
+
+
+def _order_for_tech01(server) -> None:
+    """An ordinary order raised 23 minutes ago and assigned to tech01 (clocks in hours and minutes)."""
+    import uuid
+    from datetime import timedelta
+
+    from tests.workorders.helpers import receipt
+    from wuye_field.accounts.services import find_user_by_login
+    from wuye_field.core.time import utcnow
+    from wuye_field.extensions import db
+    from wuye_field.workorders import services
+
+    with server.app.app_context():
+        desk, tech = find_user_by_login("desk01"), find_user_by_login("tech01")
+        at = utcnow() - timedelta(minutes=23)
+        order = services.raise_order(desk, site_id=min(desk.site_ids()), category="water", priority="ordinary",
+                                     client_uuid=str(uuid.uuid4()), device_time=at, received_at=at, source="desk",
+                                     description="阳台地漏堵塞", room="2-1101", resident_name="李女士",
+                                     resident_phone="13900002222")
+        services.assign(desk, order.id, tech.id, receipt=receipt(at))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_words_and_rows_stay_whole_on_a_small_phone(small_phone, server):
+    """Compliance headers one line each, 上一个 / 下一个 side by side, the board's 「从未巡查」 whole, and no
+    clock of the order page leaving 「分」 alone on a line."""
+    page = small_phone
+    _login(page, server.url, "supervisor01")
+    page.goto(server.url + "/patrol/compliance")
+    broken = [h.inner_text() for h in page.locator("#compliance-report th").all() if h.evaluate(LINES) > 1]
+    assert not broken, f"compliance headers broken over lines: {broken}"
+    prev, nxt = page.locator(".pager a.btn").all()
+    assert prev.bounding_box()["y"] == nxt.bounding_box()["y"], "上一个 / 下一个 on two rows"
+    page.goto(server.url + "/patrol/board")
+    rows = page.locator("#board-rows .board-row .small").all()
+    assert rows and not [r.inner_text() for r in rows if r.evaluate(LINES) > 1]
+    page.context.clear_cookies()
+    _order_for_tech01(server)
+    _login(page, server.url, "tech01")
+    page.goto(server.url + "/workorders/")
+    links = [a.get_attribute("href") for a in page.locator("#wo-index a[href^='/workorders/']").all()]
+    assert links, page.url + page.inner_text("main")
+    for href in links:
+        page.goto(server.url + href)
+        for clock in page.locator("[data-clock-text]").all():
+            assert clock.evaluate(LONE_UNIT) is None, f"{href}: 「分」 alone on a line in {clock.inner_text()!r}"
