@@ -2,6 +2,8 @@
 folded away where a checklist is shown; the exception path is its own red block."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from tests.sync import helpers
@@ -49,4 +51,22 @@ def test_all_normal_visit_is_in_the_scans_export(client, auth, demo):
     auth.login("supervisor01")
     today = helpers.datetime.now(helpers.SHANGHAI).date().isoformat()
     body = client.get(f"/export/scans.csv?site=DEMO&date_from={today}&date_to={today}").get_data(as_text=True)
-    assert key in body and "CP06" in body
+    (row,) = [r for r in csv.reader(io.StringIO(body.lstrip("\ufeff"))) if key in r]
+    assert row[2] == "CP06" and row[8] == "检查：全部正常"  # the visit says it came from 「全部正常」
+    inspections = client.get(f"/export/inspections.csv?site=DEMO&date_from={today}&date_to={today}")
+    assert key in inspections.get_data(as_text=True)  # the same record in both files
+
+
+def test_scans_export_names_how_each_visit_was_made(client, auth, demo):
+    auth.login("guard01")
+    bad = helpers.new_key()
+    answer = client.post("/patrol/inspections", headers=helpers.headers(bad), data={
+        "place": helpers.place(demo, "CP01").tag_token, "result": "exception", "note": "门禁损坏", "severity": "high"})
+    assert answer.status_code == 201, answer.get_json()
+    scanned = helpers.new_key()
+    assert helpers.post_scan(client, helpers.place(demo, "CP02").tag_token, scanned).status_code == 201
+    auth.login("supervisor01")
+    today = helpers.datetime.now(helpers.SHANGHAI).date().isoformat()
+    body = client.get(f"/export/scans.csv?site=DEMO&date_from={today}&date_to={today}").get_data(as_text=True)
+    methods = {r[-1]: r[8] for r in csv.reader(io.StringIO(body.lstrip("\ufeff")))}
+    assert methods[bad] == "检查：有异常" and methods[scanned] == "相机链接"

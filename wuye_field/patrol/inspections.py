@@ -21,7 +21,7 @@ from wuye_field.defects import services as defects
 from wuye_field.extensions import db
 from wuye_field.patrol import rounds, services
 from wuye_field.patrol.checklists import place_checklist
-from wuye_field.patrol.models import SEVERITIES, ChecklistItem, Inspection, InspectionAnswer, Scan
+from wuye_field.patrol.models import SEVERITIES, VIA_CHECKLIST, ChecklistItem, Inspection, InspectionAnswer, Scan
 from wuye_field.places.models import Place
 from wuye_field.sync.idempotency import ClockSkew
 
@@ -197,7 +197,7 @@ def record_inspection(user: User, token: str, *, client_uuid: str, device_time: 
     if corrected is None and _recent_scan(user, place, device_time, inspection.round_id) is None:
         scan, warning = services.add_scan(user, place, client_uuid=client_uuid, device_time=device_time,
                                           received_at=received_at, skew=skew, round_uuid=round_key,
-                                          tag_retired=bool(retired_warning))
+                                          tag_retired=bool(retired_warning), via=VIA_CHECKLIST)
     pending = defects.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
     return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning)
 
