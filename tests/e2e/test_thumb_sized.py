@@ -24,6 +24,9 @@ EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u2604\u2606-\u27BF\u2B00-\u2BF
 AUDIT = """() => {
   const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
   const seen = new Set(), small = [];
+  // Inside a closed <details> (not its summary) nothing shows, whatever its box says.
+  const folded = el => { for (let d = el.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) {
+    if (!d.open && !el.closest('summary')) return true; } return false; };
   for (const el of document.querySelectorAll(sel)) {
     let target = el;
     if (el.matches('input[type=radio], input[type=checkbox], input[type=file]') && el.closest('label')) target = el.closest('label');
@@ -31,7 +34,7 @@ AUDIT = """() => {
     seen.add(target);
     const style = getComputedStyle(target);
     const box = target.getBoundingClientRect();
-    if (!box.width || !box.height || style.visibility === 'hidden' || target.closest('[hidden], .icon-sprite')) continue;
+    if (!box.width || !box.height || style.visibility === 'hidden' || target.closest('[hidden], .icon-sprite') || folded(target)) continue;
     if (box.width < 44 || box.height < 44) {
       const text = (target.innerText || target.value || target.getAttribute('aria-label') || target.name || '').trim();
       small.push(`${target.tagName.toLowerCase()}${target.id ? '#' + target.id : ''}${target.className && typeof target.className === 'string' ? '.' + target.className.trim().split(/\\s+/).join('.') : ''} 「${text.slice(0, 20)}」 ${Math.round(box.width)}×${Math.round(box.height)}`);
@@ -44,10 +47,31 @@ AUDIT = """() => {
     const navTop = nav.getBoundingClientRect().top;
     for (const target of seen) {
       const box = target.getBoundingClientRect();
-      if (!box.height || nav.contains(target) || target.closest('[hidden]')) continue;
+      if (!box.height || nav.contains(target) || target.closest('[hidden]') || folded(target)) continue;
       if (box.bottom > navTop + 1 && box.top < window.innerHeight) under.push(`${target.tagName.toLowerCase()} 「${(target.innerText || '').trim().slice(0, 20)}」`);
     }
     window.scrollTo(0, 0);
+  }
+  // Text against its background: at least 4.5 : 1 everywhere (WCAG AA; the palette aims at 7 : 1 for sunlight).
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const faint = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || folded(el) || el.closest('[hidden], [disabled], [aria-disabled=true], .inactive, option, script, style')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || parseFloat(style.opacity) < 1) continue;
+    let bg = null;
+    for (let node = el; node; node = node.parentElement) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { bg = c; break; }
+    }
+    const fg = rgb(style.color), back = bg || [255, 255, 255];
+    const [a, b] = [lum(fg) + 0.05, lum(back) + 0.05];
+    const ratio = Math.max(a, b) / Math.min(a, b);
+    if (ratio < 4.5) faint.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} 「${el.textContent.trim().slice(0, 16)}」 ${ratio.toFixed(1)}:1`);
   }
   const doc = document.documentElement;
   const wide = [];
@@ -60,7 +84,7 @@ AUDIT = """() => {
       }
     }
   }
-  return {small, under, width: doc.scrollWidth, wide, font: parseFloat(getComputedStyle(document.body).fontSize),
+  return {small, under, faint, width: doc.scrollWidth, wide, font: parseFloat(getComputedStyle(document.body).fontSize),
           links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
           text: document.body.innerText};
 }"""
@@ -70,6 +94,8 @@ def _audit(page, path: str, problems: list[str]) -> list[str]:
     result = page.evaluate(AUDIT)
     for item in result["small"]:
         problems.append(f"{path}: tap target under {MIN_TAP} px: {item}")
+    for item in result["faint"]:
+        problems.append(f"{path}: text contrast under 4.5 : 1: {item}")
     for item in result["under"]:
         problems.append(f"{path}: under the bottom navigation when scrolled to the end: {item}")
     if result["width"] > 360:
@@ -86,6 +112,8 @@ def small_phone(playwright_instance, server):
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     context = browser.new_context(**SMALL_PHONE)
     context.set_default_timeout(15000)
+    # The favicon is not audited; answered here so a quick next page never leaves the server a half-sent file.
+    context.route("**/static/icons/**", lambda route: route.fulfill(status=204))
     yield context.new_page()
     context.close()
     browser.close()
