@@ -16,7 +16,7 @@ SMALL_PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "ha
                "service_workers": "block"}
 ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01")
 MIN_TAP = 44
-MAX_PAGES = 40  # per role: enough for every page its links reach
+MAX_PAGES = 80  # per role: enough for every kind of page its links reach
 SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png)$|/tags")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u2604\u2606-\u27BF\u2B00-\u2BFF\u21C5]")  # ★ is a text star
 
@@ -221,3 +221,27 @@ def test_words_and_rows_stay_whole_on_a_small_phone(small_phone, server):
         page.goto(server.url + href)
         for clock in page.locator("[data-clock-text]").all():
             assert clock.evaluate(LONE_UNIT) is None, f"{href}: 「分」 alone on a line in {clock.inner_text()!r}"
+
+
+def test_one_obvious_path_at_a_checkpoint_and_codes_typed_on_the_scanner(small_phone, server):
+    """「有异常」 opened hides 「全部正常」 (only 「提交异常」 submits then); 「cp01」 typed on the scanner opens CP01."""
+    page = small_phone
+    _login(page, server.url, "guard01")
+    name, token, _url = server.place("CP06")
+    page.goto(server.url + f"/t/{token}")
+    form = page.locator("[data-inspection-form]")
+    assert form.locator("[data-all-ok]").is_visible()
+    assert not page.locator("#scan-panel form[data-action=scan]").is_visible()  # folded: 「只打卡，不做检查」
+    form.locator("[data-exception-path] > summary").click()
+    assert form.locator("[data-all-ok]").is_hidden() and form.locator("[data-exception]").is_visible()
+    form.locator("[data-exception-path] > summary").click()
+    assert form.locator("[data-all-ok]").is_visible()
+    page.goto(server.url + "/scan")
+    page.fill("[data-scanner-manual] input[name=code]", " cp 01 ")
+    page.click("[data-scanner-manual] button[type=submit]")
+    page.wait_for_url(lambda url: "/t/" in url)
+    assert page.locator("h1.place-name").inner_text() == server.place("CP01")[0]
+    page.goto(server.url + "/scan")
+    page.fill("[data-scanner-manual] input[name=code]", "XX99")
+    page.click("[data-scanner-manual] button[type=submit]")
+    assert "没有编码为「XX99」的地点" in page.locator("[data-code-error]").inner_text()

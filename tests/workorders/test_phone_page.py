@@ -9,7 +9,6 @@ import pytest
 
 from tests.workorders.helpers import assigned, crew, receipt
 from wuye_field.core.time import utcnow
-from wuye_field.core.ui import units_together
 from wuye_field.extensions import db
 from wuye_field.workorders import services
 
@@ -50,4 +49,6 @@ def test_remaining_time_keeps_numbers_with_their_units(client, auth, team):
     texts = re.findall(r'data-clock-text>\s*(剩 [^<]*)</strong>', html)
     assert texts and all(re.search(r"\d\xa0分$", t.strip()) for t in texts), texts
     assert all(not re.search(r"\d ", t) for t in texts)
+    from wuye_field.core.ui import units_together
+
     assert units_together("已超时 6 小时 37 分") == "已超时 6\xa0小时 37\xa0分"
