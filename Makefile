@@ -1,4 +1,5 @@
-# Wuye Field — `make run` serves the demo on http://127.0.0.1:$(PORT); `make test` runs the whole suite.
+# Wuye Field — `make run` serves the demo on http://127.0.0.1:$(PORT); `make test` runs the whole suite;
+# `make lint` runs ruff with the rules in pyproject.toml.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +8,7 @@ PORT ?= 5000
 # The demo's printed tags open the port the app is served on (unless PUBLIC_BASE_URL says otherwise).
 PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install system-deps translations run test bench clean
+.PHONY: install system-deps translations run lint test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,9 @@ run: install system-deps
 	$(BIN)/flask --app app db upgrade
 	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(BIN)/flask --app app wuye demo
 	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
 
 test: SYSTEM_DEPS = fonts chromium
 test: install system-deps
