@@ -4,6 +4,7 @@ no emoji icons. Pages are found by following each role's own links from its home
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,74 +21,9 @@ MAX_PAGES = 80  # per role: enough for every kind of page its links reach
 SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png)$|/tags")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u2604\u2606-\u27BF\u2B00-\u2BFF\u21C5]")  # ★ is a text star
 
-# What a thumb can tap, and the box it taps: a radio / checkbox by its label row when it has one.
-AUDIT = """() => {
-  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
-  const seen = new Set(), small = [];
-  // Inside a closed <details> (not its summary) nothing shows, whatever its box says.
-  const folded = el => { for (let d = el.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) {
-    if (!d.open && !el.closest('summary')) return true; } return false; };
-  for (const el of document.querySelectorAll(sel)) {
-    let target = el;
-    if (el.matches('input[type=radio], input[type=checkbox], input[type=file]') && el.closest('label')) target = el.closest('label');
-    if (seen.has(target)) continue;
-    seen.add(target);
-    const style = getComputedStyle(target);
-    const box = target.getBoundingClientRect();
-    if (!box.width || !box.height || style.visibility === 'hidden' || target.closest('[hidden], .icon-sprite') || folded(target)) continue;
-    if (box.width < 44 || box.height < 44) {
-      const text = (target.innerText || target.value || target.getAttribute('aria-label') || target.name || '').trim();
-      small.push(`${target.tagName.toLowerCase()}${target.id ? '#' + target.id : ''}${target.className && typeof target.className === 'string' ? '.' + target.className.trim().split(/\\s+/).join('.') : ''} 「${text.slice(0, 20)}」 ${Math.round(box.width)}×${Math.round(box.height)}`);
-    }
-  }
-  // Scrolled to the very end, nothing to tap may sit under the fixed bottom navigation.
-  const under = [], nav = document.querySelector('.bottom-nav');
-  if (nav) {
-    window.scrollTo(0, document.documentElement.scrollHeight);
-    const navTop = nav.getBoundingClientRect().top;
-    for (const target of seen) {
-      const box = target.getBoundingClientRect();
-      if (!box.height || nav.contains(target) || target.closest('[hidden]') || folded(target)) continue;
-      if (box.bottom > navTop + 1 && box.top < window.innerHeight) under.push(`${target.tagName.toLowerCase()} 「${(target.innerText || '').trim().slice(0, 20)}」`);
-    }
-    window.scrollTo(0, 0);
-  }
-  // Text against its background: at least 4.5 : 1 everywhere (WCAG AA; the palette aims at 7 : 1 for sunlight).
-  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
-    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const faint = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
-    const box = el.getBoundingClientRect();
-    if (!box.width || folded(el) || el.closest('[hidden], [disabled], [aria-disabled=true], .inactive, option, script, style')) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || parseFloat(style.opacity) < 1) continue;
-    let bg = null;
-    for (let node = el; node; node = node.parentElement) {
-      const c = rgb(getComputedStyle(node).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { bg = c; break; }
-    }
-    const fg = rgb(style.color), back = bg || [255, 255, 255];
-    const [a, b] = [lum(fg) + 0.05, lum(back) + 0.05];
-    const ratio = Math.max(a, b) / Math.min(a, b);
-    if (ratio < 4.5) faint.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} 「${el.textContent.trim().slice(0, 16)}」 ${ratio.toFixed(1)}:1`);
-  }
-  const doc = document.documentElement;
-  const wide = [];
-  if (doc.scrollWidth > doc.clientWidth) {
-    for (const el of document.body.querySelectorAll('*')) {
-      const box = el.getBoundingClientRect();
-      if (box.right > doc.clientWidth + 1 && box.width && !el.closest('.icon-sprite')) {
-        wide.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} right=${Math.round(box.right)}`);
-        if (wide.length > 4) break;
-      }
-    }
-  }
-  return {small, under, faint, width: doc.scrollWidth, wide, font: parseFloat(getComputedStyle(document.body).fontSize),
-          links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
-          text: document.body.innerText};
-}"""
+AUDIT = (Path(__file__).parent / "thumb_audit.js").read_text(encoding="utf-8")
+OPEN_ALL = "() => { const d = document.querySelectorAll('details:not([open])'); d.forEach(x => x.open = true); " \
+           "return d.length; }"
 
 
 def _audit(page, path: str, problems: list[str]) -> list[str]:
@@ -152,7 +88,7 @@ def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, usern
             continue
         page.wait_for_load_state("load")
         links = _audit(page, path, problems)
-        if page.evaluate("() => { const d = document.querySelectorAll('details:not([open])'); d.forEach(x => x.open = true); return d.length; }"):
+        if page.evaluate(OPEN_ALL):
             _audit(page, path + " (every 「展开」 opened)", problems)
         for href in links:
             parts = urlsplit(href)
@@ -169,9 +105,13 @@ def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, usern
 LINES = """el => { const r = document.createRange(); r.selectNodeContents(el);
   return new Set([...r.getClientRects()].filter(b => b.width > 1).map(b => Math.round(b.top))).size; }"""
 # Whether some 「分」 of a clock sits on another line than the number before it.
-LONE_UNIT = """el => { const node = el.firstChild && el.firstChild.nodeType === 3 ? el.firstChild : el.lastChild;
-  const text = node.textContent, tops = i => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1); return Math.round(r.getBoundingClientRect().top); };
-  for (let i = 0; i < text.length; i++) if (text[i] === '分' && i >= 2 && /\\d/.test(text[i - 2]) && tops(i) !== tops(i - 2)) return text;
+LONE_UNIT = """el => {
+  const node = el.firstChild && el.firstChild.nodeType === 3 ? el.firstChild : el.lastChild, text = node.textContent;
+  const top = i => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                     return Math.round(r.getBoundingClientRect().top); };
+  for (let i = 2; i < text.length; i++) {
+    if (text[i] === '分' && /\\d/.test(text[i - 2]) && top(i) !== top(i - 2)) return text;
+  }
   return null; }"""
 
 
@@ -224,7 +164,8 @@ def test_words_and_rows_stay_whole_on_a_small_phone(small_phone, server):
 
 
 def test_one_obvious_path_at_a_checkpoint_and_codes_typed_on_the_scanner(small_phone, server):
-    """「有异常」 opened hides 「全部正常」 (only 「提交异常」 submits then); 「cp01」 typed on the scanner opens CP01."""
+    """「有异常」 opened hides 「全部正常」 (only 「提交异常」 submits then); 「cp01」 typed on the scanner
+    opens CP01, an unknown code says so."""
     page = small_phone
     _login(page, server.url, "guard01")
     name, token, _url = server.place("CP06")
