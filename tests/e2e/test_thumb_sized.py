@@ -1,6 +1,7 @@
 """Every role's pages on a 360×780 phone (issue 19 item 4): nothing wider than the screen, every tap
-target at least 44×44 px (a radio or checkbox counts by the row that holds it), base text ≥ 17 px and
-no emoji icons. Pages are found by following each role's own links from its home, two levels deep."""
+target at least 44×44 px (a radio or checkbox counts by the row that holds it), base text ≥ 17 px, text
+at 7 : 1 against its background, nothing to tap under the bottom nav and no emoji icons. Pages are found
+by following each role's own links from its home (one page of each kind)."""
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def _audit(page, path: str, problems: list[str]) -> list[str]:
     for item in result["small"]:
         problems.append(f"{path}: tap target under {MIN_TAP} px: {item}")
     for item in result["faint"]:
-        problems.append(f"{path}: text contrast under 4.5 : 1: {item}")
+        problems.append(f"{path}: text contrast under 7 : 1 (sunlight): {item}")
     for item in result["under"]:
         problems.append(f"{path}: under the bottom navigation when scrolled to the end: {item}")
     if result["width"] > 360:
