@@ -119,9 +119,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from wuye_field.core.ui import init_ui
     from wuye_field.core.templating import init_templating
 
     init_templating(app)
+    init_ui(app)
 
 
 def register_commands(app: Flask) -> None:

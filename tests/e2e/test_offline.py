@@ -11,7 +11,15 @@ pytestmark = pytest.mark.e2e
 SCAN_FORM = "form[data-outbox][data-action=scan]"
 
 
+def open_scan_only(phone) -> None:
+    """Where the checklist's 「全部正常」 is the visit, the bare 打卡 is folded under 「只打卡，不做检查」."""
+    folded = phone.page.locator("details[data-scan-only]:not([open]) > summary")
+    if folded.count():
+        folded.click()
+
+
 def submit_scan(phone, note: str = "", photo: bytes | None = None) -> None:
+    open_scan_only(phone)
     form = phone.page.locator(SCAN_FORM)
     notes = form.locator("[name=note]")
     if note and notes.count():
@@ -246,6 +254,7 @@ def test_photo_the_browser_cannot_read_is_refused_on_the_phone(phone):
     phone.login("guard01", remember=False)
     phone.goto(f"/t/{token}")
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    open_scan_only(phone)
     phone.page.locator(SCAN_FORM).locator("input[data-photo]").set_input_files(
         files=[{"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic}])
     phone.page.locator(SCAN_FORM).locator("button[type=submit]").click()

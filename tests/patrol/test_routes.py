@@ -71,7 +71,8 @@ def test_place_page_has_the_outbox_scan_form(client, auth, demo):
     assert 'name="via" value="link"' in page
     assert re.search(r'<input type="file" name="photos" accept="image/\*" capture="environment" data-photo multiple>',
                      page)
-    assert re.search(r'<button type="submit" class="btn btn-primary btn-big">打卡</button>', page)
+    # secondary where the checklist's 「全部正常」 is the visit (issue 19); big and primary where it is alone
+    assert re.search(r'<button type="submit" class="btn (btn-block|btn-primary btn-big)">打卡</button>', page)
     assert '<div data-outbox-result aria-live="polite"></div>' in page
     assert 'name="note"' in page
 

@@ -46,7 +46,7 @@ def test_my_orders_page_fragment_and_home_card(client, auth, team):
     page = client.get("/workorders/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in html and "我的工单" in html
-    assert f'data-order-id="{order.id}"' in html and "剩 54 分" in html  # on site within 60 min, raised 5 ago
+    assert f'data-order-id="{order.id}"' in html and "剩 54\xa0分" in html  # on site within 60 min, raised 5 ago
     assert "HX-Request" in page.headers["Vary"]
     fragment = client.get("/workorders/", headers=HX).get_data(as_text=True)
     assert "<html" not in fragment and 'id="wo-index"' in fragment
@@ -242,7 +242,7 @@ def test_order_page_renders_in_every_state(client, auth, team, factories):
     services.resume(team.tech, order.id, receipt=receipt(now + timedelta(minutes=1)))
     services.arrive(team.tech, order.id, receipt=receipt(now + timedelta(minutes=2)))
     db.session.commit()
-    assert "✓ 按时" in page()
+    assert '<use href="#i-ok"></use></svg> 按时' in page()
     services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], paid=True, price_item_id=tap.id,
                       materials="龙头", receipt=receipt(now + timedelta(minutes=3)))
     db.session.commit()

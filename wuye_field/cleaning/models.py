@@ -15,16 +15,16 @@ from wuye_field.extensions import db
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FieldRecord
 
-# What is done (code → label, icon). Icons are plain emoji: no web font, readable by everyone.
+# What is done (code → label, icon name in wuye_field/core/ui.py: one SVG sprite, no emoji).
 ACTIONS = {
-    "sweep": (_l("扫"), "🧹"),
-    "mop": (_l("拖"), "🧽"),
-    "wipe": (_l("擦"), "🧴"),
-    "clear": (_l("清理"), "🗑"),
-    "wash": (_l("冲洗"), "🚿"),
-    "wax": (_l("打蜡"), "✨"),
-    "clean": (_l("清洁"), "🧼"),
-    "collect": (_l("收集垃圾"), "♻"),
+    "sweep": (_l("扫"), "sweep"),
+    "mop": (_l("拖"), "mop"),
+    "wipe": (_l("擦"), "wipe"),
+    "clear": (_l("清理"), "clear"),
+    "wash": (_l("冲洗"), "wash"),
+    "wax": (_l("打蜡"), "wax"),
+    "clean": (_l("清洁"), "clean"),
+    "collect": (_l("收集垃圾"), "collect"),
 }
 FREQUENCY_LABELS = {
     rules.HOURLY: _l("每隔几小时"),
@@ -88,7 +88,7 @@ class CleaningTask(db.Model):
 
     @property
     def icon(self) -> str:
-        return ACTIONS.get(self.action, ("", "🧹"))[1]
+        return ACTIONS.get(self.action, ("", "clean"))[1]
 
     @property
     def action_label(self) -> str:

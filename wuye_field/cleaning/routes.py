@@ -166,7 +166,7 @@ def _task_form() -> dict:
 
 
 def _form_context(**extra) -> dict:
-    return {"actions": [(k, f"{icon} {label}") for k, (label, icon) in ACTIONS.items()],
+    return {"actions": [(k, str(label)) for k, (label, _icon) in ACTIONS.items()],
             "kinds": [(k, str(v)) for k, v in FREQUENCY_LABELS.items()],
             "weekday_labels": [str(d) for d in WEEKDAY_LABELS]} | extra
 

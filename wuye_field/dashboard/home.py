@@ -13,6 +13,8 @@ from wuye_field.places.services import sites_for
 
 ADMIN_SECTION_ORDER = 900  # after every domain's card, before the place lists (patrol, cleaning)
 
+SCANNING_ROLES = ("guard", "cleaner", "technician", "supervisor")
+
 
 @dataclass
 class Home:
@@ -20,6 +22,7 @@ class Home:
     role_label: str
     sites: list[Site]
     is_admin: bool = False
+    scans: bool = False  # the role has tags to scan (the desk and admins do not)
     sections: list[Section] = field(default_factory=list)
 
 
@@ -27,7 +30,8 @@ def home_for(user: User) -> Home:
     """The greeting, the user's sites and every section the domains offer for `user`'s roles."""
     role = user.primary_role
     home = Home(
-        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin")
+        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin"),
+        scans=user.has_role(*SCANNING_ROLES),
     )
     home.sections = sections_for(user)
     return home

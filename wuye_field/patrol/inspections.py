@@ -22,7 +22,7 @@ from wuye_field.extensions import db
 from wuye_field.patrol import services
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round
 from wuye_field.patrol.checklists import place_checklist
-from wuye_field.patrol.models import SEVERITIES, ChecklistItem, Inspection, InspectionAnswer, Scan
+from wuye_field.patrol.models import SEVERITIES, VIA_CHECKLIST, ChecklistItem, Inspection, InspectionAnswer, Scan
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import Receipt
@@ -196,7 +196,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     scan, warning = None, ""
     if corrected is None and _recent_scan(user, place, receipt.device_time, inspection.round_id) is None:
         scan, warning = services.add_scan(user, place, receipt, round_uuid=round_key,
-                                          tag_retired=bool(retired_warning))
+                                          tag_retired=bool(retired_warning), via=VIA_CHECKLIST)
     pending = defects.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
     return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning)
 

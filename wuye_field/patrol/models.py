@@ -18,7 +18,8 @@ from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
 
 # How the guard reached the place: the in-app scanner, the phone camera opening /t/<token>, or by hand.
-SCAN_VIA = ("camera", "link", "manual")
+SCAN_VIA = ("camera", "link", "manual")  # what a phone may send with a scan
+VIA_CHECKLIST = "checklist"  # the visit an inspection (「全部正常」 or an exception) recorded by itself
 NOTE_MAX = 500
 
 # What an inspection looks at (P3–P7); a checklist item belongs to one of these.

@@ -85,9 +85,13 @@ def compliance():
     period = "week" if request.args.get("period") == "week" else "day"
     first, last = services.week_of(day) if period == "week" else (day, day)
     step = timedelta(days=7 if period == "week" else 1)
-    sites, report = services.compliance_report(current_user, site.id, first, last, now=utcnow())
+    now = utcnow()
+    sites, report = services.compliance_report(current_user, site.id, first, last, now=now)
     nav = {"prev": first - step, "next": first + step, "period": period}
-    return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav)
+    # No window has ended yet: the page says what the board says now instead of 「0 / 0」.
+    board = services.site_board(report.site, now=now) if not report.total.counted else None
+    return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav,
+                  board=board)
 
 
 @bp.get("/anomalies")
