@@ -52,11 +52,15 @@
     return navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () { return null; });
   }
 
-  function askWorker(message) {
+  /* A request to the worker; `onProgress` gets its {progress: true, done, total} messages before the answer. */
+  function askWorker(message, onProgress) {
     return navigator.serviceWorker.ready.then(function (registration) {
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
-        channel.port1.onmessage = function (event) { resolve(event.data); };
+        channel.port1.onmessage = function (event) {
+          var data = event.data || {};
+          if (data.progress) { if (onProgress) onProgress(data); } else resolve(data);
+        };
         registration.active.postMessage(message, [channel.port2]);
       });
     });
@@ -75,7 +79,9 @@
     var s = await outbox.summary(userId);
     var state = 'ok';
     var text;
-    if (s.waiting && s.loginRequired) { state = 'login'; text = t('login_to_send', { n: s.waiting }); }
+    var sending = outbox.progress;
+    if (sending && sending.total > 1) { state = 'pending'; text = t('uploading', { done: sending.done, total: sending.total }); }
+    else if (s.waiting && s.loginRequired) { state = 'login'; text = t('login_to_send', { n: s.waiting }); }
     else if (s.waiting) { state = 'pending'; text = t('pending', { n: s.waiting }); }
     else if (s.failed) { state = 'failed'; text = t('failed', { n: s.failed }); }
     else text = t('all_sent') + (s.lastSync ? ' · ' + t('last_sync', { time: hhmm(s.lastSync) }) : '');
@@ -184,7 +190,11 @@
       var response = await fetch('/sync/manifest', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       if (!response.ok) throw new Error('manifest ' + response.status);
       var manifest = await response.json();
-      var result = await askWorker({ type: 'cache-pages', userId: String(manifest.user_id), pages: manifest.pages });
+      var total = manifest.pages.length + (manifest.assets || []).length;
+      showOfflineTime(t('offline_progress', { done: 0, total: total }));
+      var result = await askWorker({
+        type: 'cache-pages', userId: String(manifest.user_id), pages: manifest.pages, assets: manifest.assets || [],
+      }, function (p) { showOfflineTime(t('offline_progress', { done: p.done, total: p.total })); });
       if (!result || !result.ok) throw new Error('cache');
       var now = new Date().toISOString();
       await outbox.setMeta('offline_refresh:' + manifest.user_id, now);
