@@ -4,6 +4,8 @@
   'use strict';
 
   var outbox = self.WuyeOutbox;
+  var HTMX_URL = (document.currentScript && document.currentScript.dataset.htmx) || '';
+  var PHOTOS_URL = (document.currentScript && document.currentScript.dataset.photos) || '';
   var S = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
   var userId = document.body.dataset.userId || '';
   var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
@@ -123,9 +125,22 @@
     return fields;
   }
 
+  /* A script of the shell loaded when first needed (the service worker has it offline). */
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error('script ' + url)); };
+      document.head.append(script);
+    });
+  }
+
   async function formPhotos(form) {
     var blobs = [];
     var inputs = form.querySelectorAll('input[type="file"][data-photo]');
+    var chosen = Array.prototype.some.call(inputs, function (input) { return input.files.length > 0; });
+    if (chosen && !self.WuyePhotos) await loadScript(PHOTOS_URL); // the photo shrinker, only when a photo is sent
     for (var i = 0; i < inputs.length; i++) {
       for (var j = 0; j < inputs[i].files.length; j++) blobs.push(await self.WuyePhotos.shrinkPhoto(inputs[i].files[j]));
     }
@@ -314,7 +329,17 @@
     outbox.replay(options).then(refreshViews);
   }
 
+  /* htmx only for pages that use it, after the page has loaded (htmx then initialises at once); until then
+     its links and forms work as plain ones. */
+  var HTMX_ATTRS = '[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete], [hx-boost], [data-hx-get], [data-hx-post]';
+  function loadHtmx() {
+    if (self.htmx || !HTMX_URL || !document.querySelector(HTMX_ATTRS)) return;
+    loadScript(HTMX_URL).catch(function () {});
+  }
+
   function start() {
+    if (document.readyState === 'complete') loadHtmx();
+    else window.addEventListener('load', loadHtmx);
     outbox.onchange = refreshViews;
     if (outbox.channel) outbox.channel.onmessage = refreshViews;
     registerWorker();

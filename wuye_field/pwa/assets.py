@@ -13,15 +13,15 @@ from flask import current_app, url_for
 
 from wuye_field.core.templating import asset_url, static_hash
 
-# Static files every page loads (paths under static/).
+# Static files every page needs offline (paths under static/). htmx is not among them: it only enhances
+# (refresh, partial updates) pages that work without it, so the page loads it when online and the worker
+# keeps it once fetched.
 SHELL_FILES = (
     "css/app.css",
     "js/outbox.js",
     "js/photos.js",
     "js/app.js",
-    "vendor/htmx-2.0.11.min.js",
     "vendor/idb-8.0.4.umd.js",
-    "icons/icon-192.png",
 )
 # Each role's own scripts, cached with its offline pages (roles that scan tags get the scanner page's script).
 ROLE_FILES = {
