@@ -102,3 +102,25 @@ def test_offline_bundle_depends_on_the_role(demo, client, auth, staff_no, scans)
     assert "jsQR" not in assets
     for url in data["assets"]:
         assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+
+
+def test_static_text_is_compressed_once_at_the_strongest_level(app, client):
+    """The decoder as served: Brotli 11 (≈ 33 KB of 257 KB), gzip for a client without Brotli, plain otherwise."""
+    with app.test_request_context():
+        url = asset_url("vendor/jsQR-1.4.0.js")
+    original = (Path(app.static_folder) / "vendor" / "jsQR-1.4.0.js").read_bytes()
+    br = client.get(url, headers=BR_GZIP)
+    assert br.headers["Content-Encoding"] == "br" and len(br.get_data()) < 36 * 1024
+    assert _decoded(br) == original
+    gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and _decoded(gz) == original
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.get_data() == original
+    assert len({br.headers["ETag"], gz.headers["ETag"], plain.headers["ETag"]}) == 3
+    png = client.get(asset_url_in(app, "icons/icon-192.png"), headers=BR_GZIP)
+    assert "Content-Encoding" not in png.headers  # already compressed
+
+
+def asset_url_in(app, name: str) -> str:
+    with app.test_request_context():
+        return asset_url(name)

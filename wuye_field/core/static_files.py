@@ -7,16 +7,20 @@ gets the current file but with `no-cache`, and an unhashed name likewise. No bui
 computed from the file itself and cached on its modification time.
 
 Compression is Flask-Compress: Brotli where the client accepts it, else gzip, for every text response
-(HTML, JSON, CSS, JS, SVG, the web manifest); static files are read whole so they are compressed too.
+(HTML, JSON, CSS, JS, SVG, the web manifest), at a level cheap enough for every request. Static text
+files never change under their name, so they are compressed once per file at the strongest level (Brotli
+11, gzip 9, with the same libraries) and kept in memory: the QR decoder is 33 KB instead of 45.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
 import re
 from functools import lru_cache
 from pathlib import Path
 
+import brotli
 from flask import Flask, Response, abort, current_app, request, url_for
 from flask_compress import Compress
 from werkzeug.security import safe_join
@@ -24,12 +28,14 @@ from werkzeug.security import safe_join
 HASH_LENGTH = 10
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-_HASHED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{%d})(?P<ext>\.[A-Za-z0-9]+)$" % HASH_LENGTH)
+_HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})(?P<ext>\.[A-Za-z0-9]+)$")
 
 COMPRESS_MIMETYPES = [
     "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
     "application/json", "application/manifest+json", "image/svg+xml",
 ]
+
+STATIC_MIN_SIZE = 500
 
 compress = Compress()
 
@@ -48,6 +54,23 @@ def _file(filename: str) -> tuple[bytes, str] | None:
         return _read(path, Path(path).stat().st_mtime)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+
+
+@lru_cache(maxsize=256)
+def _compressed(path: str, mtime: float, encoding: str) -> bytes:
+    data = _read(path, mtime)[0]
+    return brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _static_encoding(mimetype: str, size: int) -> str | None:
+    """br or gzip when the client takes it and the file is text worth compressing; else None."""
+    if mimetype not in COMPRESS_MIMETYPES or size < STATIC_MIN_SIZE:
+        return None
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if accepted[encoding]:
+            return encoding
+    return None
 
 
 def static_hash(filename: str) -> str:
@@ -89,8 +112,15 @@ def serve_static(filename: str) -> Response:
         abort(404)
     data, digest = found
     mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    encoding = _static_encoding(mimetype, len(data))
+    if encoding:
+        path = safe_join(current_app.static_folder, name)
+        data = _compressed(path, Path(path).stat().st_mtime, encoding)
     response = Response(data, mimetype=mimetype)
-    response.set_etag(digest)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding  # Flask-Compress leaves an encoded response alone
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(f"{digest}:{encoding}" if encoding else digest)
     response.headers["Cache-Control"] = IMMUTABLE if wanted == digest else REVALIDATE
     return response.make_conditional(request)
 

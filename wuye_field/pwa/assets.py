@@ -47,9 +47,9 @@ def shell_urls() -> list[str]:
 def role_files(roles) -> list[str]:
     """Static files (names under static/) the holder of `roles` needs offline beyond the shell, in a fixed order."""
     names: list[str] = []
-    for role in ROLE_FILES:
+    for role, files in ROLE_FILES.items():
         if role in roles:
-            names += [name for name in ROLE_FILES[role] if name not in names]
+            names += [name for name in files if name not in names]
     return names
 
 
