@@ -1,11 +1,12 @@
-# Wuye Field — `make run` serves the demo on http://127.0.0.1:$(PORT); `make test` runs the whole suite.
+# Wuye Field — `make run` serves the demo on http://127.0.0.1:$(PORT); `make test` runs the whole suite;
+# `make lint` runs ruff with the rules in pyproject.toml.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: install system-deps translations run test bench clean
+.PHONY: install system-deps translations run lint test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,9 @@ run: install system-deps
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app wuye demo
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
 
 test: SYSTEM_DEPS = fonts chromium
 test: install system-deps

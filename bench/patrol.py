@@ -70,7 +70,8 @@ def build_config(app, n_sites: int, n_places: int) -> tuple[int, list[tuple[int,
         result = []
         for site in sites:
             places = [Place(site_id=site.id, code=f"K{j:02d}", name=f"重点部位{j}", kind="checkpoint",
-                            is_key_area=True, patrol_interval_min=240, created_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+                            is_key_area=True, patrol_interval_min=240,
+                            created_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
                       for j in range(n_places)]
             db.session.add_all(places)
             db.session.flush()
@@ -106,8 +107,8 @@ def _scan_lines(guard_id: int, layout: list[tuple[int, list[int]]], days: int):
 def load_scans(url: str, guard_id: int, layout, days: int) -> int:
     """Drop the scan table's indexes, COPY the scans with triggers off, rebuild the indexes. Returns rows."""
     with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'scan' "
-                            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'scan'::regclass)").fetchall()
+        rows = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'scan' AND indexname "
+                            "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'scan'::regclass)").fetchall()
         uniques = conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                                "WHERE conrelid = 'scan'::regclass AND contype = 'u'").fetchall()
         for name, _def in uniques:
@@ -196,7 +197,8 @@ def measure(app, site_id: int, place_ids: list[int], runs: int, label: str) -> d
     print(f"  board, one site ({len(place_ids)} key areas over {rows_site:,} scans)")
     print(f"    site_board:                 {fmt(result['board'])}")
     print(f"    bare count of those scans:  {fmt(result['bare_site'])}")
-    print(f"    ratio board ÷ bare count: {statistics.median(result['board']) / statistics.median(result['bare_site']):.2f}×"
+    ratio = statistics.median(result['board']) / statistics.median(result['bare_site'])
+    print(f"    ratio board ÷ bare count: {ratio:.2f}×"
           f"   target < 200 ms: {'met' if statistics.median(result['board']) < 200 else 'NOT met'}")
     print(f"  daily compliance, one site-month ({MONTH[0]:%Y-%m}: {rows_month:,} scans, "
           f"{total.counted:,} windows, {total.percent} on time)")

@@ -204,16 +204,18 @@ def replay(base: str, session: requests.Session, actions: list[dict], deadline: 
         if action["photo"]:
             photo = action["photo"]
             t0 = time.perf_counter()
-            response = session.post(base + "/sync/photos", files={"photo": (photo["uuid"] + ".jpg", photo["data"], "image/jpeg")},
-                                    headers=base_headers | {"Idempotency-Key": photo["uuid"], "X-Device-Sent-At": device_time(),
-                                                            "X-Content-SHA256": photo["sha256"]}, timeout=60)
+            response = session.post(
+                base + "/sync/photos", files={"photo": (photo["uuid"] + ".jpg", photo["data"], "image/jpeg")},
+                headers=base_headers | {"Idempotency-Key": photo["uuid"], "X-Device-Sent-At": device_time(),
+                                        "X-Content-SHA256": photo["sha256"]}, timeout=60)
             photo_lat.append(time.perf_counter() - t0)
             if response.status_code != 201:
                 raise RuntimeError(f"photo upload: {response.status_code} {response.text[:200]}")
             fields["photo_ids"] = photo["uuid"]
         t0 = time.perf_counter()
         response = session.post(base + "/patrol/scans", data=fields, timeout=60,
-                                headers=base_headers | {"Idempotency-Key": action["key"], "X-Device-Sent-At": device_time()})
+                                headers=base_headers | {"Idempotency-Key": action["key"],
+                                                        "X-Device-Sent-At": device_time()})
         record_lat.append(time.perf_counter() - t0)
         if response.status_code != 201:
             raise RuntimeError(f"scan: {response.status_code} {response.text[:200]}")
@@ -283,7 +285,8 @@ def report(label: str, result: dict, base: dict, n: int) -> None:
     print(f"  record POST  p50 {pct(result['record'], .5) * ms:6.1f} ms  p95 {pct(result['record'], .95) * ms:6.1f} ms"
           f"  (n={len(result['record'])}, mean {statistics.mean(result['record']) * ms:.1f} ms)")
     if result["photo"]:
-        print(f"  photo upload p50 {pct(result['photo'], .5) * ms:6.1f} ms  p95 {pct(result['photo'], .95) * ms:6.1f} ms"
+        print(f"  photo upload p50 {pct(result['photo'], .5) * ms:6.1f} ms"
+              f"  p95 {pct(result['photo'], .95) * ms:6.1f} ms"
               f"  (n={len(result['photo'])}, mean {statistics.mean(result['photo']) * ms:.1f} ms)")
     print(f"baseline, SQLAlchemy direct, one commit per row: {base['per_row']:.2f} s = {per_row_rate:.1f} rows/s"
           f"  → sync is {rate / per_row_rate:.3f}× the baseline ({per_row_rate / rate:.1f}× slower)")

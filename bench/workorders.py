@@ -130,7 +130,8 @@ def order_rows(n: int, site_ids: list[int], people, now: datetime, first_id: int
                     events.append((order_id, "visit", "done", "visited", True, "", None, "", verdict, "", "",
                                    str(uuid.uuid4()), closed, closed, False, desk, site_id))
             yield ((order_id, site_id, f"{day}-{numbers[day]:04d}", str(uuid.uuid4()), desk, raised, raised, "desk",
-                    f"{rng.randint(1, 30)}{rng.randint(1, 4):02d}", rng.choice(CATEGORIES), priority, "水管漏水，请尽快处理",
+                    f"{rng.randint(1, 30)}{rng.randint(1, 4):02d}", rng.choice(CATEGORIES), priority,
+                    "水管漏水，请尽快处理",
                     "王先生", "13812341234", arrive_min, finish_min, state, assignee, arrived_at, done_at, closed, None,
                     rng.choice((0, 0, 0, 1800)), 0, 3), events)
             order_id += 1

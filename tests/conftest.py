@@ -168,6 +168,6 @@ def postgres_admin_url() -> str | None:
         with engine.connect():
             pass
         engine.dispose()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     return url

@@ -1,6 +1,7 @@
 """Alembic migrations build exactly the schema the models describe (a forgotten migration fails here)."""
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -46,6 +47,23 @@ def test_upgrade_to_head_matches_the_models(tmp_path, monkeypatch, postgres_admi
             db.engine.dispose()
         checked.append(url.split(":", 1)[0])
     assert checked
+
+
+def test_migrating_leaves_the_apps_logging_alone(tmp_path, monkeypatch, caplog):
+    """`flask db upgrade` runs in the app's process: it must neither add a handler nor silence a logger."""
+    monkeypatch.setenv("WUYE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(_config("sqlite:///" + str(tmp_path / "migrated.db"), tmp_path))
+    app_logger = logging.getLogger("wuye_field.sync.idempotency")
+    handlers = list(logging.getLogger().handlers)
+    with app.app_context():
+        upgrade(directory="migrations")
+        db.session.remove()
+        db.engine.dispose()
+    assert logging.getLogger().handlers == handlers
+    assert not app_logger.disabled
+    with caplog.at_level(logging.INFO, logger="wuye_field"):
+        app_logger.warning("still heard")
+    assert "still heard" in caplog.messages
 
 
 def _config(url, tmp_path) -> dict:

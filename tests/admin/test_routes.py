@@ -20,7 +20,8 @@ def one(model, **where):
 
 def snapshot() -> tuple:
     """Row counts of everything the admin pages write, to prove a refused form stored nothing."""
-    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Site, Building, Place, User, Membership))
+    models = (Site, Building, Place, User, Membership)
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in models)
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_same_url_answers_page_or_fragment(admin, ids, url, section):
 def test_site_page_shows_places_by_kind_and_key_areas(admin, ids, app):
     html = admin.get(f"/admin/sites/{ids['site']}").text
     assert "东门岗亭" in html and "1栋大堂" in html and "重要部位" in html
-    assert 'href="/admin/places/%d"' % ids["place"] in html
+    assert f"href=\"/admin/places/{ids['place']}\"" in html
     cleaning = admin.get(f"/admin/sites/{ids['site']}?kind=cleaning", headers=HX).text
     assert "中心绿地" in cleaning and "1栋大堂" in cleaning and "东门岗亭" not in cleaning
     if "places.tag_sheet" in app.view_functions:  # another engineer's endpoint: link only when installed
@@ -158,9 +159,11 @@ INVALID = [
     ("/admin/sites", SITE_FORM | {"timezone": "Asia/Beijing"}, "时区无效"),
     ("/admin/sites", SITE_FORM | {"timezone": "Asia"}, "时区无效"),
     ("/admin/sites", SITE_FORM | {"public_base_url": "wuye.example.com"}, "网址须为"),
-    ("/admin/sites/{site}", {"name": "", "timezone": "Asia/Shanghai", "public_base_url": "http://a.cn"}, "请填写小区名称。"),
+    ("/admin/sites/{site}", {"name": "", "timezone": "Asia/Shanghai", "public_base_url": "http://a.cn"},
+     "请填写小区名称。"),
     ("/admin/sites/{site}", {"name": "示范", "timezone": "nowhere", "public_base_url": "http://a.cn"}, "时区无效"),
-    ("/admin/sites/{site}", {"name": "示范", "timezone": "Asia/Shanghai", "public_base_url": "javascript:x"}, "网址须为"),
+    ("/admin/sites/{site}", {"name": "示范", "timezone": "Asia/Shanghai", "public_base_url": "javascript:x"},
+     "网址须为"),
     ("/admin/sites/{site}/buildings", {"name": ""}, "请填写楼栋名称。"),
     ("/admin/sites/{site}/buildings", {"name": "2栋"}, "本小区已有同名楼栋。"),
     ("/admin/sites/{site}/buildings", {"name": "楼" * 41}, "名称最多 40 个字。"),
@@ -181,7 +184,8 @@ INVALID = [
     ("/admin/users", USER_FORM | {"password": "1234"}, "密码至少 8 位。"),
     ("/admin/users", USER_FORM | {"roles": []}, "请至少选择一个小区的一个角色。"),
     ("/admin/users/{user}", {"name": "", "roles": ["{site}:guard"]}, "请填写姓名。"),
-    ("/admin/users/{user}", {"name": "张伟", "phone": "13800000002", "roles": ["{site}:guard"]}, "手机号已被其他账号使用。"),
+    ("/admin/users/{user}", {"name": "张伟", "phone": "13800000002", "roles": ["{site}:guard"]},
+     "手机号已被其他账号使用。"),
     ("/admin/users/{user}", {"name": "张伟", "roles": []}, "请至少保留一个角色"),
     ("/admin/users/{user}/password", {"password": "short"}, "密码至少 8 位。"),
 ]

@@ -53,7 +53,7 @@ def test_a_fresh_chain_verifies(demo):
 def test_canonical_json_is_stable_and_covers_kind_and_site():
     a = chain.canonical("k", 1, 2, {"b": 1, "a": datetime(2026, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))})
     b = chain.canonical("k", 1, 2, {"a": datetime(2026, 1, 1, 0), "b": 1})
-    assert a == b == '{"content":{"a":"2026-01-01T00:00:00+00:00","b":1},"id":1,"kind":"k","site":2}'.encode()
+    assert a == b == b'{"content":{"a":"2026-01-01T00:00:00+00:00","b":1},"id":1,"kind":"k","site":2}'
     assert chain.canonical("k", 1, 3, {}) != chain.canonical("k", 1, 2, {})
 
 
@@ -66,7 +66,8 @@ def test_editing_one_record_in_the_database_is_named(demo, runner):
     _tamper("UPDATE handover_item SET counted = 5 WHERE id = :id", id=radio_id)
     result = chain.verify(demo.id)
     assert not result.ok
-    assert (result.problem.kind, result.problem.record_id, result.problem.reason) == ("handover_item", radio_id, "changed")
+    problem = result.problem
+    assert (problem.kind, problem.record_id, problem.reason) == ("handover_item", radio_id, "changed")
     assert db.session.get(HandoverItem, radio_id).counted == 5
 
     outcome = runner.invoke(args=["wuye", "verify-chain", "DEMO"])

@@ -95,10 +95,12 @@ def test_create_each_frequency(world):
     raw = services.task_values(None) | {"title": "擦"}
     made = [
         services.create_task(world.admin, world.lobby.id, raw | {"kind": "hourly", "every_n": "2"}, now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "times", "times": "17:00，07:00"}, now=MORNING),
+        services.create_task(world.admin, world.lobby.id, raw | {"kind": "times", "times": "17:00，07:00"},
+                             now=MORNING),
         services.create_task(world.admin, world.lobby.id, raw | {"kind": "every_n_days", "every_n": "3",
                                                                  "anchor": "2026-11-01"}, now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "weekly", "weekdays": ["4", "0"]}, now=MORNING),
+        services.create_task(world.admin, world.lobby.id, raw | {"kind": "weekly", "weekdays": ["4", "0"]},
+                             now=MORNING),
         services.create_task(world.admin, world.lobby.id, raw | {"kind": "monthly", "month_day": "31"}, now=MORNING),
         services.create_task(world.admin, world.lobby.id, raw | {"kind": "half_yearly", "anchor": "2026-03-01",
                                                                  "photo_required": "1"}, now=MORNING),
@@ -129,7 +131,8 @@ def test_today_groups_by_area_overdue_first(world):
     lobby = view.groups[0]
     # overdue first, earliest deadline first: October's missed wipe (carried), today's 07:30 mop; then November's
     assert [(c.task.id, c.occ.slot, c.status) for c in lobby.cards] == [
-        (monthly.id, "2026-10", rules.MISSED), (c16.id, "2026-11-27", rules.MISSED), (monthly.id, "2026-11", rules.OPEN)]
+        (monthly.id, "2026-10", rules.MISSED), (c16.id, "2026-11-27", rules.MISSED),
+        (monthly.id, "2026-11", rules.OPEN)]
     assert view.total == 4 and view.done == 0 and view.overdue == 2
     assert [c.when for c in lobby.cards] == ["已超时 · 10-31", "已超时 · 07:30 前", "本月 11-30 前"]
 
@@ -158,7 +161,8 @@ def test_check_off_records_method_device_time_and_photos(world):
     task = world.task(title="冲洗", photo_required=True)
     photo = str(uuid.uuid4())
     result = services.record_checkoff(world.cleaner, task_id=task.id, slot="2026-11-27", method="scan",
-                                      photo_ids=[photo], note="", receipt=receipt(MORNING, MORNING + timedelta(hours=3)))
+                                      photo_ids=[photo], note="",
+                                      receipt=receipt(MORNING, MORNING + timedelta(hours=3)))
     row = db.session.get(TaskCheckoff, result.checkoff.id)
     assert row.method == "scan" and row.user_id == world.cleaner.id and row.site_id == world.site.id
     assert rules.as_utc(row.done_at) == MORNING  # done offline at 10:00, received at 13:00: on time
@@ -220,8 +224,8 @@ def test_problems_found_at_cleaning_areas_show_on_the_day_report(world):
     from wuye_field.defects import records
 
     records.record_defect(world.cleaner, place_id=world.lobby.id, site_id=None, location="", category="cleaning",
-                          severity="low", note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())], client_uuid=str(uuid.uuid4()),
-                          device_time=MORNING, received_at=MORNING)
+                          severity="low", note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())],
+                          client_uuid=str(uuid.uuid4()), device_time=MORNING, received_at=MORNING)
     report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
     assert [(i.note, i.place.name) for i in report.issues] == [("垃圾桶坏了", world.lobby.name)]
     assert services.day_report(world.supervisor, world.site.id, DAY + timedelta(days=1), now=MORNING).issues == []

@@ -8,6 +8,7 @@ when we are root): the machine's shared server is never touched.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -67,10 +68,8 @@ class Cluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -95,7 +94,8 @@ class Phone(threading.Thread):
         self.base, self.deadline = base, deadline
         self.session = sign_in(base, username)
         self.csrf = self.session.get(base + "/sync/csrf", timeout=30).json()["csrf_token"]
-        self.queue = [(new_key(), {"place": token, "via": "link", "note": f"第{n}次"}) for n in range(ACTIONS_PER_PHONE)]
+        self.queue = [(new_key(), {"place": token, "via": "link", "note": f"第{n}次"})
+                      for n in range(ACTIONS_PER_PHONE)]
         self.done: list[str] = []
         self.answers: Counter = Counter()
         self.failed: list[tuple[int, str]] = []
@@ -164,7 +164,8 @@ def test_a_restart_during_a_50_phone_burst_answers_503_and_loses_nothing(cluster
     assert [f for p in phones for f in p.failed] == []
     assert answers[503] > 0, "no request saw the outage"
     assert answers[500] == 0
-    assert {m for p in phones for m in p.unavailable_messages} == {"服务器暂时连不上数据库，记录仍保存在手机上，稍后会自动重试。"}
+    assert {m for p in phones for m in p.unavailable_messages} == {
+        "服务器暂时连不上数据库，记录仍保存在手机上，稍后会自动重试。"}
     assert sorted(stored) == sorted(keys) and set(stored.values()) == {1}  # each action once, none lost
     assert len(workers_before | workers_after) == 2  # the same two workers served on: no worker was replaced
 

@@ -207,7 +207,8 @@ def test_supervisor_lists_open_defects_newest_first_with_thumbnails(client, auth
     response = client.get("/defects")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    position = {key: html.index(f'data-defect-id="{body["defect"]["id"]}"') for key, body in (("old", older), ("new", newer))}
+    position = {key: html.index(f'data-defect-id="{body["defect"]["id"]}"')
+                for key, body in (("old", older), ("new", newer))}
     assert position["new"] < position["old"]
     assert "/thumb.jpg" in html and "张伟" in html and "未处理 2" in html
     assert helpers.place(demo, "CP01").name in html
@@ -288,7 +289,8 @@ def test_supervisor_resolves_with_a_note(client, auth, demo):
                            headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.headers["HX-Redirect"].endswith(f"/defects/{defect_id}")
     resolution = db.session.scalar(select(DefectResolution).where(DefectResolution.defect_id == defect_id))
-    assert (resolution.outcome, resolution.note, resolution.user_id) == ("resolved", "已更换灭火器", user("supervisor01").id)
+    assert (resolution.outcome, resolution.note, resolution.user_id) == (
+        "resolved", "已更换灭火器", user("supervisor01").id)
     html = client.get(f"/defects/{defect_id}").get_data(as_text=True)
     assert "已更换灭火器" in html and "陈静" in html and "/resolve" not in html
     assert chain.verify(demo.id).ok

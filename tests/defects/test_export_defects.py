@@ -49,7 +49,7 @@ def test_export_is_utf8_with_bom_in_site_time_with_state(client, auth, demo, rec
     table = rows(response)
     header, body = table[0], table[1:]
     assert header[:3] == ["编号", "发现时间", "上报时间"] and "状态" in header and "处理说明" in header
-    by_id = {int(r[0]): dict(zip(header, r)) for r in body}
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in body}
     assert by_id[late]["发现时间"] == "2026-11-26 23:30"
     assert by_id[after_midnight]["发现时间"] == "2026-11-27 01:30"
     assert by_id[late]["状态"] == "已处理" and by_id[late]["处理说明"] == "已处理好" and by_id[late]["处理人"] == "陈静"

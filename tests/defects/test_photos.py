@@ -87,8 +87,8 @@ def test_mpo_keeps_its_first_frame():
     assert red > 200 and green < 60
 
 
-@pytest.mark.parametrize("data", [helpers.HTML_AS_JPG, helpers.SVG_AS_JPG, helpers.PHP_AS_JPG, b"", b"GIF89a" + b"\x00" * 40],
-                         ids=["html", "svg", "php", "empty", "gif-header"])
+@pytest.mark.parametrize("data", [helpers.HTML_AS_JPG, helpers.SVG_AS_JPG, helpers.PHP_AS_JPG, b"",
+                                  b"GIF89a" + b"\x00" * 40], ids=["html", "svg", "php", "empty", "gif-header"])
 def test_not_a_photo_is_415(data):
     """RELIABILITY 19: whatever the file name says, Pillow decides; HTML/SVG/PHP are refused."""
     error = _refusal(data)

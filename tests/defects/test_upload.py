@@ -82,7 +82,8 @@ def test_upload_without_checksum_header_is_accepted(guard):
     assert post_photo(guard, helpers.jpeg(), checksum=None).status_code == 201
 
 
-@pytest.mark.parametrize("data", [helpers.HTML_AS_JPG, helpers.SVG_AS_JPG, helpers.PHP_AS_JPG], ids=["html", "svg", "php"])
+@pytest.mark.parametrize("data", [helpers.HTML_AS_JPG, helpers.SVG_AS_JPG, helpers.PHP_AS_JPG],
+                         ids=["html", "svg", "php"])
 def test_non_image_named_jpg_is_415_and_nothing_is_stored(app, guard, data):
     """RELIABILITY 19: HTML/SVG/PHP renamed .jpg with Content-Type image/jpeg → 415, nothing stored."""
     response = post_photo(guard, data, filename="IMG_0001.jpg", content_type="image/jpeg")

@@ -338,7 +338,7 @@ def poll(condition, timeout: float = 15.0, interval: float = 0.1, page=None):
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError("condition not met in %.0f s" % timeout)
+            raise AssertionError(f"condition not met in {timeout:.0f} s")
         if page is not None:
             page.wait_for_timeout(interval * 1000)
         else:

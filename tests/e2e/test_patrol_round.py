@@ -111,7 +111,7 @@ def test_full_round_offline_with_an_exception_photo_synced_afterwards(phone_fact
     phone.login("guard02")
     phone.wait_offline_ready(round_path)
     for path in tag_paths.values():
-        poll(lambda: phone.page.evaluate(
+        poll(lambda path=path: phone.page.evaluate(
             "p => caches.open('pages-u' + document.body.dataset.userId).then(c => c.match(p)).then(Boolean)", path))
 
     phone.go_offline()

@@ -54,7 +54,8 @@ def test_validation_messages_are_chinese_json(client, auth, demo):
     post = h.post(demo)
     response = _submit(client, post, h.items_form(post, {"对讲机": (1, "ok", "")}))
     assert response.status_code == 422
-    assert response.get_json() == {"error": "missing_unexplained", "message": "「对讲机」比上一班少 1 个：请选「缺失」并写明情况。"}
+    assert response.get_json() == {"error": "missing_unexplained",
+                                   "message": "「对讲机」比上一班少 1 个：请选「缺失」并写明情况。"}
     assert db.session.scalar(select(func.count(Handover.id))) == 0
 
 

@@ -126,7 +126,8 @@ def test_on_one_phone_the_second_person_enters_their_own_password(demo):
 
 def test_a_handover_is_accepted_once(demo):
     handover = h.hand_over(demo)
-    services.accept_handover(h.user("guard02"), handover.id, h.accept_input(handover), secret=SECRET, **h.field(h.SHIFT))
+    services.accept_handover(h.user("guard02"), handover.id, h.accept_input(handover), secret=SECRET,
+                             **h.field(h.SHIFT))
     db.session.commit()
     with pytest.raises(HandoverRefused, match="已由李强于 19:00 接班") as refused:
         services.accept_handover(h.user("supervisor01"), handover.id, h.accept_input(handover), secret=SECRET,

@@ -230,7 +230,10 @@ def test_makeup_refusals(client, auth, demo):
     place = db.session.scalar(select(Place).where(Place.site_id == demo.id, Place.code == "CP05"))
     window = _missed_window(place)
     auth.login("guard01")
-    post = lambda **d: client.post("/patrol/makeups", data={"place_id": place.id, "reason": "原因", **d}, headers=headers())
+
+    def post(**d):
+        return client.post("/patrol/makeups", data={"place_id": place.id, "reason": "原因", **d}, headers=headers())
+
     assert post(window_start=window.start.isoformat(), reason=" ").status_code == 422
     bad = post(window_start=(window.start + timedelta(minutes=5)).isoformat())
     assert bad.status_code == 400 and bad.get_json()["message"] == "补巡时段无效。"

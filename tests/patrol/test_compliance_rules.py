@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +25,7 @@ def test_240_minute_windows_are_anchored_at_local_midnight():
     assert [w.label for w in windows] == ["00:00", "04:00", "08:00", "12:00", "16:00", "20:00"]
     assert windows[0].start == utc(2026, 11, 26, 16, 0)  # Shanghai midnight is 16:00 UTC the day before
     assert windows[-1].end == utc(2026, 11, 27, 16, 0)
-    assert all(a.end == b.start for a, b in zip(windows, windows[1:]))
+    assert all(a.end == b.start for a, b in pairwise(windows))
 
 
 def test_same_local_grid_in_another_zone_is_other_utc_instants():

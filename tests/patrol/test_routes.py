@@ -69,7 +69,8 @@ def test_place_page_has_the_outbox_scan_form(client, auth, demo):
     assert "data-outbox" in form and 'action="/patrol/scans"' in form and 'method="post"' in form
     assert f'name="place" value="{place.tag_token}"' in page
     assert 'name="via" value="link"' in page
-    assert re.search(r'<input type="file" name="photos" accept="image/\*" capture="environment" data-photo multiple>', page)
+    assert re.search(r'<input type="file" name="photos" accept="image/\*" capture="environment" data-photo multiple>',
+                     page)
     assert re.search(r'<button type="submit" class="btn btn-primary btn-big">打卡</button>', page)
     assert '<div data-outbox-result aria-live="polite"></div>' in page
     assert 'name="note"' in page

@@ -6,7 +6,7 @@ import io
 import struct
 import uuid
 import zlib
-from datetime import datetime, timedelta, timezone  # noqa: F401 (re-exported)
+from datetime import datetime, timedelta, timezone
 
 from PIL import ExifTags, Image
 from sqlalchemy import func, select

@@ -35,7 +35,7 @@ def _race(clients, send):
         try:
             barrier.wait(timeout=10)
             responses[i] = send(client)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:  # reported by the assertion below
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
@@ -54,8 +54,8 @@ def test_parallel_replays_of_one_scan_store_exactly_once(app, demo):
     for _ in range(ROUNDS):
         key, sent = new_key(), helpers.headers()
         sent_key = sent | {"Idempotency-Key": key}
-        responses = _race(clients, lambda c: c.post("/patrol/scans", data={"place": token, "via": "link", "note": "并发"},
-                                                    headers=sent_key))
+        responses = _race(clients, lambda c, sent_key=sent_key: c.post(
+            "/patrol/scans", data={"place": token, "via": "link", "note": "并发"}, headers=sent_key))
         statuses = sorted(r.status_code for r in responses)
         assert statuses in ([200, 201], [201, 201]) or all(200 <= s < 300 for s in statuses), statuses
         assert 201 in statuses
@@ -72,7 +72,7 @@ def test_parallel_uploads_of_one_photo_store_exactly_once(app, demo):
     clients = _signed_in_clients(app)
     for _ in range(3):
         key = new_key()
-        responses = _race(clients, lambda c: helpers.post_photo(c, data, key))
+        responses = _race(clients, lambda c, key=key: helpers.post_photo(c, data, key))
         assert sorted(r.status_code for r in responses) == [200, 201]
         assert responses[0].get_json() == responses[1].get_json()
         assert count(Photo, Photo.client_uuid == key) == 1

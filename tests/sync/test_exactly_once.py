@@ -103,9 +103,10 @@ def test_randomised_replays_store_every_action_exactly_once(client, auth, demo):
                 assert self._send_item(item, lambda: "ok") is not None
             keys = [i["key"] for i in self.created]
             photo_keys = [p["uuid"] for i in self.created for p in i["photos"]]
-            rows = db.session.scalar(select(func.count()).select_from(Scan).where(Scan.client_uuid.in_(keys))) if keys else 0
-            photo_rows = (db.session.scalar(select(func.count()).select_from(Photo).where(Photo.client_uuid.in_(photo_keys)))
-                          if photo_keys else 0)
+            rows = (db.session.scalar(select(func.count()).select_from(Scan).where(Scan.client_uuid.in_(keys)))
+                    if keys else 0)
+            photo_rows = (db.session.scalar(
+                select(func.count()).select_from(Photo).where(Photo.client_uuid.in_(photo_keys))) if photo_keys else 0)
             assert rows == len(keys) and photo_rows == len(photo_keys)
             ids = db.session.scalars(select(Scan.id).where(Scan.client_uuid.in_(keys))).all() if keys else []
             assert pending_photo_counts("scan", ids) == {}

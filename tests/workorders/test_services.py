@@ -153,8 +153,8 @@ def test_done_requires_after_photo_price_and_signature(factories):
     with pytest.raises(DomainError) as no_sign:
         services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], receipt=receipt())
     assert "签字" in no_sign.value.message
-    event = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], no_signature_reason="业主不在家，租客在",
-                              receipt=receipt())
+    event = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
+                              no_signature_reason="业主不在家，租客在", receipt=receipt())
     assert event.applied and order.state == "done"
 
 
@@ -216,7 +216,8 @@ def test_two_offline_grabs_one_winner_loser_told(factories):
 def test_arrive_and_done_after_reassign_are_kept_as_conflicts(team):
     """Reassigned while tech worked offline: arrive/done stored, not applied, shown until settled."""
     order = assigned(team)
-    services.assign(team.desk, order.id, team.tech2.id, reason="甲没接电话", receipt=receipt(T0 + timedelta(minutes=15)))
+    services.assign(team.desk, order.id, team.tech2.id, reason="甲没接电话",
+                    receipt=receipt(T0 + timedelta(minutes=15)))
     late = T0 + timedelta(hours=1)
     arrive = services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10), received=late))
     finish = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], note="修好了",
@@ -280,7 +281,8 @@ def test_desk_accepts_offline_completion_after_reassign(team):
         services.settle_conflict(team.desk, finish.id, "", accept=True, receipt=receipt(late))
     services.settle_conflict(team.desk, arrive.id, "甲确实到场", accept=True, receipt=receipt(late))
     accepted = services.settle_conflict(team.desk, finish.id, "以甲的完工为准", accept=True, receipt=receipt(late))
-    assert (accepted.kind, accepted.applied, accepted.materials, accepted.settles_id) == ("done", True, "阀门", finish.id)
+    assert (accepted.kind, accepted.applied, accepted.materials, accepted.settles_id) == (
+        "done", True, "阀门", finish.id)
     assert (order.state, order.assignee_id) == ("done", team.tech.id)
     assert (as_utc(order.arrived_at), as_utc(order.done_at)) == (T0 + timedelta(minutes=10), T0 + timedelta(minutes=40))
     assert services.open_conflicts([team.site.id]) == []

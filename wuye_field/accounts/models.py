@@ -84,7 +84,7 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    site: Mapped["Site"] = relationship(lazy="joined")  # noqa: F821
+    site: Mapped[Site] = relationship(lazy="joined")  # noqa: F821
 
 
 def users_of_site(site_id: int):

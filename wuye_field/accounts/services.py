@@ -119,7 +119,7 @@ def _storage_errors_logged():
         yield
     except DomainError:
         raise
-    except Exception:  # noqa: BLE001 - any storage client error
+    except Exception:  # any storage client error
         log.exception("login throttle storage unavailable; login allowed without throttling")
 
 

@@ -277,7 +277,8 @@ def verify(site_id: int, *, directory: Path | None = None, page: int = PAGE) -> 
                     result.digests_checked += 1
                     if d.hash != e.hash:
                         problem = Problem(e.seq, e.kind, e.record_id, "digest", _(
-                            "链在第 %(seq)d 条（%(record)s）与 %(when)s 写下的摘要不符：第 %(after)d 条之后的记录连同哈希链被改写过。",
+                            "链在第 %(seq)d 条（%(record)s）与 %(when)s 写下的摘要不符："
+                            "第 %(after)d 条之后的记录连同哈希链被改写过。",
                             seq=e.seq, record=_describe(e.kind, e.record_id), when=d.written_at[:16],
                             after=last_good_digest))
                         break
@@ -320,5 +321,6 @@ def _check(site_id: int, e, prev_hash: str, expected_seq: int, contents) -> Prob
                        _("第 %(seq)d 条记录（%(record)s）已不存在：被删除过。", seq=e.seq, record=record))
     if link_hash(prev_hash, canonical(e.kind, e.record_id, site_id, content)) != e.hash:
         return Problem(e.seq, e.kind, e.record_id, "changed",
-                       _("第 %(seq)d 条记录（%(record)s）的内容与链中的哈希不符：记录被修改过。", seq=e.seq, record=record))
+                       _("第 %(seq)d 条记录（%(record)s）的内容与链中的哈希不符：记录被修改过。",
+                         seq=e.seq, record=record))
     return None

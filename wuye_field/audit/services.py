@@ -25,8 +25,9 @@ def _json(value) -> str:
 def log_admin_change(actor, site_id: int | None, what: str, before, after, *, now: datetime) -> AdminChange:
     """Record that `actor` (a user, or None for the system) changed `what` on `site_id` from `before`
     to `after` (any JSON-able values). Append-only; chained into the site's hash chain. Flushes."""
-    change = AdminChange(site_id=site_id, actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "name", "") or "",
-                         what=what[:200], before=_json(before), after=_json(after), created_at=now)
+    change = AdminChange(site_id=site_id, actor_id=getattr(actor, "id", None),
+                         actor_name=getattr(actor, "name", "") or "", what=what[:200], before=_json(before),
+                         after=_json(after), created_at=now)
     db.session.add(change)
     db.session.flush()
     if site_id is not None:

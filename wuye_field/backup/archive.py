@@ -210,7 +210,7 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[dict, Path]]:
     if not archive_path.is_file():
         raise BackupError(f"no archive at {archive_path}")
     try:
-        archive = tarfile.open(archive_path, "r")
+        archive = tarfile.open(archive_path, "r")  # noqa: SIM115 - closed by the `with` below
     except tarfile.TarError as exc:
         raise BackupError(f"{archive_path} is not a backup archive: {exc}") from exc
     with archive, tempfile.TemporaryDirectory(prefix="wuye-restore-", dir=_scratch_parent(archive_path)) as scratch:

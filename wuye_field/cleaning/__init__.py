@@ -1,3 +1,3 @@
 """Cleaning domain: area tasks by frequency (STANDARDS C1–C16), check-offs at the tag, spot checks."""
 from wuye_field.cleaning import models  # noqa: F401  (registers tables for Alembic)
-from wuye_field.cleaning import home  # noqa: E402,F401  (home card and offline pages)
+from wuye_field.cleaning import home  # noqa: F401  (home card and offline pages)

@@ -97,9 +97,11 @@ STANDARD_SET: tuple[StandardTask, ...] = (
     StandardTask("C11", ("大堂", "楼道", "电梯厅"), "wipe", "擦信报箱、消防栓箱、扶手", rules.MONTHLY),  # STANDARDS C11
     StandardTask("C12", ("卫生间", "厕所"), "clean", "清洁卫生间", rules.HOURLY,
                  {"every_n": 2, "window_start": "08:00", "window_end": "22:00"}),  # STANDARDS C12
-    StandardTask("C13", ("电梯",), "clean", "清洁电梯轿厢", rules.DAILY, {"done_before": "07:30"}),  # STANDARDS C13, C16
+    StandardTask("C13", ("电梯",), "clean", "清洁电梯轿厢", rules.DAILY,
+                 {"done_before": "07:30"}),  # STANDARDS C13, C16
     StandardTask("C14", ("垃圾",), "collect", "收集垃圾", rules.TIMES, {"times": "07:00,17:00"}),  # STANDARDS C14
-    StandardTask("C14", ("垃圾",), "wash", "冲洗垃圾桶与中转站", rules.DAILY, {"photo_required": True}),  # STANDARDS C14
+    StandardTask("C14", ("垃圾",), "wash", "冲洗垃圾桶与中转站", rules.DAILY,
+                 {"photo_required": True}),  # STANDARDS C14
 )
 FALLBACK = StandardTask("C8", (), "sweep", "清扫区域", rules.DAILY)  # an area of unknown nature: swept daily
 

@@ -116,7 +116,7 @@ def register_error_handlers(app: Flask) -> None:
                            content_length=request.content_length)
         message_for = too_large_message if status == 413 else _HTTP_MESSAGES.get(status)
         message = message_for() if message_for else _("请求失败（%(status)s）。", status=status)
-        return error_response(status, message, "http_%d" % status)
+        return error_response(status, message, f"http_{status}")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -126,7 +126,7 @@ def register_error_handlers(app: Flask) -> None:
         retries. Nothing here may touch the database again (no user load, no template reading current_user)."""
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it
+        except Exception:  # the connection may be gone; the pool replaces it
             log.debug("rollback after a database failure failed too", exc_info=True)
         cause = getattr(error, "orig", None) or error
         log.error("database unavailable on %s %s: %s %s", request.method, user_text(request.path),

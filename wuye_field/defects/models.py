@@ -93,8 +93,8 @@ class Defect(FieldRecord, db.Model):
     inspection_id: Mapped[int | None] = mapped_column(Integer, index=True)
     round_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
-    place: Mapped["Place | None"] = relationship(lazy="joined")  # noqa: F821
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    place: Mapped[Place | None] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
 
 
 class DefectResolution(FieldRecord, db.Model):

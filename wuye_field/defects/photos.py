@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wuye_field.core.errors import DomainError
 
-log = logging.getLogger("wuye_field.photos")
+log = logging.getLogger(__name__)
 
 # What Pillow itself must recognise (the file name and Content-Type are never trusted).
 ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
@@ -104,7 +104,7 @@ def process_photo(data: bytes, limits: PhotoLimits = PhotoLimits()) -> Processed
             rgb = _decode_upright_rgb(image, limits)
         except PhotoRejected:
             raise
-        except Exception as exc:  # noqa: BLE001 - Pillow reports bad data with many exception types
+        except Exception as exc:  # Pillow reports bad data with many exception types
             log.info("damaged photo: %s", exc)
             raise damaged() from exc
         display = rgb  # our own decoded copy (or the decoded file image itself): resized in place
@@ -126,7 +126,7 @@ def _open(data: bytes, limits: PhotoLimits) -> Image.Image:
     except UnidentifiedImageError as exc:
         # A JPEG/PNG signature Pillow cannot read is a damaged photo; anything else is not a photo.
         raise (damaged() if data.startswith(_IMAGE_MAGIC) else not_a_photo()) from exc
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise (damaged() if data.startswith(_IMAGE_MAGIC) else not_a_photo()) from exc
     if image.format not in ACCEPTED_FORMATS:
         image.close()

@@ -148,7 +148,8 @@ def pending_photo_counts(owner_kind: str, owner_ids: Iterable[int]) -> dict[int,
 def photos_of(owner_kind: str, owner_id: int) -> list[Photo]:
     """The photos of one record that have arrived, in the order the record named them."""
     return list(db.session.scalars(
-        select(Photo).join(PhotoLink, and_(Photo.client_uuid == PhotoLink.photo_uuid, Photo.user_id == PhotoLink.user_id))
+        select(Photo)
+        .join(PhotoLink, and_(Photo.client_uuid == PhotoLink.photo_uuid, Photo.user_id == PhotoLink.user_id))
         .where(PhotoLink.owner_kind == owner_kind, PhotoLink.owner_id == owner_id).order_by(PhotoLink.position)
     ))
 

@@ -48,7 +48,7 @@ class HandoverPost(db.Model):
     equipment: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    site: Mapped["Site"] = relationship(lazy="joined")  # noqa: F821
+    site: Mapped[Site] = relationship(lazy="joined")  # noqa: F821
 
     @property
     def kind_label(self) -> str:
@@ -81,7 +81,7 @@ class Handover(FieldRecord, db.Model):
     note: Mapped[str] = mapped_column(String(NOTE_MAX), default="")
 
     post: Mapped[HandoverPost] = relationship(lazy="joined")
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
     items: Mapped[list[HandoverItem]] = relationship(lazy="selectin", order_by="HandoverItem.position")
     matters: Mapped[list[HandoverMatter]] = relationship(lazy="selectin", order_by="HandoverMatter.position")
 
@@ -146,7 +146,7 @@ class HandoverAcceptance(FieldRecord, db.Model):
     cosigned: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(String(NOTE_MAX), default="")
 
-    user: Mapped["User"] = relationship(lazy="joined", foreign_keys="HandoverAcceptance.user_id")  # noqa: F821
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys="HandoverAcceptance.user_id")  # noqa: F821
     items: Mapped[list[HandoverAcceptanceItem]] = relationship(lazy="selectin", order_by="HandoverAcceptanceItem.id")
     takeovers: Mapped[list[HandoverTakeover]] = relationship(lazy="selectin", order_by="HandoverTakeover.id")
 

@@ -30,7 +30,7 @@ from wuye_field.handover.models import (
 )
 from wuye_field.sync.idempotency import ClockSkew
 
-log = logging.getLogger("wuye_field.handover")
+log = logging.getLogger(__name__)
 
 PHOTO_OWNER = "handover"
 VIEW_ROLES = ("guard", "desk", "supervisor", "admin")
@@ -138,7 +138,8 @@ def validate_post(values: dict) -> dict:
     return clean
 
 
-def save_post(actor: User, site_id: int, values: dict, *, now: datetime, post: HandoverPost | None = None) -> HandoverPost:
+def save_post(actor: User, site_id: int, values: dict, *, now: datetime,
+              post: HandoverPost | None = None) -> HandoverPost:
     """Create (post=None) or change a post of `site_id`; every change goes to the admin change log.
 
     Raises PostInvalid for bad input or a code already used on the site.
@@ -315,7 +316,8 @@ def _checked_items(expected: dict[str, int], data: HandoverInput) -> list[Handov
     for position, item in enumerate(data.items):
         name = item.name.strip()
         if name not in expected or name in seen:
-            raise HandoverRefused(_("「%(item)s」不在本岗位的器材清单中，请刷新页面后重试。", item=name), code="unknown_item")
+            raise HandoverRefused(_("「%(item)s」不在本岗位的器材清单中，请刷新页面后重试。", item=name),
+                                  code="unknown_item")
         seen.add(name)
         counted = _count(item.counted, name)
         state = item.state if item.state in ITEM_STATES else "ok"
@@ -399,8 +401,8 @@ def correct_handover(user: User, handover_id: int, data: HandoverInput, reason: 
     group = group_of(original)
     accepted = _acceptance_of(group)
     if accepted is not None:
-        raise HandoverRefused(_("这次交接已由%(name)s接班，不能再更正；请在下一次交接中说明。", name=accepted.user.name),
-                              code="already_accepted")
+        raise HandoverRefused(_("这次交接已由%(name)s接班，不能再更正；请在下一次交接中说明。",
+                                name=accepted.user.name), code="already_accepted")
     latest = _versions(group)[-1]
     # A correction is checked against what the shift started from, not against the version it corrects.
     items = _checked_items({item.name: item.expected for item in latest.items}, data)
@@ -474,7 +476,7 @@ class AcceptInput:
 def read_accept_form(form) -> AcceptInput:
     """Read `count-<item id>`, `diff-<item id>`, `takeover` (repeated), `note`, `cosign` from a form."""
     counts, notes = {}, {}
-    for key in form.keys():
+    for key in form:
         prefix, _sep, rest = key.partition("-")
         if rest.isdigit() and prefix in ("count", "diff"):
             (counts if prefix == "count" else notes)[int(rest)] = form.get(key, "")
@@ -526,7 +528,8 @@ def accept_handover(session_user: User, handover_id: int, data: AcceptInput, *, 
     db.session.add(acceptance)
     db.session.flush()
     rows = [HandoverAcceptanceItem(acceptance_id=acceptance.id, item_id=item.id, site_id=handover.site_id,
-                                   name=item.name, handed=item.counted, counted=counted, note=note, created_at=received_at)
+                                   name=item.name, handed=item.counted, counted=counted, note=note,
+                                   created_at=received_at)
             for item, counted, note in lines]
     takeovers = [HandoverTakeover(acceptance_id=acceptance.id, matter_id=m.id, site_id=handover.site_id,
                                   created_at=received_at) for m in handover.important_matters]

@@ -141,7 +141,7 @@ def _recent_scan(user: User, place: Place, device_time: datetime, round_id: int 
     """The user's scan of the place within RECENT_SCAN of `device_time` in the same round (or, outside a
     round, any): that scan is this inspection's visit."""
     query = select(Scan).where(Scan.user_id == user.id, Scan.place_id == place.id,
-                               Scan.device_time >= device_time - RECENT_SCAN, Scan.device_time <= device_time + RECENT_SCAN)
+                               Scan.device_time.between(device_time - RECENT_SCAN, device_time + RECENT_SCAN))
     if round_id is not None:
         query = query.where(Scan.round_id == round_id)
     return db.session.scalar(query.limit(1))

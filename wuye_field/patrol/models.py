@@ -69,7 +69,7 @@ class RouteStop(db.Model):
     position: Mapped[int] = mapped_column(Integer)
 
     route: Mapped[Route] = relationship(back_populates="stops")
-    place: Mapped["Place"] = relationship(lazy="joined")  # noqa: F821
+    place: Mapped[Place] = relationship(lazy="joined")  # noqa: F821
 
 
 class ChecklistItem(db.Model):
@@ -99,7 +99,7 @@ class Round(FieldRecord, db.Model):
     window_ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     route: Mapped[Route] = relationship(lazy="joined")
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
 
 
 class RoundFinish(FieldRecord, db.Model):
@@ -125,8 +125,8 @@ class Scan(FieldRecord, db.Model):
     off_route: Mapped[bool] = mapped_column(Boolean, default=False)
     tag_retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    place: Mapped["Place"] = relationship(lazy="joined")  # noqa: F821
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    place: Mapped[Place] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Scan {self.client_uuid} place={self.place_id}>"
@@ -152,8 +152,8 @@ class Inspection(FieldRecord, db.Model):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
     correction_reason: Mapped[str] = mapped_column(Text, default="")
 
-    place: Mapped["Place"] = relationship(lazy="joined")  # noqa: F821
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    place: Mapped[Place] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
     answers: Mapped[list[InspectionAnswer]] = relationship(order_by="InspectionAnswer.id")
 
 

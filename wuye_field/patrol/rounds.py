@@ -305,7 +305,8 @@ def round_summary(round_: Round, now: datetime | None = None) -> RoundSummary:
         scanned=sum(s.state == "scanned" for s in stops), missed=sum(s.state == "missed" for s in stops),
         pending=sum(s.state == "pending" for s in stops), out_of_order=len(out_of_order), off_route=len(off_route),
         exceptions=_exception_count(round_), duration_seconds=duration, finished=finish is not None,
-        incomplete=(finish is None and closed) or late_finish, early_reason=finish.reason if finish else "", stops=stops,
+        incomplete=(finish is None and closed) or late_finish, early_reason=finish.reason if finish else "",
+        stops=stops,
         off_route_places=[s.place for s in off_route], retired_tags=sum(s.tag_retired for s in scans),
     )
 

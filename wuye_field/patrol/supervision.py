@@ -308,7 +308,8 @@ def grid(user: User, site_id: int | None, day: date, *, now: datetime) -> tuple[
     groups: dict[str, list[AreaWindows]] = {}
     for place, windows, states in area_states(site, day, day, now=now):
         name = place.building.name if place.building else _("室外 / 公共区域")
-        groups.setdefault(name, []).append(AreaWindows(place, [Cell(w, s) for w, s in zip(windows, states, strict=True)]))
+        cells = [Cell(w, s) for w, s in zip(windows, states, strict=True)]
+        groups.setdefault(name, []).append(AreaWindows(place, cells))
     return sites, Grid(site, day, list(groups.items()))
 
 

@@ -20,7 +20,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
-    except Exception:  # noqa: BLE001 — any database failure means "not healthy"
+    except Exception:  # any database failure means "not healthy"
         db.session.rollback()
         database = "error"
     status = "ok" if database == "ok" else "error"

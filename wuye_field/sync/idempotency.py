@@ -37,7 +37,7 @@ from wuye_field.core.time import parse_device_time, utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey, SyncConflict
 
-log = logging.getLogger("wuye_field.sync")
+log = logging.getLogger(__name__)
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 IGNORED_FIELDS = frozenset({"csrf_token"})  # a fresh token on a replay must not look like another body
@@ -258,7 +258,7 @@ def _abandon() -> None:
     for hook in reversed(g.pop("wuye_field_rollback_hooks", [])):
         try:
             hook()
-        except Exception:  # noqa: BLE001 - a failed clean-up must not hide the original error
+        except Exception:  # a failed clean-up must not hide the original error
             log.exception("rollback hook failed")
 
 

@@ -26,7 +26,7 @@ class FieldRecord:
     """
 
     @declared_attr.directive
-    def __table_args__(cls):  # noqa: N805
+    def __table_args__(cls):
         return (UniqueConstraint("user_id", "client_uuid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,11 +37,11 @@ class FieldRecord:
     skew_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @declared_attr
-    def user_id(cls) -> Mapped[int]:  # noqa: N805
+    def user_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("user.id"), index=True)
 
     @declared_attr
-    def site_id(cls) -> Mapped[int]:  # noqa: N805
+    def site_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("site.id"), index=True)
 
 

@@ -144,11 +144,11 @@ class WorkOrder(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every applied event
 
     events: Mapped[list[OrderEvent]] = relationship(back_populates="order", order_by="OrderEvent.id")
-    assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id], lazy="joined")  # noqa: F821
-    raised_by: Mapped["User"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
-    site: Mapped["Site"] = relationship()  # noqa: F821
-    place: Mapped["Place | None"] = relationship()  # noqa: F821
-    building: Mapped["Building | None"] = relationship()  # noqa: F821
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")  # noqa: F821
+    raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
+    site: Mapped[Site] = relationship()  # noqa: F821
+    place: Mapped[Place | None] = relationship()  # noqa: F821
+    building: Mapped[Building | None] = relationship()  # noqa: F821
 
 
 class OrderEvent(FieldRecord, db.Model):
@@ -180,8 +180,8 @@ class OrderEvent(FieldRecord, db.Model):
     settles_id: Mapped[int | None] = mapped_column(ForeignKey("order_event.id"))
 
     order: Mapped[WorkOrder] = relationship(back_populates="events")
-    user: Mapped["User"] = relationship(foreign_keys="OrderEvent.user_id", lazy="joined")  # noqa: F821
-    assignee: Mapped["User | None"] = relationship(foreign_keys="OrderEvent.assignee_id")  # noqa: F821
+    user: Mapped[User] = relationship(foreign_keys="OrderEvent.user_id", lazy="joined")  # noqa: F821
+    assignee: Mapped[User | None] = relationship(foreign_keys="OrderEvent.assignee_id")  # noqa: F821
 
 
 class ResidentAccess(db.Model):
