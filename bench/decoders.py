@@ -68,8 +68,8 @@ def photograph(tag: Image.Image, condition: str, rng: random.Random) -> Image.Im
     image = tag.resize((int(tag.width * scale), int(tag.height * scale)), Image.Resampling.BILINEAR)
     image = image.rotate(rng.uniform(-8, 8), resample=Image.Resampling.BILINEAR, expand=True, fillcolor=200)
     frame = Image.new("L", (FRAME, int(FRAME * 0.75)), 190)
-    frame.paste(image.crop((0, 0, min(image.width, frame.width), min(image.height, frame.height))),
-                ((frame.width - min(image.width, frame.width)) // 2, (frame.height - min(image.height, frame.height)) // 2))
+    width, height = min(image.width, frame.width), min(image.height, frame.height)
+    frame.paste(image.crop((0, 0, width, height)), ((frame.width - width) // 2, (frame.height - height) // 2))
     steps = {
         "clean": [],
         "blur": ["blur"], "noise": ["noise"], "low-contrast": ["contrast"], "dim-uneven": ["dim"],
@@ -173,7 +173,7 @@ def main() -> int:
     for name, (key, paths) in decoders.items():
         size = sizes(paths)
         per = {}
-        for (condition, url, _img), result in zip(cases, results):
+        for (condition, url, _img), result in zip(cases, results, strict=True):
             ok, total = per.get(condition, (0, 0))
             per[condition] = (ok + (result[key] == url), total + 1)
         read = sum(ok for ok, _t in per.values())

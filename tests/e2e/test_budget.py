@@ -152,12 +152,15 @@ def _cold_load(browser, state, url: str, *, worker: bool = False, width: int = 3
 
 TAPS_JS = """(min) => {
   const bad = [];
-  const nodes = document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, label, summary, [role=button]');
+  const nodes = document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, label, summary, [role=button]');
   for (const n of nodes) {
     const r = n.getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(n).visibility === 'hidden') continue;
-    if (n.matches('input[type=radio], input[type=checkbox]') && n.closest('label')) continue;  // the label is the target
-    if (r.width < min || r.height < min) bad.push((n.textContent || n.name || n.tagName).trim().slice(0, 20) + ' ' + Math.round(r.width) + '×' + Math.round(r.height));
+    // A radio or checkbox inside its label: the label is the target.
+    if (n.matches('input[type=radio], input[type=checkbox]') && n.closest('label')) continue;
+    const name = (n.textContent || n.name || n.tagName).trim().slice(0, 20);
+    if (r.width < min || r.height < min) bad.push(name + ' ' + Math.round(r.width) + '×' + Math.round(r.height));
   }
   return bad;
 }"""
@@ -200,7 +203,8 @@ def test_responses_are_compressed(browser, live_server):
     page.goto(live_server.url + "/login")
     page.wait_for_load_state("networkidle")
     context.close()
-    texts = {url: enc for url, (ctype, enc) in encodings.items() if re.match(r"text/|application/(json|javascript|manifest)", ctype)}
+    text = re.compile(r"text/|application/(json|javascript|manifest)")
+    texts = {url: enc for url, (ctype, enc) in encodings.items() if text.match(ctype)}
     assert texts and all(enc in ("br", "gzip") for enc in texts.values()), texts
 
 

@@ -147,7 +147,7 @@ def test_order_pages_fetched_at_once_while_others_write_never_fail(team, app, mo
         for _ in range(5):
             statuses.append(client.get(f"/workorders/{order_id}").status_code)
 
-    threads = [threading.Thread(target=fetch, args=(c, o)) for c, o in zip(clients, order_ids)]
+    threads = [threading.Thread(target=fetch, args=(c, o)) for c, o in zip(clients, order_ids, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
