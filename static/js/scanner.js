@@ -101,6 +101,8 @@
     // Only a phone with a camera and without a usable BarcodeDetector downloads the decoder.
     var kind = await loadDecoder(global);
     root().dataset.decoder = kind || 'none';
+    // Offline before the scanner was ever opened online: no decoder yet, the typed code still works.
+    if (!kind) { this.say('decoder_missing', 'error'); return; }
     this.say('scanner_ready');
     if (kind) this.loop(makeDecoder(kind, global));
   };
