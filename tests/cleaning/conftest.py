@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from wuye_field.accounts.models import Membership, User
-from wuye_field.cleaning import services
+from wuye_field.cleaning import checkoff
 from wuye_field.cleaning.models import AreaAssignment, CleaningSettings, CleaningTask
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
@@ -57,7 +57,7 @@ class World:
 
     def check_off(self, task: CleaningTask, slot: str, at: datetime, *, user: User | None = None,
                   method: str = "scan", photo_ids=(), note: str = ""):
-        return services.record_checkoff(user or self.cleaner, task_id=task.id, slot=slot, method=method,
+        return checkoff.record_checkoff(user or self.cleaner, task_id=task.id, slot=slot, method=method,
                                         photo_ids=list(photo_ids), note=note, receipt=receipt(at))
 
 
