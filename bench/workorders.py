@@ -9,7 +9,7 @@ demo site is loaded, then 100 sites with one desk and ten technicians each, and 
 years (about 14 a day a site: most closed and return-visited, the last days still open), with their
 done / visit / reopen events, all loaded with COPY. Then it times, over repeated runs in the same process:
 
-  1. 「我的工单」: `services.orders_for_technician(tech, now)` (ORM, clocks, sorting) for one technician,
+  1. 「我的工单」: `queries.orders_for_technician(tech, now)` (ORM, clocks, sorting) for one technician,
      against a bare indexed query fetching the same rows with psycopg;
   2. the monthly SLA report: `reports.site_month(site, month, …)` for one site and the last full month,
      against a bare query fetching the same orders' columns and events;
@@ -186,7 +186,7 @@ def measure(app, url: str, site_id: int, tech_id: int, now: datetime, runs: int)
     from wuye_field.accounts.models import User
     from wuye_field.extensions import db
     from wuye_field.places.models import Site
-    from wuye_field.workorders import reports, services
+    from wuye_field.workorders import queries, reports
     from wuye_field.workorders.models import OPEN_STATES
 
     out = {}
@@ -199,7 +199,7 @@ def measure(app, url: str, site_id: int, tech_id: int, now: datetime, runs: int)
 
         def mine():
             db.session.expire_all()
-            return services.orders_for_technician(tech, now)
+            return queries.orders_for_technician(tech, now)
 
         def report():
             db.session.expire_all()

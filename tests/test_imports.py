@@ -6,7 +6,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "wuye_field"
 MAX_LINES = 600
@@ -29,8 +28,6 @@ LAYERS = {
 }
 LOWER_LAYERS = ("core", "sync", "audit")  # the generic layers: they may import no domain at all
 
-# Known offenders until issue 11's wiring and module splits land; then the xfail marks go.
-SPLITS_PENDING = pytest.mark.xfail(strict=False, reason="issue 11 item 6 (module splits) not merged yet")
 
 
 def module_name(path: Path) -> str:
@@ -222,7 +219,6 @@ def test_no_import_cycles():
     assert not cycles, "\n".join(" ↔ ".join(group) for group in cycles)
 
 
-@SPLITS_PENDING
 def test_no_module_over_600_lines():
     """A module one can hold in mind. Before issue 11's splits: cleaning/services.py (≈1,020 lines),
     workorders/services.py (≈860), handover/services.py (≈670)."""

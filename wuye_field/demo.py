@@ -10,7 +10,7 @@ from wuye_field.accounts.models import User
 from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.patrol.demo import load_patrol_demo
 from wuye_field.extensions import db
-from wuye_field.handover.services import ensure_demo_posts
+from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.workorders.demo import load_workorders_demo
 

@@ -9,7 +9,7 @@ from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.audit.models import AdminChange
-from wuye_field.cleaning import services as cleaning
+from wuye_field.cleaning import setup as cleaning
 from wuye_field.cleaning.models import CleaningTask
 from wuye_field.extensions import db
 from wuye_field.places import services as places

@@ -35,9 +35,9 @@ def test_update_and_delete_in_sql_are_refused(demo, table):
 
 def test_acceptance_tables_are_append_only_too(demo):
     handover = h.hand_over(demo)
-    from wuye_field.handover import services
+    from wuye_field.handover import handovers
 
-    services.accept_handover(h.user("guard02"), handover.id, h.accept_input(handover), secret="s", **h.field(h.SHIFT))
+    handovers.accept_handover(h.user("guard02"), handover.id, h.accept_input(handover), secret="s", **h.field(h.SHIFT))
     db.session.commit()
     for table in ("handover_acceptance", "handover_acceptance_item"):
         assert "append-only" in _refused(f'UPDATE "{table}" SET site_id = site_id')

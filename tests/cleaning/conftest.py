@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import Factories
 from wuye_field.accounts.models import User
-from wuye_field.cleaning import services
+from wuye_field.cleaning import checkoff
 from wuye_field.cleaning.models import CleaningTask
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
@@ -48,7 +48,7 @@ class World:
 
     def check_off(self, task: CleaningTask, slot: str, at: datetime, *, user: User | None = None,
                   method: str = "scan", photo_ids=(), note: str = ""):
-        return services.record_checkoff(user or self.cleaner, task_id=task.id, slot=slot, method=method,
+        return checkoff.record_checkoff(user or self.cleaner, task_id=task.id, slot=slot, method=method,
                                         photo_ids=list(photo_ids), note=note, receipt=receipt(at))
 
 

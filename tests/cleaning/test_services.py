@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from tests.cleaning.conftest import receipt, utc
 from tests.factories import SET_UP
+from wuye_field.cleaning import checkoff, reports, rules, setup, today
 from wuye_field.core.errors import FieldErrors
-from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.cleaning.models import AreaAssignment, CleaningTask, ReClean, TaskCheckoff
 from wuye_field.core.csv_export import parse_date_range
@@ -28,32 +28,32 @@ MORNING = utc(2026, 11, 27, 2, 0)
 
 def test_standard_tasks_fit_the_area_by_name():
     """C10 lobby: daily mop before 07:30 (C16) + wax every 6 months; C12 toilet every 2 h."""
-    lobby = {(t.standard, t.kind) for t in services.standard_tasks_for("1栋大堂")}
+    lobby = {(t.standard, t.kind) for t in setup.standard_tasks_for("1栋大堂")}
     assert ("C10", rules.DAILY) in lobby and ("C10", rules.HALF_YEARLY) in lobby
-    assert {t.standard for t in services.standard_tasks_for("公共卫生间")} == {"C12"}
-    assert {t.standard for t in services.standard_tasks_for("3栋电梯厅")} == {"C6", "C7", "C11", "C13"}
-    assert {t.standard for t in services.standard_tasks_for("3栋楼道")} == {"C5", "C9", "C11"}
-    assert {t.standard for t in services.standard_tasks_for("主干道")} == {"C2", "C3", "C4"}
-    assert {t.standard for t in services.standard_tasks_for("地下消防通道")} == {"C7"}
-    assert services.standard_tasks_for("神秘角落") == [services.FALLBACK]
+    assert {t.standard for t in setup.standard_tasks_for("公共卫生间")} == {"C12"}
+    assert {t.standard for t in setup.standard_tasks_for("3栋电梯厅")} == {"C6", "C7", "C11", "C13"}
+    assert {t.standard for t in setup.standard_tasks_for("3栋楼道")} == {"C5", "C9", "C11"}
+    assert {t.standard for t in setup.standard_tasks_for("主干道")} == {"C2", "C3", "C4"}
+    assert {t.standard for t in setup.standard_tasks_for("地下消防通道")} == {"C7"}
+    assert setup.standard_tasks_for("神秘角落") == [setup.FALLBACK]
 
 
 def test_apply_standard_set_is_idempotent_and_keeps_adjustments(world):
-    created = services.apply_standard_set(world.admin, world.site.id, now=MORNING)
-    assert created == len(services.standard_tasks_for("1栋大堂")) + len(services.standard_tasks_for("主干道"))
+    created = setup.apply_standard_set(world.admin, world.site.id, now=MORNING)
+    assert created == len(setup.standard_tasks_for("1栋大堂")) + len(setup.standard_tasks_for("主干道"))
     mop = db.session.scalar(select(CleaningTask).where(CleaningTask.place_id == world.lobby.id,
                                                        CleaningTask.title == "拖洗大堂地面"))
     assert mop.done_before == "07:30" and mop.photo_required  # C16
-    services.update_task(world.admin, mop.id, services.task_values(mop) | {"done_before": "08:00"})
-    assert services.apply_standard_set(world.admin, world.site.id, now=MORNING) == 0
+    setup.update_task(world.admin, mop.id, setup.task_values(mop) | {"done_before": "08:00"})
+    assert setup.apply_standard_set(world.admin, world.site.id, now=MORNING) == 0
     assert db.session.get(CleaningTask, mop.id).done_before == "08:00"
 
 
 def test_apply_standard_set_only_for_admins_of_the_site(world, elsewhere):
     with pytest.raises(NotFound):
-        services.apply_standard_set(world.supervisor, world.site.id, now=MORNING)
+        setup.apply_standard_set(world.supervisor, world.site.id, now=MORNING)
     with pytest.raises(NotFound):
-        services.apply_standard_set(world.admin, elsewhere[0].id, now=MORNING)
+        setup.apply_standard_set(world.admin, elsewhere[0].id, now=MORNING)
 
 
 def test_demo_loader_is_idempotent(demo):
@@ -86,24 +86,24 @@ def test_demo_loader_is_idempotent(demo):
     ({"kind": "times", "times": "07:00", "done_before": "07:30"}, "done_before", "不能再设"),
 ])
 def test_task_validation_messages_are_chinese(world, values, field, message):
-    base = services.task_values(None) | {"title": "拖地"}
+    base = setup.task_values(None) | {"title": "拖地"}
     with pytest.raises(FieldErrors) as caught:
-        services.create_task(world.admin, world.lobby.id, base | values, now=MORNING)
+        setup.create_task(world.admin, world.lobby.id, base | values, now=MORNING)
     assert message in caught.value.errors[field]
 
 
 def test_create_each_frequency(world):
-    raw = services.task_values(None) | {"title": "擦"}
+    raw = setup.task_values(None) | {"title": "擦"}
     made = [
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "hourly", "every_n": "2"}, now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "times", "times": "17:00，07:00"},
+        setup.create_task(world.admin, world.lobby.id, raw | {"kind": "hourly", "every_n": "2"}, now=MORNING),
+        setup.create_task(world.admin, world.lobby.id, raw | {"kind": "times", "times": "17:00，07:00"},
                              now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "every_n_days", "every_n": "3",
+        setup.create_task(world.admin, world.lobby.id, raw | {"kind": "every_n_days", "every_n": "3",
                                                                  "anchor": "2026-11-01"}, now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "weekly", "weekdays": ["4", "0"]},
+        setup.create_task(world.admin, world.lobby.id, raw | {"kind": "weekly", "weekdays": ["4", "0"]},
                              now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "monthly", "month_day": "31"}, now=MORNING),
-        services.create_task(world.admin, world.lobby.id, raw | {"kind": "half_yearly", "anchor": "2026-03-01",
+        setup.create_task(world.admin, world.lobby.id, raw | {"kind": "monthly", "month_day": "31"}, now=MORNING),
+        setup.create_task(world.admin, world.lobby.id, raw | {"kind": "half_yearly", "anchor": "2026-03-01",
                                                                  "photo_required": "1"}, now=MORNING),
     ]
     assert made[1].times == "07:00,17:00" and made[3].weekdays == "0,4" and made[5].photo_required
@@ -111,13 +111,13 @@ def test_create_each_frequency(world):
 
 
 def test_assign_cleaners_only_of_the_site(world, elsewhere):
-    assert [u.id for u in services.assign_cleaners(world.admin, world.lobby.id, [world.other_cleaner.id])] == [
+    assert [u.id for u in setup.assign_cleaners(world.admin, world.lobby.id, [world.other_cleaner.id])] == [
         world.other_cleaner.id]
-    assert world.lobby.id not in {p.id for p in services.zone_places(world.cleaner)}
+    assert world.lobby.id not in {p.id for p in today.zone_places(world.cleaner)}
     with pytest.raises(FieldErrors):
-        services.assign_cleaners(world.admin, world.lobby.id, [elsewhere[2].id])
+        setup.assign_cleaners(world.admin, world.lobby.id, [elsewhere[2].id])
     with pytest.raises(NotFound):
-        services.assign_cleaners(world.admin, elsewhere[1].id, [])
+        setup.assign_cleaners(world.admin, elsewhere[1].id, [])
 
 
 # ---------------------------------------------------------------- the cleaner's day
@@ -127,7 +127,7 @@ def test_today_groups_by_area_overdue_first(world):
     world.task(world.road, title="扫路", action="sweep")
     c16 = world.task(title="拖大堂", done_before="07:30")  # missed: it is 10:00
     monthly = world.task(title="擦窗", action="wipe", kind="monthly")
-    view = services.today_for(world.cleaner, now=MORNING)
+    view = today.today_for(world.cleaner, now=MORNING)
     assert [g.place.name for g in view.groups] == ["1栋大堂", "主干道"]
     lobby = view.groups[0]
     # overdue first, earliest deadline first: October's missed wipe (carried), today's 07:30 mop; then November's
@@ -141,9 +141,9 @@ def test_today_groups_by_area_overdue_first(world):
 def test_other_cleaner_sees_only_their_zone(world, elsewhere):
     world.task(world.road, title="扫路")
     world.task(title="拖大堂")
-    view = services.today_for(world.other_cleaner, now=MORNING)
+    view = today.today_for(world.other_cleaner, now=MORNING)
     assert [g.place.name for g in view.groups] == ["主干道"]
-    assert services.today_for(elsewhere[2], now=MORNING).groups[0].place.name == "别处大堂"
+    assert today.today_for(elsewhere[2], now=MORNING).groups[0].place.name == "别处大堂"
 
 
 def test_check_off_counts_once_and_shows_done(world):
@@ -152,16 +152,16 @@ def test_check_off_counts_once_and_shows_done(world):
     assert result.status == rules.ON_TIME and result.message == "已完成：1栋大堂 · 拖大堂"
     again = world.check_off(task, "2026-11-27", MORNING + timedelta(minutes=5), user=world.cleaner)
     assert again.repeated and "之前已有人完成" in again.message
-    view = services.today_for(world.cleaner, now=MORNING + timedelta(minutes=10))
+    view = today.today_for(world.cleaner, now=MORNING + timedelta(minutes=10))
     assert (view.done, view.total) == (1, 1)
-    report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING + timedelta(hours=1))
+    report = reports.day_report(world.supervisor, world.site.id, DAY, now=MORNING + timedelta(hours=1))
     assert (report.total.due, report.total.on_time) == (1, 1)
 
 
 def test_check_off_records_method_device_time_and_photos(world):
     task = world.task(title="冲洗", photo_required=True)
     photo = str(uuid.uuid4())
-    result = services.record_checkoff(world.cleaner, task_id=task.id, slot="2026-11-27", method="scan",
+    result = checkoff.record_checkoff(world.cleaner, task_id=task.id, slot="2026-11-27", method="scan",
                                       photo_ids=[photo], note="",
                                       receipt=receipt(MORNING, MORNING + timedelta(hours=3)))
     row = db.session.get(TaskCheckoff, result.checkoff.id)
@@ -188,7 +188,7 @@ def test_late_check_off_and_missed_deadline(world):
 ])
 def test_check_off_refusals(world, overrides, slot, method, message):
     task = world.task(**overrides)
-    with pytest.raises(services.CheckoffRefused) as caught:
+    with pytest.raises(checkoff.CheckoffRefused) as caught:
         world.check_off(task, slot, MORNING, method=method)
     assert message in caught.value.message
 
@@ -211,13 +211,13 @@ def test_check_off_outside_zone_or_site_is_not_found(world, elsewhere):
 
 def test_panel_for_cleaner_and_supervisor(world, elsewhere):
     world.task()
-    panel = services.panel_for(world.lobby, world.cleaner, now=MORNING)
+    panel = today.panel_for(world.lobby, world.cleaner, now=MORNING)
     assert panel.can_check_off and not panel.can_spot_check and len(panel.cards) == 1
-    sup = services.panel_for(world.lobby, world.supervisor, now=MORNING)
+    sup = today.panel_for(world.lobby, world.supervisor, now=MORNING)
     assert sup.can_spot_check and not sup.can_check_off
-    outside = services.panel_for(world.lobby, world.other_cleaner, now=MORNING)
+    outside = today.panel_for(world.lobby, world.other_cleaner, now=MORNING)
     assert outside is not None and not outside.can_check_off and not outside.in_zone
-    assert services.panel_for(world.lobby, elsewhere[2], now=MORNING) is None
+    assert today.panel_for(world.lobby, elsewhere[2], now=MORNING) is None
 
 
 def test_problems_found_at_cleaning_areas_show_on_the_day_report(world):
@@ -226,9 +226,9 @@ def test_problems_found_at_cleaning_areas_show_on_the_day_report(world):
 
     records.record_defect(world.cleaner, place_id=world.lobby.id, site_id=None, location="", category="cleaning",
                           severity="low", note="垃圾桶坏了", photo_ids=[str(uuid.uuid4())], receipt=receipt(MORNING))
-    report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
+    report = reports.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
     assert [(i.note, i.place.name) for i in report.issues] == [("垃圾桶坏了", world.lobby.name)]
-    assert services.day_report(world.supervisor, world.site.id, DAY + timedelta(days=1), now=MORNING).issues == []
+    assert reports.day_report(world.supervisor, world.site.id, DAY + timedelta(days=1), now=MORNING).issues == []
 
 # ---------------------------------------------------------------- spot checks and re-cleans
 
@@ -238,10 +238,10 @@ def test_failed_spot_check_raises_reclean_counted_against_cleaner(world):
     mop = world.task(title="拖大堂")
     wipe = world.task(title="擦扶手", action="wipe")
     world.check_off(mop, "2026-11-27", MORNING)
-    with pytest.raises(services.CheckoffRefused):  # a failure needs a photo
-        services.record_spot_check(world.supervisor, world.lobby.id, results={mop.id: False}, reclean=True,
+    with pytest.raises(checkoff.CheckoffRefused):  # a failure needs a photo
+        checkoff.record_spot_check(world.supervisor, world.lobby.id, results={mop.id: False}, reclean=True,
                                    photo_ids=[], note="", receipt=receipt(MORNING + timedelta(hours=1)))
-    check, raised = services.record_spot_check(
+    check, raised = checkoff.record_spot_check(
         world.supervisor, world.lobby.id, results={mop.id: False, wipe.id: True}, reclean=True,
         photo_ids=[str(uuid.uuid4())], note="地面有水渍", receipt=receipt(MORNING + timedelta(hours=1)))
     assert [(i.task_id, i.passed, i.cleaner_id) for i in check.items] == [
@@ -249,13 +249,13 @@ def test_failed_spot_check_raises_reclean_counted_against_cleaner(world):
     (reclean,) = raised
     assert rules.as_utc(reclean.due_at) == MORNING + timedelta(hours=3)
 
-    view = services.today_for(world.cleaner, now=MORNING + timedelta(hours=1, minutes=5))
+    view = today.today_for(world.cleaner, now=MORNING + timedelta(hours=1, minutes=5))
     cards = [c for c in view.groups[0].cards if c.reclean is not None]
     assert len(cards) == 1 and cards[0].when.startswith("返工")
     done = world.check_off(mop, reclean.slot, MORNING + timedelta(hours=2), method="tap")
     assert done.status == rules.ON_TIME
 
-    report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING + timedelta(hours=3))
+    report = reports.day_report(world.supervisor, world.site.id, DAY, now=MORNING + timedelta(hours=3))
     area = dict((p.name, t) for p, t in report.by_area)["1栋大堂"]
     assert (area.spot_pass, area.spot_fail) == (1, 1)
     assert dict(report.by_cleaner)["王保洁"].spot_fail == 1
@@ -265,13 +265,13 @@ def test_failed_spot_check_raises_reclean_counted_against_cleaner(world):
 def test_spot_check_scoping(world, elsewhere):
     task = world.task()
     with pytest.raises(NotFound):
-        services.record_spot_check(world.cleaner, world.lobby.id, results={task.id: True}, reclean=False,
+        checkoff.record_spot_check(world.cleaner, world.lobby.id, results={task.id: True}, reclean=False,
                                    photo_ids=[], note="", receipt=receipt(MORNING))
     with pytest.raises(NotFound):  # a task of another area
-        services.record_spot_check(world.supervisor, world.road.id, results={task.id: True}, reclean=False,
+        checkoff.record_spot_check(world.supervisor, world.road.id, results={task.id: True}, reclean=False,
                                    photo_ids=[], note="", receipt=receipt(MORNING))
     with pytest.raises(NotFound):
-        services.spot_form(world.supervisor, elsewhere[1].id)
+        checkoff.spot_form(world.supervisor, elsewhere[1].id)
 
 
 # ---------------------------------------------------------------- reports
@@ -284,7 +284,7 @@ def test_day_report_on_time_late_missed_per_area_and_cleaner(world):
     world.check_off(road, "2026-11-27", MORNING, user=world.other_cleaner)        # on time
     world.check_off(lobby, "2026-11-27", utc(2026, 11, 27, 0, 10))                # late (08:10 > 07:30)
     world.check_off(toilet, "2026-11-27T08:00", utc(2026, 11, 27, 1, 0))          # on time; 12:00 slot missed
-    report = services.day_report(world.supervisor, world.site.id, DAY, now=utc(2026, 11, 27, 12, 0))
+    report = reports.day_report(world.supervisor, world.site.id, DAY, now=utc(2026, 11, 27, 12, 0))
     t = report.total
     assert (t.due, t.on_time, t.late, t.missed, t.open) == (4, 2, 1, 1, 0)
     areas = {p.name: tally for p, tally in report.by_area}
@@ -296,25 +296,25 @@ def test_day_report_on_time_late_missed_per_area_and_cleaner(world):
 
 def test_missed_monthly_task_stays_in_supervisor_view_until_done(world):
     task = world.task(title="擦窗", action="wipe", kind="monthly")
-    report = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
+    report = reports.day_report(world.supervisor, world.site.id, DAY, now=MORNING)
     assert [(r.task.id, r.occ.slot) for r in report.carried] == [(task.id, "2026-10")]
     world.check_off(task, "2026-10", MORNING)
-    later = services.day_report(world.supervisor, world.site.id, DAY, now=MORNING + timedelta(hours=1))
+    later = reports.day_report(world.supervisor, world.site.id, DAY, now=MORNING + timedelta(hours=1))
     assert later.carried == []
-    october = services.day_report(world.supervisor, world.site.id, date(2026, 10, 31), now=MORNING)
+    october = reports.day_report(world.supervisor, world.site.id, date(2026, 10, 31), now=MORNING)
     assert [r.status for r in october.rows] == [rules.LATE]
 
 
 def test_occurrences_before_a_task_existed_are_not_counted(world):
     world.task(title="新任务", created_at=MORNING)
-    assert services.day_report(world.supervisor, world.site.id, DAY - timedelta(days=1), now=MORNING).total.due == 0
-    assert services.day_report(world.supervisor, world.site.id, DAY, now=MORNING).total.due == 1
+    assert reports.day_report(world.supervisor, world.site.id, DAY - timedelta(days=1), now=MORNING).total.due == 0
+    assert reports.day_report(world.supervisor, world.site.id, DAY, now=MORNING).total.due == 1
 
 
 def test_week_report_counts_per_day(world):
     task = world.task(title="扫", kind="weekly", weekdays="0,2,4")
     world.check_off(task, "2026-11-23", utc(2026, 11, 23, 2, 0))
-    report = services.week_report(world.supervisor, world.site.id, DAY, now=MORNING)
+    report = reports.week_report(world.supervisor, world.site.id, DAY, now=MORNING)
     assert report.monday == date(2026, 11, 23)
     assert [t.due for _d, t in report.days] == [1, 0, 1, 0, 1, 0, 0]
     assert (report.total.on_time, report.total.missed, report.total.open) == (1, 1, 1)
@@ -322,17 +322,17 @@ def test_week_report_counts_per_day(world):
 
 def test_reports_only_for_overseers_of_the_site(world, elsewhere):
     with pytest.raises(NotFound):
-        services.day_report(world.cleaner, world.site.id, DAY, now=MORNING)
+        reports.day_report(world.cleaner, world.site.id, DAY, now=MORNING)
     with pytest.raises(NotFound):
-        services.week_report(world.supervisor, elsewhere[0].id, DAY, now=MORNING)
+        reports.week_report(world.supervisor, elsewhere[0].id, DAY, now=MORNING)
     with pytest.raises(NotFound):
-        services.export_csv(world.cleaner, world.site.id, DAY, DAY, now=MORNING)
+        reports.export_csv(world.cleaner, world.site.id, DAY, DAY, now=MORNING)
 
 
 def test_export_csv_has_bom_and_one_row_per_occurrence(world):
     task = world.task(title="=拖地", done_before="07:30")
     world.check_off(task, "2026-11-27", utc(2026, 11, 26, 23, 0), note="+1 地滑")
-    text = services.export_csv(world.supervisor, world.site.id, DAY - timedelta(days=1), DAY, now=MORNING)
+    text = reports.export_csv(world.supervisor, world.site.id, DAY - timedelta(days=1), DAY, now=MORNING)
     assert text.startswith("\ufeff日期,小区")
     lines = text.strip().splitlines()
     assert len(lines) == 3
@@ -369,7 +369,7 @@ def test_records_are_chained_and_append_only(world, tmp_path):
 
     task = world.task()
     world.check_off(task, "2026-11-27", MORNING)
-    services.record_spot_check(world.supervisor, world.lobby.id, results={task.id: False}, reclean=True,
+    checkoff.record_spot_check(world.supervisor, world.lobby.id, results={task.id: False}, reclean=True,
                                photo_ids=[str(uuid.uuid4())], note="", receipt=receipt(MORNING))
     db.session.commit()
     kinds = list(db.session.scalars(select(ChainEntry.kind).where(ChainEntry.site_id == world.site.id)

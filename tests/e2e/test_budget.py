@@ -93,7 +93,7 @@ def _order_for(server, staff_no: str) -> int:
     from wuye_field.core.time import utcnow
     from wuye_field.extensions import db
     from wuye_field.sync.receipt import Receipt
-    from wuye_field.workorders import services
+    from wuye_field.workorders import steps
     from wuye_field.workorders.models import WorkOrder
 
     with server.app.app_context():
@@ -104,11 +104,11 @@ def _order_for(server, staff_no: str) -> int:
                 return mine
             desk = db.session.scalar(db.select(User).where(User.staff_no == "desk01"))
             now = utcnow()
-            order = services.raise_order(
+            order = steps.raise_order(
                 desk, site_id=next(iter(desk.site_ids("desk"))), source="desk", category="water", priority="emergency",
                 description="厨房水管漏水", room="1-301", resident_name="王先生", resident_phone="13812341234",
                 receipt=Receipt.server(now))
-            services.assign(desk, order.id, tech.id, receipt=Receipt.server(now))
+            steps.assign(desk, order.id, tech.id, receipt=Receipt.server(now))
             db.session.commit()
             return order.id
         finally:

@@ -125,16 +125,16 @@ def _order_for_tech01(server) -> None:
     from wuye_field.accounts.services import find_user_by_login
     from wuye_field.core.time import utcnow
     from wuye_field.extensions import db
-    from wuye_field.workorders import services
+    from wuye_field.workorders import steps
 
     with server.app.app_context():
         desk, tech = find_user_by_login("desk01"), find_user_by_login("tech01")
         at = utcnow() - timedelta(minutes=23)
-        order = services.raise_order(desk, site_id=min(desk.site_ids()), category="water", priority="ordinary",
+        order = steps.raise_order(desk, site_id=min(desk.site_ids()), category="water", priority="ordinary",
                                      receipt=receipt(at), source="desk",
                                      description="阳台地漏堵塞", room="2-1101", resident_name="李女士",
                                      resident_phone="13900002222")
-        services.assign(desk, order.id, tech.id, receipt=receipt(at))
+        steps.assign(desk, order.id, tech.id, receipt=receipt(at))
         db.session.commit()
         db.session.remove()
 

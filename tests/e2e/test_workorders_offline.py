@@ -34,7 +34,7 @@ def raise_for_tech01(server) -> tuple[int, int]:
     """desk01 raises an emergency order and assigns it to tech01; a second technician joins the site.
     Returns (order id, second technician's id)."""
     from wuye_field.accounts.services import create_user
-    from wuye_field.workorders import services
+    from wuye_field.workorders import steps
 
     with server.app.app_context():
         site = _demo_site()
@@ -42,11 +42,11 @@ def raise_for_tech01(server) -> tuple[int, int]:
         other = create_user(staff_no=f"tech-e2e-{uuid.uuid4().hex[:6]}", name="周强", password="wuye-demo",
                             roles={site.id: {"technician"}}, hash_method=server.app.config["PASSWORD_HASH_METHOD"])
         now = utcnow()
-        order = services.raise_order(
+        order = steps.raise_order(
             desk, site_id=site.id, source="desk", category="water", priority="emergency",
             description="卫生间水管爆裂", room="2-1202", resident_name="赵女士", resident_phone="13900001111",
             receipt=Receipt.server(now))
-        services.assign(desk, order.id, tech.id, receipt=Receipt.server(now))
+        steps.assign(desk, order.id, tech.id, receipt=Receipt.server(now))
         db.session.commit()
         ids = (order.id, other.id)
         db.session.remove()
@@ -100,11 +100,11 @@ def test_offline_completion_while_reassigned_is_kept_as_conflict(phone_factory, 
     assert [len(i["photos"]) for i in items] == [0, 2]
 
     # Meanwhile desk01, online, reassigns the order (tech01 did not answer the phone).
-    from wuye_field.workorders import services
+    from wuye_field.workorders import steps
 
     with server.app.app_context():
         (desk,) = _users("desk01")
-        services.assign(desk, order_id, other_id, reason="刘洋电话打不通", receipt=Receipt.server(utcnow()))
+        steps.assign(desk, order_id, other_id, reason="刘洋电话打不通", receipt=Receipt.server(utcnow()))
         db.session.commit()
         db.session.remove()
 
@@ -153,7 +153,7 @@ def test_offline_completion_while_reassigned_is_kept_as_conflict(phone_factory, 
         start, end = datetime.now().astimezone() - timedelta(days=40), utcnow() + timedelta(days=1)
         before = reports.return_visit_rate(site_id, start, end)
         (desk,) = _users("desk01")
-        services.record_visit(desk, order_id, "satisfied", "业主满意", receipt=Receipt.server(utcnow()))
+        steps.record_visit(desk, order_id, "satisfied", "业主满意", receipt=Receipt.server(utcnow()))
         db.session.commit()
         after = reports.return_visit_rate(site_id, start, end)
         from wuye_field.workorders.models import WorkOrder

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.sync.helpers import headers, receipt
 from wuye_field.accounts.services import find_user_by_login
 from wuye_field.extensions import db
-from wuye_field.handover import services
+from wuye_field.handover import handovers
 from wuye_field.handover.models import HandoverPost
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -33,7 +33,7 @@ def field(at: datetime = MADE, **extra) -> dict:
 def items_form(post: HandoverPost, changes: dict | None = None) -> dict:
     """The handover form as the page prefills it, with `changes` {item: (counted, state, note)}."""
     data = {}
-    for n, (name, count) in enumerate(services.prefill(post)):
+    for n, (name, count) in enumerate(handovers.prefill(post)):
         counted, state, note = (changes or {}).get(name, (count, "ok", ""))
         data |= {f"item-{n}-name": name, f"item-{n}-counted": str(counted), f"item-{n}-state": state,
                  f"item-{n}-note": note}
@@ -47,12 +47,12 @@ def handover_input(post, changes=None, matters=(), note=""):
         if important:
             form[f"matter-{i}-important"] = "1"
     form["note"] = note
-    return services.read_handover_form(form)
+    return handovers.read_handover_form(form)
 
 
 def hand_over(site, login="guard01", changes=None, matters=(), at=MADE, code="GATE"):
     """guard01 hands over the post (committed); returns the handover."""
-    handover, _pending = services.submit_handover(user(login), post(site, code).id,
+    handover, _pending = handovers.submit_handover(user(login), post(site, code).id,
                                                   handover_input(post(site, code), changes, matters), **field(at))
     db.session.commit()
     return handover
@@ -61,7 +61,7 @@ def hand_over(site, login="guard01", changes=None, matters=(), at=MADE, code="GA
 def accept_input(handover, counts=None, notes=None, takeovers=(), token=""):
     counts = {item.id: str((counts or {}).get(item.name, item.counted)) for item in handover.items}
     notes = {item.id: (notes or {}).get(item.name, "") for item in handover.items}
-    return services.AcceptInput(counts, notes, set(takeovers), "", token)
+    return handovers.AcceptInput(counts, notes, set(takeovers), "", token)
 
 
 def post_field(client, url: str, data: dict, key: str | None = None, **header_args):

@@ -9,7 +9,7 @@ from tests.sync.helpers import receipt
 from wuye_field.accounts.services import find_user_by_login
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.workorders import services
+from wuye_field.workorders import steps
 
 
 def test_compliance_day_without_ended_windows_reads_like_the_board(client, auth, demo):
@@ -26,7 +26,7 @@ def test_compliance_day_without_ended_windows_reads_like_the_board(client, auth,
 def test_desk_lines_never_start_with_a_dot(client, auth, demo):
     desk = find_user_by_login("desk01")
     at = utcnow()
-    services.raise_order(desk, site_id=demo.id, category="water", priority="emergency", receipt=receipt(at),
+    steps.raise_order(desk, site_id=demo.id, category="water", priority="emergency", receipt=receipt(at),
                          source="desk", description="厨房水管漏水", room="1-301",
                          resident_name="王先生", resident_phone="13812341234")
     db.session.commit()

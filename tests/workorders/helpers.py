@@ -11,7 +11,7 @@ from wuye_field.accounts.models import User
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
 from wuye_field.sync.receipt import ClockSkew, Receipt
-from wuye_field.workorders import services
+from wuye_field.workorders import steps
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
 
@@ -52,20 +52,20 @@ def raise_order(team: Crew, *, at: datetime = T0, priority: str = "emergency", c
     """Raise an order on the crew's site by the desk (defaults: emergency water leak in 1栋 301)."""
     fields = {"source": "desk", "description": "厨房水管漏水", "room": "1-301", "resident_name": "王先生",
               "resident_phone": "13812341234"} | values
-    return services.raise_order(user or team.desk, site_id=team.site.id, category=category, priority=priority,
+    return steps.raise_order(user or team.desk, site_id=team.site.id, category=category, priority=priority,
                                 receipt=receipt(at), **fields)
 
 
 def assigned(team: Crew, *, at: datetime = T0, tech: User | None = None, **values):
     """An order raised and assigned to `tech` (default team.tech) at `at`."""
     order = raise_order(team, at=at, **values)
-    services.assign(team.desk, order.id, (tech or team.tech).id, receipt=receipt(at))
+    steps.assign(team.desk, order.id, (tech or team.tech).id, receipt=receipt(at))
     return order
 
 
 def done(team: Crew, order, *, at: datetime, photo: str | None = None):
     """Arrive and complete `order` as its assignee at `at`."""
     tech = db.session.get(User, order.assignee_id)
-    services.arrive(tech, order.id, receipt=receipt(at))
-    return services.complete(tech, order.id, photo_ids=[photo or str(uuid.uuid4())], note="已修好",
+    steps.arrive(tech, order.id, receipt=receipt(at))
+    return steps.complete(tech, order.id, photo_ids=[photo or str(uuid.uuid4())], note="已修好",
                              receipt=receipt(at + timedelta(minutes=1)))

@@ -250,11 +250,11 @@ def test_board_lists(team, client, auth):
 
 
 def test_board_shows_conflicts(team, client, auth):
-    from wuye_field.workorders import services
+    from wuye_field.workorders import steps
 
     order = assigned(team)
-    services.assign(team.desk, order.id, team.tech2.id, receipt=receipt())
-    services.arrive(team.tech, order.id, receipt=receipt())  # worked offline on a reassigned order
+    steps.assign(team.desk, order.id, team.tech2.id, receipt=receipt())
+    steps.arrive(team.tech, order.id, receipt=receipt())  # worked offline on a reassigned order
     db.session.commit()
     login(auth, team.sup)
     text = client.get(f"/workorders/desk?site={team.site.id}").text
@@ -270,9 +270,9 @@ def test_mine_raised_until_closed(team, client, auth):
     login(auth, team.desk)
     assert order.number in client.get("/workorders/mine-raised").text
     done(team, order, at=utcnow())
-    from wuye_field.workorders import services
+    from wuye_field.workorders import steps
 
-    services.record_visit(team.desk, order.id, "satisfied", receipt=receipt(utcnow()))
+    steps.record_visit(team.desk, order.id, "satisfied", receipt=receipt(utcnow()))
     db.session.commit()
     assert order.number not in client.get("/workorders/mine-raised").text
 

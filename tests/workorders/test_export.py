@@ -10,7 +10,7 @@ import pytest
 
 from tests.workorders.helpers import T0, assigned, done, raise_order, receipt
 from wuye_field.extensions import db
-from wuye_field.workorders import services
+from wuye_field.workorders import steps
 
 PASSWORD = "password-123"
 
@@ -28,7 +28,7 @@ def rows_of(response) -> list[dict]:
 def test_export_rows_with_clock_times_in_site_time(team, client, auth):
     order = assigned(team)                                    # 10:00 Beijing time, emergency
     done(team, order, at=T0 + timedelta(minutes=40))
-    services.record_visit(team.desk, order.id, "satisfied", receipt=receipt(T0 + timedelta(hours=2)))
+    steps.record_visit(team.desk, order.id, "satisfied", receipt=receipt(T0 + timedelta(hours=2)))
     raise_order(team, priority="ordinary", description="=HYPERLINK(\"x\")")
     db.session.commit()
     auth.login(team.sup.staff_no, PASSWORD)

@@ -10,7 +10,7 @@ import pytest
 from tests.workorders.helpers import assigned, crew, receipt
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.workorders import services
+from wuye_field.workorders import steps
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_done_form_is_hidden_until_arrived(client, auth, team):
     assert 'data-action="order-arrive"' in html
     tag = _done_form_tag(html)
     assert " hidden" in tag and "data-after-arrive" in tag  # shown by 「已到场」 (offline too), not before
-    services.arrive(team.tech, order.id, receipt=receipt(utcnow()))
+    steps.arrive(team.tech, order.id, receipt=receipt(utcnow()))
     db.session.commit()
     html = client.get(f"/workorders/{order.id}").get_data(as_text=True)
     assert 'data-action="order-arrive"' not in html and " hidden" not in _done_form_tag(html)

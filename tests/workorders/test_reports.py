@@ -8,7 +8,7 @@ import pytest
 
 from tests.workorders.helpers import T0, assigned, done, raise_order, receipt
 from wuye_field.extensions import db
-from wuye_field.workorders import reports, services
+from wuye_field.workorders import reports, steps
 
 NOV = (datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc), datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))
 LATER = T0 + timedelta(days=10)
@@ -16,7 +16,7 @@ PASSWORD = "password-123"
 
 
 def arrive(team, order, at):
-    services.arrive(db.session.get(type(team.tech), order.assignee_id), order.id, receipt=receipt(at))
+    steps.arrive(db.session.get(type(team.tech), order.assignee_id), order.id, receipt=receipt(at))
 
 
 def test_month_window_is_the_site_local_month():
@@ -55,9 +55,9 @@ def test_finished_in_time_excludes_paused_time(team):
     # W3: ordinary orders done within 8 h, time on hold (waiting for parts) not counted
     paused = assigned(team, priority="ordinary")
     arrive(team, paused, T0 + timedelta(minutes=20))
-    services.hold(team.tech, paused.id, "等配件", receipt=receipt(T0 + timedelta(hours=1)))
-    services.resume(team.tech, paused.id, receipt=receipt(T0 + timedelta(hours=3)))
-    services.complete(team.tech, paused.id, photo_ids=["0b1c2d3e-0000-4000-8000-000000000001"],
+    steps.hold(team.tech, paused.id, "等配件", receipt=receipt(T0 + timedelta(hours=1)))
+    steps.resume(team.tech, paused.id, receipt=receipt(T0 + timedelta(hours=3)))
+    steps.complete(team.tech, paused.id, photo_ids=["0b1c2d3e-0000-4000-8000-000000000001"],
                       receipt=receipt(T0 + timedelta(hours=9)))          # 9 h − 2 h paused = 7 h: in time
     late = assigned(team, priority="ordinary")
     done(team, late, at=T0 + timedelta(hours=9))                         # 9 h: late
@@ -78,8 +78,8 @@ def test_return_visit_satisfaction_and_reopen_rates(team):
     orders = [assigned(team, priority="ordinary") for _ in range(4)]
     for order in orders[:3]:
         done(team, order, at=T0 + timedelta(hours=1))
-    services.record_visit(team.desk, orders[0].id, "satisfied", receipt=receipt(T0 + timedelta(hours=2)))
-    services.record_visit(team.desk, orders[1].id, "not_satisfied", "还在漏", receipt=receipt(T0 + timedelta(hours=2)))
+    steps.record_visit(team.desk, orders[0].id, "satisfied", receipt=receipt(T0 + timedelta(hours=2)))
+    steps.record_visit(team.desk, orders[1].id, "not_satisfied", "还在漏", receipt=receipt(T0 + timedelta(hours=2)))
     assert reports.return_visit_rate(team.site.id, *NOV) == reports.Share(2, 3)
     assert reports.satisfaction_rate(team.site.id, *NOV) == reports.Share(1, 2)
     assert reports.reopen_rate(team.site.id, *NOV) == reports.Share(1, 3)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.workorders.helpers import assigned, crew, raise_order, receipt
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.workorders import services
+from wuye_field.workorders import queries, steps
 from wuye_field.workorders.models import OrderEvent, ResidentAccess
 
 HX = {"HX-Request": "true"}
@@ -109,7 +109,7 @@ def test_done_with_photos_price_and_signature(client, auth, factories):
     assert response.status_code == 201, response.get_json()
     event = db.session.get(OrderEvent, response.get_json()["event"]["id"])
     assert (event.signature_photo_uuid, event.amount_fen, event.price_item_id) == (signature, 4050, tap.id)
-    detail = services.order_detail(team.desk, order.id, utcnow())
+    detail = queries.order_detail(team.desk, order.id, utcnow())
     assert detail.order.state == "done" and detail.events[-1].pending_photos == 1  # the signature is linked apart
 
 
@@ -129,7 +129,7 @@ def test_grab_loser_is_told(client, auth, team):
 
 def test_conflict_shown_on_order_page_and_settled(client, auth, team):
     order = fresh_order(team)
-    services.assign(team.desk, order.id, team.tech2.id, receipt=receipt(utcnow()))
+    steps.assign(team.desk, order.id, team.tech2.id, receipt=receipt(utcnow()))
     db.session.commit()
     login(auth, team.tech)
     answer = client.post(f"/workorders/{order.id}/arrive", headers=field_headers(when=utcnow() - timedelta(minutes=3)))
@@ -144,7 +144,7 @@ def test_conflict_shown_on_order_page_and_settled(client, auth, team):
     settled = client.post(f"/workorders/conflicts/{event_id}/settle", data={"note": "以乙为准"})
     assert settled.status_code == 303
     assert 'id="conflicts"' not in client.get(f"/workorders/{order.id}").get_data(as_text=True)
-    assert services.open_conflicts([team.site.id]) == []
+    assert queries.open_conflicts([team.site.id]) == []
 
 
 def test_offline_manifest_lists_my_open_orders(client, auth, team):
@@ -200,14 +200,14 @@ def test_grab_race_two_at_once_and_replays_one_winner(app, team):
 def test_my_conflicts_listed_until_settled(client, auth, team):
     """The technician sees their kept-but-not-applied steps on 「我的工单」 (the order is no longer theirs)."""
     order = fresh_order(team)
-    services.cancel(team.desk, order.id, "业主取消", receipt=receipt(utcnow()))
+    steps.cancel(team.desk, order.id, "业主取消", receipt=receipt(utcnow()))
     db.session.commit()
     login(auth, team.tech)
     client.post(f"/workorders/{order.id}/arrive", headers=field_headers())
     html = client.get("/workorders/").get_data(as_text=True)
     assert 'id="wo-my-conflicts"' in html and "已被取消" in html
-    (event,) = services.open_conflicts([team.site.id])
-    services.settle_conflict(team.desk, event.id, "已电话告知", receipt=receipt(utcnow()))
+    (event,) = queries.open_conflicts([team.site.id])
+    steps.settle_conflict(team.desk, event.id, "已电话告知", receipt=receipt(utcnow()))
     db.session.commit()
     assert 'id="wo-my-conflicts"' not in client.get("/workorders/").get_data(as_text=True)
 
@@ -235,24 +235,24 @@ def test_order_page_renders_in_every_state(client, auth, team, factories):
         return response.get_data(as_text=True)
 
     assert 'data-action="order-arrive"' in page() and 'data-action="order-hold"' in page()
-    services.hold(team.tech, order.id, "业主不在家", receipt=receipt(now))
+    steps.hold(team.tech, order.id, "业主不在家", receipt=receipt(now))
     db.session.commit()
     html = page()
     assert 'data-action="order-resume"' in html and "暂停中" in html and 'data-action="order-arrive"' not in html
-    services.resume(team.tech, order.id, receipt=receipt(now + timedelta(minutes=1)))
-    services.arrive(team.tech, order.id, receipt=receipt(now + timedelta(minutes=2)))
+    steps.resume(team.tech, order.id, receipt=receipt(now + timedelta(minutes=1)))
+    steps.arrive(team.tech, order.id, receipt=receipt(now + timedelta(minutes=2)))
     db.session.commit()
     assert '<use href="#i-ok"></use></svg> 按时' in page()
-    services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], paid=True, price_item_id=tap.id,
+    steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], paid=True, price_item_id=tap.id,
                       materials="龙头", receipt=receipt(now + timedelta(minutes=3)))
     db.session.commit()
     html = page()
     assert "有偿 ¥35.00" in html and 'data-action="order-done"' not in html and "tel:" not in html  # closed to calls
-    services.record_visit(team.desk, order.id, "not_satisfied", "还在滴水", receipt=receipt(now + timedelta(hours=1)))
+    steps.record_visit(team.desk, order.id, "not_satisfied", "还在滴水", receipt=receipt(now + timedelta(hours=1)))
     db.session.commit()
     html = page()
     assert "返修 1 次" in html and "不满意" in html and 'data-action="order-arrive"' in html
-    services.cancel(team.desk, order.id, "业主另找人修", receipt=receipt(now + timedelta(hours=2)))
+    steps.cancel(team.desk, order.id, "业主另找人修", receipt=receipt(now + timedelta(hours=2)))
     db.session.commit()
     html = page()
     assert "已取消" in html and "data-outbox" not in html

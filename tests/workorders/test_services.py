@@ -12,7 +12,7 @@ from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
-from wuye_field.workorders import services
+from wuye_field.workorders import queries, steps
 from wuye_field.workorders.models import OrderEvent, WorkOrder
 
 
@@ -47,7 +47,7 @@ def test_raise_replay_stores_once(team):
     key = str(uuid.uuid4())
     kwargs = dict(site_id=team.site.id, source="desk", category="water", priority="ordinary", description="漏水",
                   receipt=receipt(T0, key=key))
-    assert services.raise_order(team.desk, **kwargs).id == services.raise_order(team.desk, **kwargs).id
+    assert steps.raise_order(team.desk, **kwargs).id == steps.raise_order(team.desk, **kwargs).id
     assert db.session.scalar(select(func.count(WorkOrder.id))) == 1
 
 
@@ -80,26 +80,26 @@ def test_other_site_cannot_see_or_touch(team):
     """R15: another site's desk gets NotFound for every step."""
     order = raise_order(team)
     with pytest.raises(NotFound):
-        services.get_order(team.other_desk, order.id)
+        queries.get_order(team.other_desk, order.id)
     with pytest.raises(NotFound):
-        services.assign(team.other_desk, order.id, team.tech.id, receipt=receipt())
+        steps.assign(team.other_desk, order.id, team.tech.id, receipt=receipt())
     with pytest.raises(NotFound):
-        services.cancel(team.other_desk, order.id, "重复", receipt=receipt())
+        steps.cancel(team.other_desk, order.id, "重复", receipt=receipt())
 
 
 def test_technician_cannot_dispatch_and_stranger_cannot_work(team):
     order = assigned(team)
     with pytest.raises(Forbidden):
-        services.assign(team.tech, order.id, team.tech2.id, receipt=receipt())
+        steps.assign(team.tech, order.id, team.tech2.id, receipt=receipt())
     with pytest.raises(Forbidden) as refused:
-        services.arrive(team.tech2, order.id, receipt=receipt())
+        steps.arrive(team.tech2, order.id, receipt=receipt())
     assert "不是派给您" in refused.value.message
 
 
 def test_assign_only_to_technician_of_the_site(team):
     order = raise_order(team)
     with pytest.raises(DomainError) as bad:
-        services.assign(team.desk, order.id, team.guard.id, receipt=receipt())
+        steps.assign(team.desk, order.id, team.guard.id, receipt=receipt())
     assert bad.value.status == 422
 
 
@@ -110,12 +110,12 @@ def test_full_life_satisfied_visit_closes(team, factories):
     """raise → assign → arrive → done → visit (satisfied) → closed, each a record with who and why."""
     item = factories.price_item(team.site)
     order = assigned(team)
-    services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=20)))
-    event = services.complete(team.tech, order.id, note="换了阀门", materials="阀门 1 个", paid=True,
+    steps.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=20)))
+    event = steps.complete(team.tech, order.id, note="换了阀门", materials="阀门 1 个", paid=True,
                               price_item_id=item.id, photo_ids=[str(uuid.uuid4())],
                               receipt=receipt(T0 + timedelta(minutes=50)))
     assert (event.amount_fen, order.state) == (3500, "done")  # W7: the list price
-    services.record_visit(team.desk, order.id, "satisfied", "很满意", receipt=receipt(T0 + timedelta(hours=2)))
+    steps.record_visit(team.desk, order.id, "satisfied", "很满意", receipt=receipt(T0 + timedelta(hours=2)))
     assert order.state == "closed" and order.closed_at is not None
     assert [k for k, _a in events_of(order)] == ["raise", "assign", "arrive", "done", "visit", "close"]
     assert order.version == 6
@@ -125,8 +125,8 @@ def test_not_satisfied_reopens_to_same_technician_keeping_history(team):
     order = assigned(team)
     done(team, order, at=T0 + timedelta(minutes=30))
     with pytest.raises(DomainError):
-        services.record_visit(team.desk, order.id, "not_satisfied", "", receipt=receipt())
-    services.record_visit(team.desk, order.id, "not_satisfied", "还在漏", receipt=receipt(T0 + timedelta(hours=3)))
+        steps.record_visit(team.desk, order.id, "not_satisfied", "", receipt=receipt())
+    steps.record_visit(team.desk, order.id, "not_satisfied", "还在漏", receipt=receipt(T0 + timedelta(hours=3)))
     assert (order.state, order.assignee_id, order.reopen_count, order.done_at) == ("assigned", team.tech.id, 1, None)
     assert as_utc(order.reopened_at) == T0 + timedelta(hours=3)
     assert [k for k, _a in events_of(order)][-2:] == ["visit", "reopen"]
@@ -137,38 +137,38 @@ def test_not_satisfied_reopens_to_same_technician_keeping_history(team):
 def test_done_requires_after_photo_price_and_signature(factories):
     team = crew(factories, require_signature=True)
     order = assigned(team)
-    services.arrive(team.tech, order.id, receipt=receipt())
+    steps.arrive(team.tech, order.id, receipt=receipt())
     with pytest.raises(DomainError) as no_photo:
-        services.complete(team.tech, order.id, photo_ids=[], receipt=receipt())
+        steps.complete(team.tech, order.id, photo_ids=[], receipt=receipt())
     assert "照片" in no_photo.value.message
     with pytest.raises(DomainError) as no_price:
-        services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], paid=True, receipt=receipt())
+        steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], paid=True, receipt=receipt())
     assert "价目表" in no_price.value.message
     with pytest.raises(DomainError) as no_sign:
-        services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], receipt=receipt())
+        steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], receipt=receipt())
     assert "签字" in no_sign.value.message
-    event = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
+    event = steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
                               no_signature_reason="业主不在家，租客在", receipt=receipt())
     assert event.applied and order.state == "done"
 
 
 def test_hold_and_resume_track_paused_time(team):
     order = assigned(team)
-    services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10)))
+    steps.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10)))
     with pytest.raises(DomainError):
-        services.hold(team.tech, order.id, "", receipt=receipt())
-    services.hold(team.tech, order.id, "等配件", receipt=receipt(T0 + timedelta(minutes=20)))
+        steps.hold(team.tech, order.id, "", receipt=receipt())
+    steps.hold(team.tech, order.id, "等配件", receipt=receipt(T0 + timedelta(minutes=20)))
     assert order.state == "on_hold"
-    services.resume(team.desk, order.id, receipt=receipt(T0 + timedelta(minutes=80)))
+    steps.resume(team.desk, order.id, receipt=receipt(T0 + timedelta(minutes=80)))
     assert (order.state, order.paused_seconds, order.on_hold_since) == ("arrived", 3600, None)
 
 
 def test_cancel_needs_reason(team):
     order = assigned(team)
     with pytest.raises(DomainError) as bad:
-        services.cancel(team.desk, order.id, " ", receipt=receipt())
+        steps.cancel(team.desk, order.id, " ", receipt=receipt())
     assert "取消原因" in bad.value.message
-    services.cancel(team.desk, order.id, "业主自己修好了", receipt=receipt())
+    steps.cancel(team.desk, order.id, "业主自己修好了", receipt=receipt())
     assert order.state == "cancelled"
 
 
@@ -179,11 +179,11 @@ def test_grab_needs_setting_and_trade(factories):
     team = crew(factories, allow_grab=False)
     order = raise_order(team)
     with pytest.raises(Forbidden) as off:
-        services.grab(team.tech, order.id, receipt=receipt())
+        steps.grab(team.tech, order.id, receipt=receipt())
     assert "抢单" in off.value.message
     team2 = crew(factories, allow_grab=True, trades=("power",))
     with pytest.raises(Forbidden) as trade:
-        services.grab(team2.tech, raise_order(team2).id, receipt=receipt())
+        steps.grab(team2.tech, raise_order(team2).id, receipt=receipt())
     assert "工种" in trade.value.message
 
 
@@ -193,15 +193,15 @@ def test_two_offline_grabs_one_winner_loser_told(factories):
     order = raise_order(team)
     # tech2 grabbed earlier on the phone but synced later: the server's order of receipt decides.
     minutes = lambda n: T0 + timedelta(minutes=n)  # noqa: E731
-    first = services.grab(team.tech, order.id, receipt=receipt(minutes(5), received=minutes(30)))
-    second = services.grab(team.tech2, order.id, receipt=receipt(minutes(2), received=minutes(31)))
+    first = steps.grab(team.tech, order.id, receipt=receipt(minutes(5), received=minutes(30)))
+    second = steps.grab(team.tech2, order.id, receipt=receipt(minutes(2), received=minutes(31)))
     assert first.applied and not second.applied
     assert second.conflict_reason == "已被 维修甲 抢走"
-    assert "已被 维修甲 抢走" in services.step_message(second)
+    assert "已被 维修甲 抢走" in queries.step_message(second)
     assert (order.state, order.assignee_id) == ("assigned", team.tech.id)
-    assert services.open_conflicts([team.site.id]) == []  # a lost grab needs no settling
+    assert queries.open_conflicts([team.site.id]) == []  # a lost grab needs no settling
     with pytest.raises(DomainError):
-        services.grab(team.tech, order.id, receipt=receipt())
+        steps.grab(team.tech, order.id, receipt=receipt())
 
 
 # ---------------------------------------------------------------- offline conflicts
@@ -210,33 +210,33 @@ def test_two_offline_grabs_one_winner_loser_told(factories):
 def test_arrive_and_done_after_reassign_are_kept_as_conflicts(team):
     """Reassigned while tech worked offline: arrive/done stored, not applied, shown until settled."""
     order = assigned(team)
-    services.assign(team.desk, order.id, team.tech2.id, reason="甲没接电话",
+    steps.assign(team.desk, order.id, team.tech2.id, reason="甲没接电话",
                     receipt=receipt(T0 + timedelta(minutes=15)))
     late = T0 + timedelta(hours=1)
-    arrive = services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10), received=late))
-    finish = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], note="修好了",
+    arrive = steps.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10), received=late))
+    finish = steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], note="修好了",
                                receipt=receipt(T0 + timedelta(minutes=40), received=T0 + timedelta(hours=1)))
     assert not arrive.applied and not finish.applied
     assert "改派给 维修乙" in finish.conflict_reason
     assert (order.state, order.assignee_id, order.arrived_at, order.done_at) == ("assigned", team.tech2.id, None, None)
-    assert [e.id for e in services.open_conflicts([team.site.id])] == [arrive.id, finish.id]
-    detail = services.order_detail(team.tech, order.id, T0 + timedelta(hours=1))
+    assert [e.id for e in queries.open_conflicts([team.site.id])] == [arrive.id, finish.id]
+    detail = queries.order_detail(team.tech, order.id, T0 + timedelta(hours=1))
     assert [c.event.id for c in detail.conflicts] == [arrive.id, finish.id]
-    services.settle_conflict(team.desk, arrive.id, "甲乙都去了，以乙为准", receipt=receipt())
+    steps.settle_conflict(team.desk, arrive.id, "甲乙都去了，以乙为准", receipt=receipt())
     with pytest.raises(DomainError):
-        services.settle_conflict(team.desk, arrive.id, "again", receipt=receipt())
-    assert [e.id for e in services.open_conflicts([team.site.id])] == [finish.id]
+        steps.settle_conflict(team.desk, arrive.id, "again", receipt=receipt())
+    assert [e.id for e in queries.open_conflicts([team.site.id])] == [finish.id]
 
 
 def test_done_after_cancel_is_kept_as_conflict(team):
     order = assigned(team)
-    services.arrive(team.tech, order.id, receipt=receipt())
-    services.cancel(team.desk, order.id, "业主取消", receipt=receipt(T0 + timedelta(minutes=5)))
-    finish = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
+    steps.arrive(team.tech, order.id, receipt=receipt())
+    steps.cancel(team.desk, order.id, "业主取消", receipt=receipt(T0 + timedelta(minutes=5)))
+    finish = steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
                                receipt=receipt(T0 + timedelta(minutes=3), received=T0 + timedelta(minutes=30)))
     assert not finish.applied and "已被取消" in finish.conflict_reason and order.state == "cancelled"
-    assert [e.id for e in services.open_conflicts([team.site.id])] == [finish.id]
-    assert services.open_conflicts([team.other_site.id]) == []
+    assert [e.id for e in queries.open_conflicts([team.site.id])] == [finish.id]
+    assert queries.open_conflicts([team.other_site.id]) == []
 
 
 # ---------------------------------------------------------------- lists
@@ -248,7 +248,7 @@ def test_my_orders_overdue_first_then_nearest_deadline(team):
     soon = assigned(team, at=T0 + timedelta(minutes=50), priority="ordinary")  # finish by +8h
     sooner = assigned(team, at=T0 + timedelta(minutes=30))  # arrive by T0+90
     assigned(team, tech=team.tech2)
-    rows = services.orders_for_technician(team.tech, now)
+    rows = queries.orders_for_technician(team.tech, now)
     assert [r.order.id for r in rows] == [late.id, sooner.id, soon.id]
     assert rows[0].clocks.overdue and rows[1].clocks.state == "ok"
 
@@ -256,45 +256,45 @@ def test_my_orders_overdue_first_then_nearest_deadline(team):
 def test_raised_by_until_closed(team):
     """W6: the one who raised it sees it until it is closed."""
     order = assigned(team)
-    assert [r.order.id for r in services.orders_raised_by(team.desk)] == [order.id]
+    assert [r.order.id for r in queries.orders_raised_by(team.desk)] == [order.id]
     done(team, order, at=T0 + timedelta(minutes=30))
-    assert [r.order.id for r in services.orders_raised_by(team.desk)] == [order.id]
-    services.record_visit(team.desk, order.id, "satisfied", receipt=receipt())
-    assert services.orders_raised_by(team.desk) == []
+    assert [r.order.id for r in queries.orders_raised_by(team.desk)] == [order.id]
+    steps.record_visit(team.desk, order.id, "satisfied", receipt=receipt())
+    assert queries.orders_raised_by(team.desk) == []
 
 
 def test_desk_accepts_offline_completion_after_reassign(team):
     """Reassigned (no signal in the basement) but tech did the job: accepting applies it as of the phone time."""
     order = assigned(team)
-    services.assign(team.desk, order.id, team.tech2.id, receipt=receipt(T0 + timedelta(minutes=15)))
+    steps.assign(team.desk, order.id, team.tech2.id, receipt=receipt(T0 + timedelta(minutes=15)))
     late = T0 + timedelta(hours=1)
-    arrive = services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10), received=late))
-    finish = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], materials="阀门",
+    arrive = steps.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=10), received=late))
+    finish = steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], materials="阀门",
                                receipt=receipt(T0 + timedelta(minutes=40), received=late))
     with pytest.raises(DomainError):
-        services.settle_conflict(team.desk, finish.id, "", accept=True, receipt=receipt(late))
-    services.settle_conflict(team.desk, arrive.id, "甲确实到场", accept=True, receipt=receipt(late))
-    accepted = services.settle_conflict(team.desk, finish.id, "以甲的完工为准", accept=True, receipt=receipt(late))
+        steps.settle_conflict(team.desk, finish.id, "", accept=True, receipt=receipt(late))
+    steps.settle_conflict(team.desk, arrive.id, "甲确实到场", accept=True, receipt=receipt(late))
+    accepted = steps.settle_conflict(team.desk, finish.id, "以甲的完工为准", accept=True, receipt=receipt(late))
     assert (accepted.kind, accepted.applied, accepted.materials, accepted.settles_id) == (
         "done", True, "阀门", finish.id)
     assert (order.state, order.assignee_id) == ("done", team.tech.id)
     assert (as_utc(order.arrived_at), as_utc(order.done_at)) == (T0 + timedelta(minutes=10), T0 + timedelta(minutes=40))
-    assert services.open_conflicts([team.site.id]) == []
-    services.record_visit(team.desk, order.id, "satisfied", receipt=receipt(late))
+    assert queries.open_conflicts([team.site.id]) == []
+    steps.record_visit(team.desk, order.id, "satisfied", receipt=receipt(late))
     assert order.state == "closed"
 
 
 def test_cannot_accept_into_a_cancelled_order(team):
     order = assigned(team)
-    services.arrive(team.tech, order.id, receipt=receipt())
-    services.cancel(team.desk, order.id, "业主取消", receipt=receipt(T0 + timedelta(minutes=5)))
-    finish = services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
+    steps.arrive(team.tech, order.id, receipt=receipt())
+    steps.cancel(team.desk, order.id, "业主取消", receipt=receipt(T0 + timedelta(minutes=5)))
+    finish = steps.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())],
                                receipt=receipt(T0 + timedelta(minutes=9)))
     with pytest.raises(DomainError) as refused:
-        services.settle_conflict(team.desk, finish.id, "采纳", accept=True, receipt=receipt())
+        steps.settle_conflict(team.desk, finish.id, "采纳", accept=True, receipt=receipt())
     assert "已取消" in refused.value.message
-    services.settle_conflict(team.desk, finish.id, "已告知维修工，不收费", receipt=receipt())
-    assert services.open_conflicts([team.site.id]) == []
+    steps.settle_conflict(team.desk, finish.id, "已告知维修工，不收费", receipt=receipt())
+    assert queries.open_conflicts([team.site.id]) == []
 
 
 # ---------------------------------------------------------------- from a defect
@@ -316,7 +316,7 @@ def test_order_from_a_guards_defect_resolves_it_and_shows_its_photos(team):
     order = raise_order(team, source="defect", defect_id=defect.id, description="地库管道滴水")
     resolution = db.session.scalar(select(DefectResolution).where(DefectResolution.defect_id == defect.id))
     assert (resolution.outcome, resolution.work_order_id) == ("order", order.id)
-    detail = services.order_detail(team.tech, order.id, T0)
+    detail = queries.order_detail(team.tech, order.id, T0)
     assert [p.client_uuid for p in detail.reporter_photos] == [photo_uuid]
     with pytest.raises(DomainError) as again:  # one defect, one order
         raise_order(team, source="defect", defect_id=defect.id)
@@ -327,9 +327,9 @@ def test_work_after_a_lost_offline_grab_is_kept(factories):
     """Grabbed offline and lost, then worked: the work is kept as a conflict, not refused."""
     team = crew(factories, allow_grab=True)
     order = raise_order(team)
-    services.grab(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=1)))
-    services.grab(team.tech2, order.id, receipt=receipt(T0, received=T0 + timedelta(minutes=20)))
-    arrive = services.arrive(team.tech2, order.id, receipt=receipt(T0 + timedelta(minutes=5),
+    steps.grab(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=1)))
+    steps.grab(team.tech2, order.id, receipt=receipt(T0, received=T0 + timedelta(minutes=20)))
+    arrive = steps.arrive(team.tech2, order.id, receipt=receipt(T0 + timedelta(minutes=5),
                                                                    received=T0 + timedelta(minutes=20)))
     assert not arrive.applied and "已被 维修甲 抢走" in arrive.conflict_reason
-    assert [e.id for e in services.open_conflicts([team.site.id])] == [arrive.id]
+    assert [e.id for e in queries.open_conflicts([team.site.id])] == [arrive.id]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from wuye_field.cleaning import services
+from wuye_field.cleaning import reports, setup, today
 from wuye_field.core.time import utcnow
 from wuye_field.places.services import places_for_user
 from wuye_field.core.registry import Section
@@ -13,15 +13,15 @@ def cleaning_section(user) -> Section | None:
     """Cleaners: today's done / total and what is overdue; supervisors: the day and week reports."""
     context = {}
     if user.has_role("cleaner"):
-        context["today"] = services.today_for(user, now=utcnow())
-    if user.has_role(*services.OVERSEERS) and services.overseen_sites(user):
+        context["today"] = today.today_for(user, now=utcnow())
+    if user.has_role(*setup.OVERSEERS) and reports.overseen_sites(user):
         context["oversees"] = True
     return Section("cleaning/_home.html", context, order=30) if context else None
 
 
 def area_section(user) -> Section | None:
     """Cleaners, supervisors and admins: the cleaning areas of their sites, after the checkpoints."""
-    if not user.has_role("cleaner", *services.OVERSEERS):
+    if not user.has_role("cleaner", *setup.OVERSEERS):
         return None
     places = places_for_user(user, kind="cleaning")
     return Section("cleaning/_home_areas.html", {"places": places}, order=920) if places else None

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.cleaning import rules, services
+from wuye_field.cleaning import checkoff, reports, rules, setup
 from wuye_field.cleaning.blueprint import bp
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
+from wuye_field.cleaning.today import today_for
 from wuye_field.core.csv_export import csv_response, parse_date_range
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render
@@ -22,7 +23,7 @@ from wuye_field.extensions import db
 from wuye_field.places.services import site_by_code_or_id
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
-OVERSEERS = services.OVERSEERS
+OVERSEERS = setup.OVERSEERS
 
 
 def _photo_ids() -> list[str]:
@@ -44,7 +45,7 @@ def _int_arg(value) -> int:
 @role_required("cleaner")
 def today():
     """「今日任务」: my zone's tasks for today, overdue first, with done / total."""
-    view = services.today_for(current_user, now=utcnow())
+    view = today_for(current_user, now=utcnow())
     return render("cleaning/today.html", "cleaning/_today.html", view=view)
 
 
@@ -53,7 +54,7 @@ def today():
 @idempotent_action
 def check_off():
     """A task check-off (form: task_id, slot, method=scan|tap, photo_ids, note) → 201 JSON; replay → 200."""
-    result = services.record_checkoff(
+    result = checkoff.record_checkoff(
         current_user, task_id=_int_arg(request.form.get("task_id")), slot=request.form.get("slot", ""),
         method=request.form.get("method", ""), photo_ids=_photo_ids(), note=request.form.get("note", ""),
         receipt=current_receipt(),
@@ -69,7 +70,7 @@ def check_off():
 
 def _site_and_day():
     """The overseen site (?site=, else the first) and local day (?date=, else today); 400 on a bad date."""
-    sites = services.overseen_sites(current_user)
+    sites = reports.overseen_sites(current_user)
     if not sites:
         raise NotFound(_("小区不存在，或您无权查看。"))
     site_id = request.args.get("site", type=int) or sites[0].id
@@ -93,10 +94,10 @@ def _site_and_day():
 def day():
     """Per site and day: due, on time, late, missed; per area and per cleaner; still-missed long tasks."""
     sites, site, day_ = _site_and_day()
-    report = services.day_report(current_user, site.id, day_, now=utcnow())
+    report = reports.day_report(current_user, site.id, day_, now=utcnow())
     nav = {"prev": day_ - timedelta(days=1), "next": day_ + timedelta(days=1)}
     return render("cleaning/report_day.html", "cleaning/_report_day.html", report=report, sites=sites, nav=nav,
-                  status_label=services.status_label)
+                  status_label=reports.status_label)
 
 
 @bp.get("/report/week")
@@ -105,7 +106,7 @@ def day():
 def week():
     """The Monday–Sunday week of ?date=: counts per day and per area."""
     sites, site, day_ = _site_and_day()
-    report = services.week_report(current_user, site.id, day_, now=utcnow())
+    report = reports.week_report(current_user, site.id, day_, now=utcnow())
     nav = {"prev": report.monday - timedelta(days=7), "next": report.monday + timedelta(days=7),
            "week_end": report.monday + timedelta(days=6)}
     return render("cleaning/report_week.html", "cleaning/_report_week.html", report=report, sites=sites, nav=nav,
@@ -117,7 +118,7 @@ def week():
 @role_required(*OVERSEERS)
 def spot_form(place_id: int):
     """The spot-check (抽查) form of an area: pass / fail per task, a photo, re-clean on failure."""
-    return render_template("cleaning/spot.html", form=services.spot_form(current_user, place_id))
+    return render_template("cleaning/spot.html", form=checkoff.spot_form(current_user, place_id))
 
 
 @bp.post("/spot/<int:place_id>")
@@ -129,7 +130,7 @@ def spot_check(place_id: int):
     for name, value in request.form.items():
         if name.startswith("result_") and value in ("pass", "fail"):
             results[_int_arg(name.removeprefix("result_"))] = value == "pass"
-    check, raised = services.record_spot_check(
+    check, raised = checkoff.record_spot_check(
         current_user, place_id, results=results, reclean=request.form.get("reclean") == "1",
         photo_ids=_photo_ids(), note=request.form.get("note", ""), receipt=current_receipt())
     failed = sum(not item.passed for item in check.items)
@@ -143,7 +144,7 @@ def export_csv():
     """`GET /export/cleaning.csv?site=<code or id>&date_from=…&date_to=…`: UTF-8 with BOM; 400 on bad dates."""
     site = site_by_code_or_id(current_user, request.args.get("site"), *OVERSEERS)
     first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
-    text = services.export_csv(current_user, site.id, first, last, now=utcnow())
+    text = reports.export_csv(current_user, site.id, first, last, now=utcnow())
     return csv_response(text, f"cleaning-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
@@ -172,8 +173,7 @@ def _form_context(**extra) -> dict:
 
 
 def _setup_page(site_id: int, partial: str, **context):
-    setup = services.site_setup(current_user, site_id)
-    return render("cleaning/admin_site.html", partial, setup=setup, **context)
+    return render("cleaning/admin_site.html", partial, setup=setup.site_setup(current_user, site_id), **context)
 
 
 @bp.get("/admin/sites/<int:site_id>")
@@ -189,7 +189,7 @@ def admin_site(site_id: int):
 @role_required("admin")
 def admin_apply_standard(site_id: int):
     """Apply the standard set (C1–C16) to every cleaning area of the site."""
-    created = services.apply_standard_set(current_user, site_id, now=utcnow())
+    created = setup.apply_standard_set(current_user, site_id, now=utcnow())
     db.session.commit()
     message = _("已添加 %(n)d 项标准任务。", n=created) if created else _("标准任务都已存在，没有新增。")
     return _setup_page(site_id, "cleaning/_admin_areas.html", message=message, errors={})
@@ -201,7 +201,7 @@ def admin_apply_standard(site_id: int):
 def admin_settings(site_id: int):
     """Save whether cleaners may tap without scanning, and the re-clean time."""
     try:
-        services.update_settings(current_user, site_id, allow_tap=request.form.get("allow_tap") == "1",
+        setup.update_settings(current_user, site_id, allow_tap=request.form.get("allow_tap") == "1",
                                  reclean_hours=request.form.get("reclean_hours", ""))
     except FieldErrors as exc:
         return _setup_page(site_id, "cleaning/_admin_settings.html", errors=exc.errors,
@@ -218,11 +218,11 @@ def admin_assign(place_id: int):
     ids = [int(v) for v in request.form.getlist("cleaners") if v.isascii() and v.isdigit()]
     errors = {}
     try:
-        services.assign_cleaners(current_user, place_id, ids)
+        setup.assign_cleaners(current_user, place_id, ids)
         db.session.commit()
     except FieldErrors as exc:
         errors = exc.errors
-    place = services.admin_area(current_user, place_id)
+    place = setup.admin_area(current_user, place_id)
     return _setup_page(place.site_id, "cleaning/_admin_areas.html", errors={place_id: errors} if errors else {},
                        message=None if errors else _("已保存「%(area)s」的保洁员。", area=place.name))
 
@@ -232,17 +232,17 @@ def admin_assign(place_id: int):
 @role_required("admin")
 def admin_task_new(place_id: int):
     """Add a task to an area (GET: the empty form)."""
-    place = services.admin_area(current_user, place_id)
+    place = setup.admin_area(current_user, place_id)
     if request.method == "POST":
         try:
-            services.create_task(current_user, place_id, _task_form(), now=utcnow())
+            setup.create_task(current_user, place_id, _task_form(), now=utcnow())
         except FieldErrors as exc:
             return render("cleaning/admin_task.html", "cleaning/_task_form.html",
                           **_form_context(place=place, task=None, values=_task_form(), errors=exc.errors))
         db.session.commit()
         return _see_other(url_for("cleaning.admin_site", site_id=place.site_id))
     return render("cleaning/admin_task.html", "cleaning/_task_form.html",
-                  **_form_context(place=place, task=None, values=services.task_values(None), errors={}))
+                  **_form_context(place=place, task=None, values=setup.task_values(None), errors={}))
 
 
 @bp.route("/admin/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -250,14 +250,14 @@ def admin_task_new(place_id: int):
 @role_required("admin")
 def admin_task_edit(task_id: int):
     """Adjust a task template (htmx: the form re-renders with Chinese messages or 「已保存」)."""
-    task = services.admin_task(current_user, task_id)
+    task = setup.admin_task(current_user, task_id)
     if request.method == "GET":
-        values, errors, saved = services.task_values(task), {}, False
+        values, errors, saved = setup.task_values(task), {}, False
     else:
         try:
-            services.update_task(current_user, task_id, _task_form())
+            setup.update_task(current_user, task_id, _task_form())
             db.session.commit()
-            values, errors, saved = services.task_values(task), {}, True
+            values, errors, saved = setup.task_values(task), {}, True
         except FieldErrors as exc:
             values, errors, saved = _task_form(), exc.errors, False
     return render("cleaning/admin_task.html", "cleaning/_task_form.html",
@@ -269,7 +269,7 @@ def admin_task_edit(task_id: int):
 @role_required("admin")
 def admin_task_active(task_id: int):
     """Stop or resume a task (never deleted)."""
-    task = services.set_task_active(current_user, task_id, request.form.get("active") == "1")
+    task = setup.set_task_active(current_user, task_id, request.form.get("active") == "1")
     db.session.commit()
     return _see_other(url_for("cleaning.admin_task_edit", task_id=task.id))
 

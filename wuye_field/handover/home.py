@@ -5,16 +5,17 @@ from flask import url_for
 
 from wuye_field.core.time import utcnow
 from wuye_field.core.registry import Section
-from wuye_field.handover import services
+from wuye_field.handover.posts import can_work, posts_for
+from wuye_field.handover.timeline import post_status
 
 
 def handover_section(user) -> Section | None:
     """Posts the user hands over at (window open now first); supervisors also see late acceptances."""
-    posts = [p for p in services.posts_for(user) if services.can_work(user, p) or user.has_role("supervisor", "admin")]
+    posts = [p for p in posts_for(user) if can_work(user, p) or user.has_role("supervisor", "admin")]
     if not posts:
         return None
     now = utcnow()
-    statuses = sorted((services.post_status(p, now=now) for p in posts), key=lambda s: not s.window_open)
+    statuses = sorted((post_status(p, now=now) for p in posts), key=lambda s: not s.window_open)
     overseen = set(user.site_ids("supervisor", "admin"))
     late = [s for s in statuses if s.late and s.post.site_id in overseen]
     return Section("handover/_home.html", {"statuses": statuses, "late": late}, order=40)
@@ -22,7 +23,7 @@ def handover_section(user) -> Section | None:
 
 def handover_pages(user) -> list[str]:
     """The handover list and the page of every post the user works at (handing over works offline)."""
-    posts = [p for p in services.posts_for(user) if services.can_work(user, p)]
+    posts = [p for p in posts_for(user) if can_work(user, p)]
     if not posts:
         return []
     return [url_for("handover.index")] + [url_for("handover.post", post_id=p.id) for p in posts]

@@ -1,5 +1,6 @@
 """The supervisor's side of patrol (issue 4): the live board, the windows grid, daily and weekly
-compliance, per-guard figures, anomalies, 补巡 (make-up) records and the CSV exports.
+compliance, per-guard figures and anomalies. 补巡 (make-up) records are in `makeups`, the CSV exports in
+`exports`.
 
 Rules live in `compliance` (windows, states, board) and `anomalies`; this module runs the queries and
 checks who may see what: supervisors and admins of a site (NotFound for any other site). Functions take
@@ -15,30 +16,21 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from wuye_field.accounts.models import User
-from wuye_field.audit import chain
-from wuye_field.core.errors import DomainError, NotFound
-from wuye_field.core.text import clean_text
-from wuye_field.core.time import as_utc, parse_device_time
+from wuye_field.core.errors import NotFound
+from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol.anomalies import site_anomalies
-from wuye_field.patrol.models import NOTE_MAX, SEVERITIES, VIA_CHECKLIST, Inspection, PatrolMakeup, Round, Route, Scan
+from wuye_field.patrol.models import PatrolMakeup, Scan
 from wuye_field.patrol.rounds import round_summary, rounds_between
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
-from wuye_field.sync.models import FIELD_COLUMNS
-from wuye_field.sync.receipt import Receipt
 
 OVERSEERS = ("supervisor", "admin")
-MAKEUP_ROLES = ("guard", "supervisor", "admin")
-MAKEUP_KIND = "patrol_makeup"
 MAKEUP_STATES = (rules.MISSED, rules.OVERDUE, rules.LATE)  # windows a 补巡 may be filed for
 FUTURE_TOLERANCE = timedelta(minutes=10)  # the clock-skew flag's threshold (README "How offline works")
-
-chain.register_tables({MAKEUP_KIND: FIELD_COLUMNS + ("place_id", "window_start", "reason")})
 
 STATE_LABELS = {
     rules.ON_TIME: _l("按时"), rules.MADE_UP: _l("已补巡"), rules.LATE: _l("迟到"), rules.OVERDUE: _l("已超时"),
@@ -408,138 +400,3 @@ def anomalies(user: User, site_id: int | None, first: date, last: date):
     tz = ZoneInfo(site.timezone)
     found = site_anomalies(site.id, rules.local_midnight(first, tz), rules.local_midnight(last + timedelta(days=1), tz))
     return sites, site, found
-
-
-# ---------------------------------------------------------------- 补巡 (make-up), a field record
-
-
-def makeup_place(user: User, place_id: int) -> Place:
-    """A key area on a site where `user` patrols or oversees; NotFound otherwise."""
-    place = db.session.get(Place, place_id)
-    if (place is None or not place.active or not place.is_key_area
-            or place.site_id not in user.site_ids(*MAKEUP_ROLES)):
-        raise NotFound(_("地点不存在，或您无权查看。"))
-    return place
-
-
-def makeup_window(place: Place, raw_start: str | None, *, now: datetime) -> tuple[rules.Window, str]:
-    """The window a 补巡 names (its UTC start as ISO 8601 with offset) and its current state.
-
-    DomainError 400 when the time is not a window start of this place, 422 when the window is not
-    over, 409 when it was patrolled on time or already made up.
-    """
-    start = parse_device_time(raw_start)
-    tz = ZoneInfo(place.site.timezone)
-    window = rules.window_of(start, tz, interval_history(place), place.patrol_interval_min) if start else None
-    if window is None or window.start != start:
-        raise DomainError(_("补巡时段无效。"), code="bad_window")
-    if now < window.end:
-        raise DomainError(_("该时段尚未结束，不能补巡。"), status=422, code="window_open")
-    visits = visits_between([place.id], window.start, window.end + rules.LATE_GRACE).get(place.id, [])
-    made = makeups_between([place.id], window.start, window.end).get(place.id, set())
-    state = rules.window_state(window, visits, window.start in made, now)
-    if state == rules.ON_TIME:
-        raise DomainError(_("该时段已按时巡查，无需补巡。"), status=409, code="on_time")
-    if state == rules.MADE_UP:
-        raise DomainError(_("该时段已补巡。"), status=409, code="made_up")
-    return window, state
-
-
-def clean_reason(raw: str | None) -> str:
-    """The reason (`clean_text`); DomainError (422) when empty or over NOTE_MAX characters."""
-    reason = clean_text(raw, multiline=True)
-    if not reason:
-        raise DomainError(_("请填写补巡原因。"), status=422, code="reason_required")
-    if len(reason) > NOTE_MAX:
-        raise DomainError(_("原因最多 %(n)d 个字。", n=NOTE_MAX), status=422, code="reason_too_long")
-    return reason
-
-
-def record_makeup(user: User, place_id: int, window_start: str | None, reason: str | None,
-                  receipt: Receipt) -> PatrolMakeup:
-    """Store a 补巡 for a missed (or late) window of a key area, chained into the site's hash log.
-
-    Raises NotFound, DomainError (see `makeup_window` and `clean_reason`). Flushes.
-    """
-    place = makeup_place(user, place_id)
-    reason = clean_reason(reason)
-    window, _state = makeup_window(place, window_start, now=receipt.received_at)
-    makeup = PatrolMakeup(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
-                          window_start=window.start, reason=reason)
-    db.session.add(makeup)
-    db.session.flush()
-    chain.append_records(place.site_id, MAKEUP_KIND, [makeup.id], now=receipt.received_at)
-    return makeup
-
-
-def makeup_message(makeup: PatrolMakeup) -> str:
-    """「已补巡：配电房 04:00 时段」 (the window's local start)."""
-    place = db.session.get(Place, makeup.place_id)
-    local = as_utc(makeup.window_start).astimezone(ZoneInfo(place.site.timezone))
-    return _("已补巡：%(place)s %(time)s 时段", place=place.name, time=local.strftime("%m-%d %H:%M"))
-
-
-# ---------------------------------------------------------------- exports
-
-
-def _local(value: datetime | None, tz: ZoneInfo) -> str:
-    return "" if value is None else as_utc(value).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def scans_rows(site: Site, first: date, last: date):
-    """The header and rows of scans.csv: a site's scans of local days first…last, times in its zone."""
-    tz = ZoneInfo(site.timezone)
-    start, end = rules.local_midnight(first, tz), rules.local_midnight(last + timedelta(days=1), tz)
-    header = [_("时间"), _("小区"), _("巡更点编号"), _("巡更点"), _("楼栋"), _("重点部位"), _("工号"), _("人员"),
-              _("方式"), _("路线"), _("路线外"), _("旧标签"), _("时钟偏差(秒)"), _("偏差过大"), _("服务器接收时间"),
-              _("备注"), _("记录编号")]
-    # A visit recorded by the checklist says so (「全部正常」 / 「有异常」): it is the inspection of the same
-    # user and client UUID, the row inspections.csv shows.
-    query = (select(Scan, Route.name, Inspection.all_ok).outerjoin(Round, Scan.round_id == Round.id)
-             .outerjoin(Route, Round.route_id == Route.id)
-             .outerjoin(Inspection, (Scan.via == VIA_CHECKLIST) & (Inspection.user_id == Scan.user_id)
-                        & (Inspection.client_uuid == Scan.client_uuid))
-             .where(Scan.site_id == site.id, Scan.device_time >= start, Scan.device_time < end)
-             .order_by(Scan.device_time, Scan.id))
-    yes, no = _("是"), _("否")
-    via = {"camera": _("扫码"), "link": _("相机链接"), "manual": _("手动")}
-    checked = {True: _("检查：全部正常"), False: _("检查：有异常"), None: _("检查")}
-
-    def rows():
-        for scan, route_name, all_ok in db.session.execute(query):
-            method = checked[all_ok] if scan.via == VIA_CHECKLIST else via.get(scan.via, scan.via)
-            place = scan.place
-            yield [_local(scan.device_time, tz), site.name, place.code, place.name,
-                   place.building.name if place.building else "", yes if place.is_key_area else no,
-                   scan.user.staff_no, scan.user.name, method, route_name or "",
-                   yes if scan.off_route else no, yes if scan.tag_retired else no,
-                   "" if scan.clock_skew_seconds is None else round(scan.clock_skew_seconds),
-                   yes if scan.skew_flagged else no, _local(scan.received_at, tz), scan.note, scan.client_uuid]
-
-    return header, rows()
-
-
-def inspections_rows(site: Site, first: date, last: date):
-    """The header and rows of inspections.csv: one row per inspection, its exception items listed."""
-    tz = ZoneInfo(site.timezone)
-    start, end = rules.local_midnight(first, tz), rules.local_midnight(last + timedelta(days=1), tz)
-    header = [_("时间"), _("小区"), _("巡更点编号"), _("巡更点"), _("工号"), _("人员"), _("结果"), _("严重程度"),
-              _("异常项"), _("备注"), _("更正记录"), _("更正原因"), _("记录编号")]
-    query = (select(Inspection).options(selectinload(Inspection.answers))
-             .where(Inspection.site_id == site.id, Inspection.device_time >= start, Inspection.device_time < end)
-             .order_by(Inspection.device_time, Inspection.id))
-
-    def answer_text(answer) -> str:
-        text = answer.item.label
-        if answer.reading is not None:
-            text += f" {answer.reading:g}{answer.item.unit}"
-        return text + (f"（{answer.note}）" if answer.note else "")
-
-    def rows():
-        for insp in db.session.scalars(query):
-            bad = "；".join(answer_text(a) for a in insp.answers if not a.ok)
-            yield [_local(insp.device_time, tz), site.name, insp.place.code, insp.place.name, insp.user.staff_no,
-                   insp.user.name, _("正常") if insp.all_ok else _("异常"), str(SEVERITIES.get(insp.severity, "")),
-                   bad, insp.note, insp.corrects_id or "", insp.correction_reason, insp.client_uuid]
-
-    return header, rows()

@@ -16,22 +16,22 @@ from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
 from wuye_field.core.registry import Section
 from wuye_field.patrol import compliance as rules
-from wuye_field.patrol import supervision as services
+from wuye_field.patrol import exports, makeups, supervision
 from wuye_field.patrol.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
-OVERSEERS = services.OVERSEERS
+OVERSEERS = supervision.OVERSEERS
 
 
 def supervisor_section(user) -> Section | None:
     """Supervisors and admins: key areas overdue or due soon on their sites, with a link to the board."""
     if not user.has_role(*OVERSEERS):
         return None
-    sites = services.overseen_sites(user)
+    sites = supervision.overseen_sites(user)
     if not sites:
         return None
     return Section("patrol/_home_supervisor.html",
-                   {"attention": services.attention(user, now=utcnow()), "sites": sites}, order=15)
+                   {"attention": supervision.attention(user, now=utcnow()), "sites": sites}, order=15)
 
 
 def _site_arg() -> int | None:
@@ -59,7 +59,7 @@ def _day_arg(site) -> date:
 @role_required(*OVERSEERS)
 def board():
     """The live board of a site's key areas (the partial polls every 60 s)."""
-    sites, view = services.board(current_user, _site_arg(), now=utcnow())
+    sites, view = supervision.board(current_user, _site_arg(), now=utcnow())
     return render("patrol/board.html", "patrol/_board.html", sites=sites, board=view)
 
 
@@ -68,9 +68,9 @@ def board():
 @role_required(*OVERSEERS)
 def grid():
     """A day's windows per key area, grouped by building, with shift dividers."""
-    sites, site = services.overseen_site(current_user, _site_arg())
+    sites, site = supervision.overseen_site(current_user, _site_arg())
     day = _day_arg(site)
-    sites, view = services.grid(current_user, site.id, day, now=utcnow())
+    sites, view = supervision.grid(current_user, site.id, day, now=utcnow())
     nav = {"prev": day - timedelta(days=1), "next": day + timedelta(days=1)}
     return render("patrol/compliance_grid.html", "patrol/_compliance_grid.html", sites=sites, grid=view, nav=nav)
 
@@ -80,16 +80,16 @@ def grid():
 @role_required(*OVERSEERS)
 def compliance():
     """Daily (?period=day) or weekly (?period=week) compliance per key area and per guard."""
-    sites, site = services.overseen_site(current_user, _site_arg())
+    sites, site = supervision.overseen_site(current_user, _site_arg())
     day = _day_arg(site)
     period = "week" if request.args.get("period") == "week" else "day"
-    first, last = services.week_of(day) if period == "week" else (day, day)
+    first, last = supervision.week_of(day) if period == "week" else (day, day)
     step = timedelta(days=7 if period == "week" else 1)
     now = utcnow()
-    sites, report = services.compliance_report(current_user, site.id, first, last, now=now)
+    sites, report = supervision.compliance_report(current_user, site.id, first, last, now=now)
     nav = {"prev": first - step, "next": first + step, "period": period}
     # No window has ended yet: the page says what the board says now instead of 「0 / 0」.
-    board = services.site_board(report.site, now=now) if not report.total.counted else None
+    board = supervision.site_board(report.site, now=now) if not report.total.counted else None
     return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav,
                   board=board)
 
@@ -99,30 +99,30 @@ def compliance():
 @role_required(*OVERSEERS)
 def anomalies():
     """Anomalies of the last 7 local days (or ?date_from=&date_to=) for review."""
-    sites, site = services.overseen_site(current_user, _site_arg())
+    sites, site = supervision.overseen_site(current_user, _site_arg())
     if request.args.get("date_from") or request.args.get("date_to"):
         first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"), max_days=31)
     else:
         last = rules.local_day(utcnow(), ZoneInfo(site.timezone))
         first = last - timedelta(days=6)
-    sites, site, found = services.anomalies(current_user, site.id, first, last)
+    sites, site, found = supervision.anomalies(current_user, site.id, first, last)
     return render("patrol/anomalies.html", "patrol/_anomalies.html", sites=sites, site=site, found=found,
                   first=first, last=last)
 
 
 @bp.get("/makeups/new")
 @login_required
-@role_required(*services.MAKEUP_ROLES)
+@role_required(*makeups.MAKEUP_ROLES)
 def makeup_form():
     """The 补巡 form for one window of a key area (?place=&window=<UTC ISO start>)."""
     place_id = request.args.get("place", "")
     if not (place_id.isascii() and place_id.isdigit()):
         raise NotFound(_("地点不存在，或您无权查看。"))
-    place = services.makeup_place(current_user, int(place_id))
-    window, state = services.makeup_window(place, request.args.get("window"), now=utcnow())
+    place = makeups.makeup_place(current_user, int(place_id))
+    window, state = makeups.makeup_window(place, request.args.get("window"), now=utcnow())
     back = url_for("patrol.grid", site=place.site_id, date=window.local_start.date().isoformat())
     return render("patrol/compliance_makeup.html", "patrol/_compliance_makeup.html", place=place, window=window,
-                  state_label=services.state_label(state), back=back)
+                  state_label=supervision.state_label(state), back=back)
 
 
 @bp.post("/makeups")
@@ -133,10 +133,10 @@ def record_makeup():
     place_id = request.form.get("place_id", "")
     if not (place_id.isascii() and place_id.isdigit()):
         raise NotFound(_("地点不存在，或您无权查看。"))
-    makeup = services.record_makeup(
+    makeup = makeups.record_makeup(
         current_user, int(place_id), request.form.get("window_start"), request.form.get("reason"),
         current_receipt())
-    return {"status": "stored", "message": services.makeup_message(makeup),
+    return {"status": "stored", "message": makeups.makeup_message(makeup),
             "makeup": {"id": makeup.id, "place_id": makeup.place_id,
                        "window_start": makeup.window_start.isoformat()}}, 201
 
@@ -145,7 +145,7 @@ def record_makeup():
 
 
 def _export(kind: str, rows_of):
-    site = services.site_by_code(current_user, request.args.get("site"))
+    site = supervision.site_by_code(current_user, request.args.get("site"))
     first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
     header, rows = rows_of(site, first, last)
     return csv_response(csv_text(header, rows), f"{kind}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
@@ -153,12 +153,12 @@ def _export(kind: str, rows_of):
 
 def export_scans():
     """`GET /export/scans.csv?site=<code>&date_from=&date_to=`: UTF-8 with BOM, times in the site's zone."""
-    return _export("scans", services.scans_rows)
+    return _export("scans", exports.scans_rows)
 
 
 def export_inspections():
     """`GET /export/inspections.csv?site=<code>&date_from=&date_to=`: one row per inspection."""
-    return _export("inspections", services.inspections_rows)
+    return _export("inspections", exports.inspections_rows)
 
 
 @bp.record_once

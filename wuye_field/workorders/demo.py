@@ -17,8 +17,8 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
 from wuye_field.sync.receipt import Receipt
-from wuye_field.workorders import services
 from wuye_field.workorders.models import DEFAULT_SLA, OrderSettings, PriceItem, SlaPolicy, TechnicianTrade, WorkOrder
+from wuye_field.workorders.steps import arrive, assign, complete, raise_order, record_visit
 
 _NS = uuid.UUID("0b7d5a4e-3c2f-4a51-9a8e-6d1c2b3a4f50")
 PRICES = [("更换水龙头", "个", 3500), ("疏通下水道", "次", 5000), ("更换灯泡", "个", 1000), ("更换门锁", "把", 8000),
@@ -92,14 +92,14 @@ def _work(site: Site, order: WorkOrder, label: str, steps, at: datetime, desk: U
         when = at + timedelta(minutes=12 * n)
         receipt = Receipt.server(when, _key(site, label, step))
         if step == "assign":
-            services.assign(desk, order.id, tech.id, receipt=receipt)
+            assign(desk, order.id, tech.id, receipt=receipt)
         elif step == "arrive":
-            services.arrive(tech, order.id, receipt=receipt)
+            arrive(tech, order.id, receipt=receipt)
         elif step == "done":
             photo = _demo_photo(tech, _key(site, label, "photo"), when)
-            services.complete(tech, order.id, note="已处理", photo_ids=[photo], receipt=receipt)
+            complete(tech, order.id, note="已处理", photo_ids=[photo], receipt=receipt)
         elif step == "visit":
-            services.record_visit(desk, order.id, "satisfied", "住户满意", receipt=receipt)
+            record_visit(desk, order.id, "satisfied", "住户满意", receipt=receipt)
 
 
 def load_orders(site: Site, *, now: datetime) -> None:
@@ -112,7 +112,7 @@ def load_orders(site: Site, *, now: datetime) -> None:
     # The building goes into the room text, not building_id: the admin may still remove a demo building.
     for label, ago, priority, category, building, room, name, phone, text, steps in ORDERS:
         at = now - timedelta(minutes=ago)
-        order = services.raise_order(
+        order = raise_order(
             desk, site_id=site.id, source="desk", category=category, priority=priority, description=text,
             room=f"{building} {room}".strip(), resident_name=name, resident_phone=phone,
             receipt=Receipt.server(at, _key(site, label)))

@@ -28,17 +28,17 @@ from wuye_field.places.models import Building, Place, Site
 from wuye_field.places.services import get_site
 from wuye_field.sync.idempotency import parse_key
 from wuye_field.sync.receipt import Receipt
-from wuye_field.workorders import services, sla, states
+from wuye_field.workorders import queries, sla, states, steps
 from wuye_field.workorders.models import (
     CATEGORIES, OPEN_STATES, PRIORITIES, SOURCES, STATES, OrderEvent, WorkOrder,
 )
 from wuye_field.workorders.residents import ResidentView, list_view, resident_view
 
-DESK_ROLES = services.DISPATCHERS  # desk, supervisor, admin
+DESK_ROLES = queries.DISPATCHERS  # desk, supervisor, admin
 DESCRIPTION_MAX = 500
 NAME_MAX, ROOM_MAX, PHONE_MAX = 40, 20, 20
 NOTE_MAX = 500
-VERDICTS = services.VERDICTS
+VERDICTS = steps.VERDICTS
 # Defect categories that have no order category of the same code.
 DEFECT_CATEGORY_MAP = {"lighting": "power", "security": "public"}
 
@@ -140,7 +140,7 @@ def board(user: User, site_id: int | None, *, now: datetime) -> DeskBoard:
     site, sites = chosen_site(user, site_id)
     rows = _rows(user, _site_orders(site.id, OPEN_STATES + ("done",)), now)
     open_rows = [r for r in rows if r.order.state in OPEN_STATES]
-    loads = {u.id: TechLoad(u) for u in services.technicians_of(site.id)}
+    loads = {u.id: TechLoad(u) for u in queries.technicians_of(site.id)}
     for row in open_rows:
         load = loads.get(row.order.assignee_id)
         if load is not None:
@@ -153,14 +153,14 @@ def board(user: User, site_id: int | None, *, now: datetime) -> DeskBoard:
         breaching=[r for r in by_due if r.clocks.about_to_breach and not r.clocks.overdue],
         late=[r for r in by_due if r.clocks.overdue],
         awaiting_visit=[r for r in rows if r.order.state == "done"],
-        conflicts=list(services.open_conflicts([site.id])),
+        conflicts=list(queries.open_conflicts([site.id])),
         load=sorted(loads.values(), key=lambda t: (-t.open, t.user.staff_no)),
     )
 
 
 def mine_raised(user: User, *, now: datetime) -> list[DeskRow]:
     """「我发起的」(W6): orders `user` raised, until they are closed (or cancelled), newest first."""
-    listed = services.orders_raised_by(user, now)
+    listed = queries.orders_raised_by(user, now)
     zones = _site_zones(r.order.site_id for r in listed)
     return [DeskRow(r.order, r.clocks, list_view(user, r.order), zones.get(r.order.site_id, "Asia/Shanghai"))
             for r in listed]
@@ -202,7 +202,7 @@ def order_panel(user: User, order_id: int, *, now: datetime) -> DeskOrder:
     events = list(db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)))
     return DeskOrder(
         order=order, site=db.session.get(Site, order.site_id), clocks=sla.clocks(order, now),
-        resident=resident_view(user, order, now=now), events=events, technicians=services.technicians_of(order.site_id),
+        resident=resident_view(user, order, now=now), events=events, technicians=queries.technicians_of(order.site_id),
         can_assign=states.allowed(order.state, "assign"),
         can_visit=states.allowed(order.state, "visit"), can_cancel=states.allowed(order.state, "cancel"),
     )
@@ -210,7 +210,7 @@ def order_panel(user: User, order_id: int, *, now: datetime) -> DeskOrder:
 
 def event_label(event: OrderEvent) -> str:
     """「派单」, 「回访」… for the history list."""
-    return services.event_label(event.kind)
+    return queries.event_label(event.kind)
 
 
 # ---------------------------------------------------------------- the new-order form
@@ -348,7 +348,7 @@ def raise_from_desk(user: User, site_id: int, values: dict, *, key: str | None, 
                                                          WorkOrder.client_uuid == key))
 
     def action():
-        return services.raise_order(
+        return steps.raise_order(
             user, site_id=site.id, source=source, category=cleaned["category"], priority=cleaned["priority"],
             description=cleaned["description"], place_id=cleaned["place_id"], building_id=cleaned["building_id"],
             room=cleaned["room"], resident_name=cleaned["resident_name"], resident_phone=cleaned["resident_phone"],
@@ -365,13 +365,13 @@ def assign_order(user: User, order_id: int, assignee_raw, *, reason: str, key: s
     assignee_id = _optional_id(assignee_raw)
     if assignee_id is None or assignee_id == "bad":
         raise FieldErrors({"assignee_id": _("请选择维修工。")})
-    if assignee_id not in {u.id for u in services.technicians_of(order.site_id)}:
+    if assignee_id not in {u.id for u in queries.technicians_of(order.site_id)}:
         raise FieldErrors({"assignee_id": _("请选择本小区的维修工。")})
     reason = clean_text(reason, multiline=True)
     if len(reason) > NOTE_MAX:
         raise FieldErrors({"reason": _("说明不超过 %(n)d 字。", n=NOTE_MAX)})
     return _once(_stored_event(user, key),
-                 lambda: services.assign(user, order.id, assignee_id, reason=reason, receipt=receipt(key, now)))
+                 lambda: steps.assign(user, order.id, assignee_id, reason=reason, receipt=receipt(key, now)))
 
 
 def record_return_visit(user: User, order_id: int, verdict: str, note: str, *, key: str | None,
@@ -391,7 +391,7 @@ def record_return_visit(user: User, order_id: int, verdict: str, note: str, *, k
     if errors:
         raise FieldErrors(errors)
     return _once(_stored_event(user, key),
-                 lambda: services.record_visit(user, order.id, verdict, note, receipt=receipt(key, now)))
+                 lambda: steps.record_visit(user, order.id, verdict, note, receipt=receipt(key, now)))
 
 
 def cancel_order(user: User, order_id: int, reason: str, *, key: str | None, now: datetime) -> tuple[WorkOrder, bool]:
@@ -401,7 +401,7 @@ def cancel_order(user: User, order_id: int, reason: str, *, key: str | None, now
     reason = clean_text(reason, multiline=True)
     if not reason or len(reason) > NOTE_MAX:
         raise FieldErrors({"reason": _("请填写取消原因（不超过 %(n)d 字）。", n=NOTE_MAX)})
-    return _once(_stored_event(user, key), lambda: services.cancel(user, order.id, reason, receipt=receipt(key, now)))
+    return _once(_stored_event(user, key), lambda: steps.cancel(user, order.id, reason, receipt=receipt(key, now)))
 
 
 # ---------------------------------------------------------------- home card
@@ -418,7 +418,7 @@ def desk_summary(user: User, *, now: datetime) -> dict:
         counts["new"] += order.state == "new"
         counts["visit"] += order.state == "done"
         counts["late"] += order.state != "done" and sla.clocks(order, now).overdue
-    return counts | {"site_id": min(site_ids), "raised": len(services.orders_raised_by(user, now)),
+    return counts | {"site_id": min(site_ids), "raised": len(queries.orders_raised_by(user, now)),
                      "reports": bool(user.site_ids("supervisor", "admin")), "settings": bool(user.site_ids("admin"))}
 
 
@@ -427,5 +427,5 @@ def desk_section(user) -> Section | None:
     now = utcnow()
     if user.site_ids(*DESK_ROLES):
         return Section("workorders/_desk_home.html", desk_summary(user, now=now), order=14)
-    raised = len(services.orders_raised_by(user, now))
+    raised = len(queries.orders_raised_by(user, now))
     return Section("workorders/_desk_home.html", {"raised": raised}, order=16) if raised else None

@@ -121,7 +121,7 @@ def _order_page(order_id: int, *, errors: dict | None = None, message: str = "",
 @bp.get("/desk/orders/<int:order_id>")
 @login_required
 @role_required(*desk.DESK_ROLES)
-@writes_on_get  # the resident access log (STANDARDS H6)
+@writes_on_get  # the resident access log (H6)
 def desk_order(order_id: int):
     """One order at the desk: clocks, resident, history; assign, return visit, cancel."""
     message = _("已发起工单。") if request.args.get("raised") else ""

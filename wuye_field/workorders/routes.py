@@ -14,7 +14,7 @@ from wuye_field.defects import services as photos
 from wuye_field.extensions import db
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 from wuye_field.sync.receipt import Receipt
-from wuye_field.workorders import residents, services
+from wuye_field.workorders import queries, residents, steps
 from wuye_field.workorders.blueprint import bp
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, STATES
 
@@ -23,11 +23,11 @@ from wuye_field.workorders.models import CATEGORIES, PRIORITIES, STATES
 @bp.context_processor
 def _labels() -> dict:
     return {"wo_priorities": PRIORITIES, "wo_categories": CATEGORIES, "wo_states": STATES,
-            "wo_event_label": services.event_label}
+            "wo_event_label": queries.event_label}
 
 
 def _photo_ids() -> list[str]:
-    limit = min(current_app.config["PHOTOS_PER_RECORD"], services.PHOTO_LIMIT) + 1  # + the signature
+    limit = min(current_app.config["PHOTOS_PER_RECORD"], steps.PHOTO_LIMIT) + 1  # + the signature
     return photos.parse_photo_ids(request.form.get("photo_ids"), limit)
 
 
@@ -43,7 +43,7 @@ def _optional_int(name: str) -> int | None:
 def _answer(event):
     """201 JSON for the outbox: stored (applied or kept as a conflict) with the Chinese message."""
     order = event.order
-    return {"status": "stored", "message": services.step_message(event), "conflict": not event.applied,
+    return {"status": "stored", "message": queries.step_message(event), "conflict": not event.applied,
             "event": {"id": event.id, "kind": event.kind, "applied": event.applied,
                       "conflict_reason": event.conflict_reason},
             "order": {"id": order.id, "number": order.number, "state": order.state}}, 201
@@ -57,23 +57,23 @@ def _answer(event):
 def index():
     """「我的工单」: my open orders, overdue first then the nearest deadline; orders I may grab; 「我发起的」."""
     now = utcnow()
-    mine = services.orders_for_technician(current_user, now)
+    mine = queries.orders_for_technician(current_user, now)
     view = {"mine": mine, "overdue": sum(1 for r in mine if r.clocks.overdue),
-            "grabbable": services.grabbable_for(current_user, now),
-            "conflicts": services.my_open_conflicts(current_user),
-            "raised": services.orders_raised_by(current_user, now),
-            "is_technician": current_user.has_role(services.TECHNICIAN)}
+            "grabbable": queries.grabbable_for(current_user, now),
+            "conflicts": queries.my_open_conflicts(current_user),
+            "raised": queries.orders_raised_by(current_user, now),
+            "is_technician": current_user.has_role(queries.TECHNICIAN)}
     return render("workorders/index.html", "workorders/_index.html", view=view, now=now)
 
 
 @bp.get("/<int:order_id>")
 @login_required
-@writes_on_get  # the resident access log (STANDARDS H6)
+@writes_on_get  # the resident access log (H6)
 def show(order_id: int):
     """The order page: both clocks, resident (masked unless allowed; full views logged), history with
     photos, open conflicts, and the steps this user may take."""
     now = utcnow()
-    detail = services.order_detail(current_user, order_id, now)
+    detail = queries.order_detail(current_user, order_id, now)
     resident = residents.resident_view(current_user, detail.order, now=now)
     db.session.commit()  # a full view of resident data is logged (H6)
     return render("workorders/detail.html", "workorders/_detail.html", detail=detail, resident=resident, now=now)
@@ -87,7 +87,7 @@ def show(order_id: int):
 @idempotent_action
 def arrive(order_id: int):
     """The assignee is on site → 201 JSON (a conflict when reassigned/cancelled meanwhile); replay → 200."""
-    return _answer(services.arrive(current_user, order_id, receipt=current_receipt()))
+    return _answer(steps.arrive(current_user, order_id, receipt=current_receipt()))
 
 
 @bp.post("/<int:order_id>/done")
@@ -98,10 +98,10 @@ def complete(order_id: int):
     when the last photo is the resident's signature, no_signature_reason) → 201 JSON; replay → 200."""
     ids = _photo_ids()
     signature = ids.pop() if request.form.get("has_signature") == "1" and ids else None
-    event = services.complete(
+    event = steps.complete(
         current_user, order_id, note=request.form.get("note", ""), materials=request.form.get("materials", ""),
         paid=request.form.get("paid") == "1", price_item_id=_optional_int("price_item_id"),
-        amount_fen=services.parse_amount(request.form.get("amount")), photo_ids=ids,
+        amount_fen=steps.parse_amount(request.form.get("amount")), photo_ids=ids,
         signature_photo_uuid=signature, no_signature_reason=request.form.get("no_signature_reason", ""),
         receipt=current_receipt(),
     )
@@ -113,7 +113,7 @@ def complete(order_id: int):
 @idempotent_action
 def hold(order_id: int):
     """Pause (form: reason) → 201 JSON."""
-    return _answer(services.hold(current_user, order_id, request.form.get("reason", ""), receipt=current_receipt()))
+    return _answer(steps.hold(current_user, order_id, request.form.get("reason", ""), receipt=current_receipt()))
 
 
 @bp.post("/<int:order_id>/resume")
@@ -121,7 +121,7 @@ def hold(order_id: int):
 @idempotent_action
 def resume(order_id: int):
     """End the pause → 201 JSON."""
-    return _answer(services.resume(current_user, order_id, receipt=current_receipt()))
+    return _answer(steps.resume(current_user, order_id, receipt=current_receipt()))
 
 
 @bp.post("/<int:order_id>/grab")
@@ -129,7 +129,7 @@ def resume(order_id: int):
 @idempotent_action
 def grab(order_id: int):
     """抢单 → 201 JSON; the loser's grab is stored too and answered 「已被 X 抢走」."""
-    return _answer(services.grab(current_user, order_id, receipt=current_receipt()))
+    return _answer(steps.grab(current_user, order_id, receipt=current_receipt()))
 
 
 # ---------------------------------------------------------------- desk on the order page
@@ -140,7 +140,7 @@ def grab(order_id: int):
 def settle(event_id: int):
     """The desk settles a conflict shown on the order page (form: note, accept=1 to apply the step after
     all) → back to the order (303)."""
-    event = services.settle_conflict(current_user, event_id, request.form.get("note", ""),
+    event = steps.settle_conflict(current_user, event_id, request.form.get("note", ""),
                                      accept=request.form.get("accept") == "1",
                                      receipt=Receipt.server(utcnow()))
     db.session.commit()

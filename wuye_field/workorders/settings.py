@@ -18,7 +18,7 @@ from wuye_field.core.text import clean_text, text_problem
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site
-from wuye_field.workorders import services
+from wuye_field.workorders import queries, steps
 from wuye_field.workorders.models import (
     CATEGORIES, PRIORITIES, OrderSettings, PriceItem, SlaPolicy, TechnicianTrade,
 )
@@ -58,7 +58,7 @@ def sla_minutes(site_id: int) -> dict[str, dict[str, int | None]]:
     """{priority: {"arrive": minutes | None, "finish": minutes}} for the site: its policy over the defaults."""
     result = {}
     for priority in PRIORITIES:
-        arrive, finish = services.sla_minutes(site_id, priority)
+        arrive, finish = queries.sla_minutes(site_id, priority)
         result[priority] = {"arrive": arrive, "finish": finish}
     return result
 
@@ -84,8 +84,8 @@ def settings_view(actor: User, site_id: int) -> SettingsView:
     stored = set(db.session.scalars(select(SlaPolicy.priority).where(SlaPolicy.site_id == site.id)))
     rows = [SlaRow(p, str(label), minutes[p]["arrive"], minutes[p]["finish"], p not in stored)
             for p, label in PRIORITIES.items()]
-    technicians = [(u, trades_of(u.id, site.id)) for u in services.technicians_of(site.id)]
-    return SettingsView(site=site, sla=rows, switches=services.settings_for(site.id), technicians=technicians,
+    technicians = [(u, trades_of(u.id, site.id)) for u in queries.technicians_of(site.id)]
+    return SettingsView(site=site, sla=rows, switches=queries.settings_for(site.id), technicians=technicians,
                         prices=price_list(site.id, active_only=False))
 
 
@@ -157,7 +157,7 @@ def set_trades(actor: User, site_id: int, user_id: int, categories, *, now: date
     """Set the categories a technician of the site works. NotFound for a user who is not one;
     FieldErrors for an unknown category."""
     site = get_site(actor, site_id, *ADMIN_ROLES)
-    if user_id not in {u.id for u in services.technicians_of(site.id)}:
+    if user_id not in {u.id for u in queries.technicians_of(site.id)}:
         raise NotFound(_("维修工不存在，或不在本小区。"))
     wanted = set(categories)
     if wanted - set(CATEGORIES):
@@ -176,9 +176,9 @@ def set_trades(actor: User, site_id: int, user_id: int, categories, *, now: date
 
 
 def parse_price(raw) -> int | None:
-    """'35' or '35.5' 元 → fen (3500 / 3550); None when not a positive amount (services.parse_amount rules)."""
+    """'35' or '35.5' 元 → fen (3500 / 3550); None when not a positive amount (steps.parse_amount rules)."""
     try:
-        fen = services.parse_amount(str(raw or ""))
+        fen = steps.parse_amount(str(raw or ""))
     except DomainError:
         return None
     return fen if fen and fen <= MAX_PRICE_FEN else None

@@ -1,13 +1,12 @@
-"""Handover rules (H1–H5, P8, P9): hand over a post, accept it, correct it, read its timeline.
-
-Services take plain values (the actor, `now=`, the device time) and never touch the request. Every
-record is append-only and linked into the site's hash chain in the same transaction.
-"""
+"""Handing over and accepting a post (H1–H5, P8, P9): submit, correct, co-sign, accept, and
+the messages the phone shows. Services take plain values (the actor, `now=`, the device time) and never
+touch the request. Every record is append-only and linked into the site's hash chain in the same
+transaction."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -16,28 +15,24 @@ from sqlalchemy import select
 from wuye_field.accounts.models import User
 from wuye_field.accounts.services import LoginFailed, LoginThrottle, TooManyAttempts, sign_in
 from wuye_field.audit import chain
-from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
-from wuye_field.core.text import clean_text, text_problem
+from wuye_field.core.errors import DomainError, NotFound
+from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.defects import services as defects
 from wuye_field.extensions import db
 from wuye_field.handover import rules
 from wuye_field.handover.models import (
-    DEFAULT_LATE_AFTER_MIN, DEFAULT_WINDOW_MIN, ITEM_STATES, MATTERS_MAX, NOTE_MAX, POST_KINDS, Handover,
-    HandoverAcceptance, HandoverAcceptanceItem, HandoverItem, HandoverMatter, HandoverPost, HandoverTakeover,
-    handovers_of_post, posts_of_sites,
+    ITEM_STATES, MATTERS_MAX, NOTE_MAX, Handover, HandoverAcceptance, HandoverAcceptanceItem, HandoverItem,
+    HandoverMatter, HandoverPost, HandoverTakeover, handovers_of_post,
 )
+from wuye_field.handover.posts import can_work, get_post
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import Receipt
 
 log = logging.getLogger(__name__)
 
 PHOTO_OWNER = "handover"
-VIEW_ROLES = ("guard", "desk", "supervisor", "admin")
-WORK_ROLES = {"guard": ("guard", "supervisor"), "desk": ("desk", "supervisor")}
 COSIGN_SALT = "wuye-handover-cosign"
-TIMELINE_LIMIT = 30
 
 # What each chained kind hashes (explicit columns: a column added later never changes old content).
 CHAIN_KINDS = {
@@ -60,135 +55,6 @@ class HandoverRefused(DomainError):
     code = "handover_refused"
 
 
-# ---------------------------------------------------------------- posts (configuration)
-
-DEMO_POSTS = [
-    ("GATE", "东门岗", "guard", "07:00,19:00", "对讲机=2\n门禁钥匙=1\n警棍=1\n交接班记录本=1"),
-    ("PATROL", "巡逻队", "guard", "07:00,19:00", "对讲机=4\n巡更钥匙=1\n警棍=2\n手电筒=2"),
-    ("CCTV", "监控室", "guard", "08:00,20:00", "对讲机=1\n消防控制室钥匙=1\n值班记录本=1"),
-    ("DESK", "客服台", "desk", "08:30,17:30", "对讲机=1\n公共钥匙=3\n报修登记本=1"),
-]
-
-
-def post_values(post: HandoverPost) -> dict:
-    """The configuration of a post as the admin log records it."""
-    return {"code": post.code, "name": post.name, "kind": post.kind, "shift_starts": post.shift_starts,
-            "window_min": post.window_min, "late_after_min": post.late_after_min, "equipment": post.equipment,
-            "active": post.active}
-
-
-def validate_post(values: dict) -> dict:
-    """Clean post settings (strings from a form); raise FieldErrors with Chinese messages per field."""
-    errors: dict[str, str] = {}
-    clean = {"code": (values.get("code") or "").strip().upper(), "name": clean_text(values.get("name")),
-             "kind": values.get("kind") or "guard", "equipment": ""}
-    if not clean["code"] or len(clean["code"]) > 16:
-        errors["code"] = _("请填写岗位编号（最多 16 位）。")
-    if not clean["name"] or len(clean["name"]) > 40:
-        errors["name"] = _("请填写岗位名称（最多 40 字）。")
-    elif message := text_problem(values.get("name")):
-        errors["name"] = message
-    if clean["kind"] not in POST_KINDS:
-        errors["kind"] = _("请选择岗位类型。")
-    try:
-        starts = rules.parse_clocks(values.get("shift_starts") or "")
-        if not starts:
-            raise ValueError
-        clean["shift_starts"] = ",".join(t.strftime("%H:%M") for t in starts)
-    except ValueError:
-        errors["shift_starts"] = _("班次开始时间格式应为 07:00,19:00。")
-    for name, default, low, high in (("window_min", DEFAULT_WINDOW_MIN.get(clean["kind"], 10), 0, 120),
-                                     ("late_after_min", DEFAULT_LATE_AFTER_MIN, 5, 240)):
-        raw = str(values.get(name) or "").strip()
-        if not raw:
-            clean[name] = default
-        elif raw.isdigit() and low <= int(raw) <= high:
-            clean[name] = int(raw)
-        else:
-            errors[name] = _("请填写 %(low)d–%(high)d 之间的分钟数。", low=low, high=high)
-    lines = []
-    if message := text_problem(values.get("equipment"), multiline=True):
-        errors["equipment"] = message
-    for line in clean_text(values.get("equipment"), multiline=True).splitlines():
-        name, sep, count = line.strip().partition("=")
-        if not name.strip():
-            continue
-        if len(name.strip()) > 40 or (sep and not count.strip().isdigit()):
-            errors["equipment"] = _("器材每行一件，格式：对讲机=2。")
-            break
-        lines.append(f"{name.strip()}={int(count) if sep else 1}")
-    if not lines and "equipment" not in errors:
-        errors["equipment"] = _("请至少填写一件交接器材。")
-    clean["equipment"] = "\n".join(lines)
-    if errors:
-        raise FieldErrors(errors)
-    return clean
-
-
-def save_post(actor: User, site_id: int, values: dict, *, now: datetime,
-              post: HandoverPost | None = None) -> HandoverPost:
-    """Create (post=None) or change a post of `site_id`; every change goes to the admin change log.
-
-    Raises FieldErrors for bad input or a code already used on the site.
-    """
-    clean = validate_post(values)
-    clash = db.session.scalar(select(HandoverPost.id).where(HandoverPost.site_id == site_id,
-                                                            HandoverPost.code == clean["code"]))
-    if clash is not None and (post is None or clash != post.id):
-        raise FieldErrors({"code": _("岗位编号已存在。")})
-    before = post_values(post) if post else None
-    if post is None:
-        post = HandoverPost(site_id=site_id, active=True)
-        db.session.add(post)
-    for key, value in clean.items():
-        setattr(post, key, value)
-    db.session.flush()
-    after = post_values(post)
-    if before != after:
-        log_admin_change(actor, site_id, _("交接岗位 %(code)s", code=post.code), before, after, now=now)
-    return post
-
-
-def ensure_demo_posts(site_id: int) -> None:
-    """Create the demo posts of a site that are missing (idempotent)."""
-    have = set(db.session.scalars(select(HandoverPost.code).where(HandoverPost.site_id == site_id)))
-    for code, name, kind, starts, equipment in DEMO_POSTS:
-        if code not in have:
-            db.session.add(HandoverPost(site_id=site_id, code=code, name=name, kind=kind, shift_starts=starts,
-                                        window_min=DEFAULT_WINDOW_MIN[kind], equipment=equipment))
-    db.session.flush()
-
-
-def posts_for(user: User) -> list[HandoverPost]:
-    """The active posts of every site where `user` holds a role that sees handovers."""
-    return list(db.session.scalars(posts_of_sites(user.site_ids(*VIEW_ROLES))))
-
-
-def get_post(user: User, post_id: int) -> HandoverPost:
-    """The post if `user` may see it (any handover role on its site); NotFound otherwise (never say which)."""
-    post = db.session.get(HandoverPost, post_id)
-    if post is None or not post.active or post.site_id not in user.site_ids(*VIEW_ROLES):
-        raise NotFound(_("找不到这个岗位，或您无权查看。"), site_id=other_site(post, user.site_ids(*VIEW_ROLES)))
-    return post
-
-
-def can_work(user: User, post: HandoverPost) -> bool:
-    """True when `user` may hand over or take over `post` (guards at guard posts, the desk at the desk)."""
-    return post.site_id in user.site_ids(*WORK_ROLES.get(post.kind, ()))
-
-
-def admin_post(user: User, post_id: int | None, site_id: int | None = None) -> HandoverPost | None:
-    """A post (or, with post_id None, a site) the user administers; NotFound otherwise."""
-    if post_id is not None:
-        post = db.session.get(HandoverPost, post_id)
-        if post is None or post.site_id not in user.site_ids("admin"):
-            raise NotFound(_("找不到这个岗位，或您无权查看。"), site_id=other_site(post, user.site_ids("admin")))
-        return post
-    if site_id not in user.site_ids("admin"):
-        raise NotFound(_("找不到这个小区，或您无权查看。"))
-    return None
-
-
 # ---------------------------------------------------------------- reading handovers
 
 
@@ -209,12 +75,6 @@ def _versions(group_id: int) -> list[Handover]:
 def latest_version(handover: Handover) -> Handover:
     """The newest version (the last correction, or the handover itself) of a handover's group."""
     return _versions(group_of(handover))[-1]
-
-
-def site_posts(site_id: int) -> list[HandoverPost]:
-    """Every post of a site (active first), for the admin pages."""
-    return list(db.session.scalars(select(HandoverPost).where(HandoverPost.site_id == site_id)
-                                   .order_by(HandoverPost.active.desc(), HandoverPost.code)))
 
 
 def last_handover(post: HandoverPost) -> Handover | None:
@@ -543,109 +403,3 @@ def acceptance_message(acceptance: HandoverAcceptance, handover: Handover) -> st
     if differences:
         message += _("（%(n)d 项有差异）", n=differences)
     return message
-
-
-# ---------------------------------------------------------------- timeline and status
-
-
-@dataclass
-class TimelineEntry:
-    """One handover on a post's timeline: every version (original first), its acceptance and flags."""
-
-    versions: list[Handover]
-    acceptance: HandoverAcceptance | None
-    late: bool
-    early: bool
-    pending_photos: dict[int, int]
-    timezone: str
-    photos: dict[int, list] = field(default_factory=dict)  # version id → its arrived photos
-
-    @property
-    def current(self) -> Handover:
-        return self.versions[-1]
-
-    @property
-    def original(self) -> Handover:
-        return self.versions[0]
-
-    @property
-    def corrected(self) -> bool:
-        return len(self.versions) > 1
-
-    @property
-    def group_id(self) -> int:
-        return self.original.id
-
-    @property
-    def accepted_outdated(self) -> bool:
-        """The incoming person accepted a version that was corrected afterwards."""
-        return self.acceptance is not None and self.acceptance.handover_id != self.current.id
-
-    @property
-    def accepted_version(self) -> Handover | None:
-        if self.acceptance is None:
-            return None
-        return next((v for v in self.versions if v.id == self.acceptance.handover_id), self.current)
-
-
-def timeline(post: HandoverPost, *, now: datetime, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
-    """The post's handovers, newest shift first, each with its corrections and acceptance (a few queries)."""
-    originals = list(db.session.scalars(
-        select(Handover).where(Handover.post_id == post.id, Handover.root_id.is_(None))
-        .order_by(Handover.shift_start.desc(), Handover.id.desc()).limit(limit)))
-    ids = [h.id for h in originals]
-    if not ids:
-        return []
-    corrections = list(db.session.scalars(select(Handover).where(Handover.root_id.in_(ids)).order_by(Handover.id)))
-    acceptances = {a.root_id: a for a in db.session.scalars(
-        select(HandoverAcceptance).where(HandoverAcceptance.root_id.in_(ids)))}
-    pending = defects.pending_photo_counts(PHOTO_OWNER, ids + [c.id for c in corrections])
-    # defects offers photos per record only: one query per version, bounded by `limit`.
-    photos = {v.id: defects.photos_of(PHOTO_OWNER, v.id) for v in originals + corrections}
-    entries = []
-    for original in originals:
-        versions = [original] + [c for c in corrections if c.root_id == original.id]
-        acceptance = acceptances.get(original.id)
-        entries.append(TimelineEntry(
-            versions=versions, acceptance=acceptance,
-            late=rules.is_late(original.shift_start, acceptance.device_time if acceptance else None, now,
-                               post.late_after_min),
-            early=rules.is_early(original.shift_start, original.device_time, post.window_min),
-            pending_photos=pending, timezone=post.site.timezone,
-            photos={v.id: photos[v.id] for v in versions if photos[v.id]}))
-    return entries
-
-
-@dataclass
-class PostStatus:
-    """Where a post stands now: the shift being handed over, its window, the handover awaiting acceptance."""
-
-    post: HandoverPost
-    shift_start: datetime
-    window_opens: datetime
-    window_open: bool
-    awaiting: TimelineEntry | None
-    late: bool  # the current shift is more than late_after_min in and not accepted
-    prefill: list[tuple[str, int]]
-
-
-def post_status(post: HandoverPost, *, now: datetime, entries: list[TimelineEntry] | None = None) -> PostStatus:
-    """The post's status at `now` (for the post page and the supervisors' list)."""
-    starts = rules.parse_clocks(post.shift_starts)
-    shift = rules.upcoming_shift(starts, now, post.site.timezone, post.late_after_min)
-    opens = rules.window_opens(shift, post.window_min)
-    entries = timeline(post, now=now, limit=3) if entries is None else entries
-    awaiting = next((e for e in entries if e.acceptance is None), None)
-    current = rules.current_shift(starts, now, post.site.timezone)
-    done = any(as_utc(e.original.shift_start) == current and e.acceptance is not None for e in entries)
-    return PostStatus(post=post, shift_start=shift, window_opens=opens,
-                      window_open=opens <= as_utc(now) <= shift + timedelta(minutes=post.late_after_min),
-                      awaiting=awaiting, late=not done and rules.is_late(current, None, now, post.late_after_min),
-                      prefill=prefill(post))
-
-
-def late_posts(user: User, *, now: datetime) -> list[PostStatus]:
-    """Posts (of sites the user supervises) whose current shift is not accepted 30 min after it began."""
-    site_ids = user.site_ids("supervisor", "admin")
-    posts = [p for p in posts_for(user) if p.site_id in site_ids]
-    return [s for s in (post_status(p, now=now) for p in posts) if s.late]
