@@ -41,6 +41,7 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/photos.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

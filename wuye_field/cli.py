@@ -114,6 +114,31 @@ def chain_digest() -> None:
     click.echo(f"{len(digests)} chain heads written to {path}")
 
 
+@wuye.command("sweep-photos")
+@click.option("--older-than", "older_than", type=click.IntRange(min=10), default=60, show_default=True,
+              metavar="MINUTES", help="Only files last written this many minutes ago or earlier (at least 10: "
+                                      "younger files may belong to an upload still running).")
+@click.option("--dry-run", is_flag=True, help="Print what would be removed; remove nothing.")
+@with_appcontext
+def sweep_photos(older_than: int, dry_run: bool) -> None:
+    """Remove photo files no database row names (left by uploads killed before their commit), older than an
+    hour; print each file removed, then the count and bytes. Run it daily from cron with chain-digest."""
+    from datetime import timedelta
+
+    from wuye_field.core.time import utcnow
+    from wuye_field.defects.storage import photo_storage
+    from wuye_field.defects.sweep import sweep_orphans
+
+    storage = photo_storage()
+    result = sweep_orphans(storage, now=utcnow(), older_than=timedelta(minutes=older_than), dry_run=dry_run)
+    db.session.rollback()
+    verb = "would remove" if dry_run else "removed"
+    for name, size in result.removed:
+        click.echo(f"{verb} {storage.root / name} ({size} bytes)")
+    click.echo(f"{verb} {len(result.removed)} orphan photo files, {result.bytes} bytes "
+               f"(kept: {result.kept_named} named by a photo, {result.kept_young} younger than {older_than} min)")
+
+
 @wuye.command("grant-app-role")
 @click.argument("role")
 @with_appcontext

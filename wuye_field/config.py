@@ -80,6 +80,14 @@ class Config:
     # Photos on the server (issue 4, RELIABILITY 19-24): limits checked before decoding, output sizes.
     PHOTO_MAX_BYTES = 15 * 1024 * 1024
     PHOTO_MAX_PIXELS = 50_000_000  # 50 MP; read from the header, before any pixel is decoded
+    # The decode budget (issue 20), sized for a 2-core, 1 GB server taking 4 uploads at once: a photo whose
+    # processing would peak above 96 MiB (estimated from its header: a 14.6 MP RGB PNG, an 8.8 MP RGBA PNG,
+    # a 5.5 MP WebP; JPEGs count at the 1/2-1/8 scale they decode at) is refused before decoding; at most
+    # PHOTO_DECODE_SLOTS decodes run at once in each worker process (2 workers × 2 = 4 × 96 MiB), and an
+    # upload waits PHOTO_DECODE_WAIT_SECONDS for a slot before a 503 the phone retries.
+    PHOTO_DECODE_BUDGET_BYTES = _env_int("PHOTO_DECODE_BUDGET_BYTES", 96 * 1024 * 1024)
+    PHOTO_DECODE_SLOTS = _env_int("PHOTO_DECODE_SLOTS", 2)
+    PHOTO_DECODE_WAIT_SECONDS = 20  # under gunicorn's 30 s worker timeout
     PHOTO_DISPLAY_EDGE = 1600
     PHOTO_THUMB_EDGE = 320
     PHOTO_JPEG_QUALITY = 82

@@ -16,7 +16,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.defects import records, services
 from wuye_field.defects.blueprint import bp
 from wuye_field.defects.photos import PhotoLimits
-from wuye_field.defects.storage import photo_storage
+from wuye_field.defects.storage import photo_decode_slots, photo_storage
 from wuye_field.extensions import db
 from wuye_field.places.services import places_for_user, sites_for
 from wuye_field.sync.idempotency import current_receipt, idempotent_action, on_rollback
@@ -36,7 +36,8 @@ def upload_photo():
         raise DomainError(_("没有收到照片文件。"), code="no_photo")
     photo = services.store_photo(
         current_user, upload.stream.read(), current_receipt(), checksum=request.headers.get("X-Content-SHA256"),
-        storage=photo_storage(), limits=PhotoLimits.from_config(current_app.config), on_rollback=on_rollback,
+        storage=photo_storage(), limits=PhotoLimits.from_config(current_app.config), slots=photo_decode_slots(),
+        on_rollback=on_rollback,
     )
     return jsonify(status="stored", message=_("照片已上传"), photo=_photo_json(photo)), 201
 

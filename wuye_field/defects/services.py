@@ -15,7 +15,7 @@ from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.logging import security_event
 from wuye_field.core.time import utcnow
 from wuye_field.defects.models import Photo, PhotoLink
-from wuye_field.defects.photos import PhotoLimits, PhotoRejected, process_photo
+from wuye_field.defects.photos import DecodeSlots, PhotoLimits, PhotoRejected, process_photo
 from wuye_field.defects.storage import LocalStorage
 from wuye_field.extensions import db
 from wuye_field.sync.receipt import Receipt
@@ -36,14 +36,17 @@ class ChecksumMismatch(DomainError):
 
 
 def store_photo(user: User, data: bytes, receipt: Receipt, *, checksum: str | None, storage: LocalStorage,
-                limits: PhotoLimits, on_rollback: Callable[[Callable[[], None]], None] = lambda hook: None) -> Photo:
+                limits: PhotoLimits, slots: DecodeSlots | None = None,
+                on_rollback: Callable[[Callable[[], None]], None] = lambda hook: None) -> Photo:
     """Check, re-encode and store one photo uploaded by `user` under its UUID (the receipt's client UUID).
 
     `checksum` is the phone's hex SHA-256 of the bytes (None when it sent none). Files are written
     before the row is flushed; `on_rollback` receives a hook that removes the files this call created
     (unless a committed photo uses them) should the transaction not commit (RELIABILITY 4, 26).
-    If a record already names this photo, the photo takes that record's site (RELIABILITY 6).
-    Returns the flushed Photo. Raises ChecksumMismatch (400), PhotoRejected (413/415/422), StorageFull (507).
+    If a record already names this photo, the photo takes that record's site (RELIABILITY 6). The decode
+    runs holding one of `slots` (the process's bound on concurrent decodes; None: unbounded).
+    Returns the flushed Photo. Raises ChecksumMismatch (400), PhotoRejected (413/415/422), StorageFull (507),
+    DecodersBusy (503).
     """
     client_uuid = receipt.client_uuid
     digest = hashlib.sha256(data).hexdigest()
@@ -51,7 +54,7 @@ def store_photo(user: User, data: bytes, receipt: Receipt, *, checksum: str | No
         security_event("upload_refused", code="checksum", photo=client_uuid, bytes=len(data))
         raise ChecksumMismatch(_("照片传输不完整（校验值不符），请重新上传。"))
     try:
-        processed = process_photo(data, limits)
+        processed = process_photo(data, limits, slots)
     except PhotoRejected as exc:
         security_event("upload_refused", code=exc.code, photo=client_uuid, bytes=len(data))
         raise

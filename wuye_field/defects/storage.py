@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -58,7 +59,12 @@ class LocalStorage:
         key = self.key_for(data)
         target = self.path(key)
         if target.is_file():
-            return key
+            # Fresh again: the orphan sweep leaves files younger than an hour alone, and this one is about
+            # to be named by a new row (it may be the orphan of an upload that never committed).
+            with suppress(FileNotFoundError):
+                os.utime(target)
+            if target.is_file():
+                return key
         tmp_name = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,3 +94,19 @@ class LocalStorage:
 def photo_storage() -> LocalStorage:
     """The app's photo store: `WUYE_DATA_DIR/photos`."""
     return LocalStorage(Path(current_app.config["WUYE_DATA_DIR"]) / "photos")
+
+
+_slots_lock = threading.Lock()
+
+
+def photo_decode_slots():
+    """This process's bound on concurrent photo decodes (`PHOTO_DECODE_SLOTS`, made once per app)."""
+    from wuye_field.defects.photos import DecodeSlots
+
+    with _slots_lock:
+        slots = current_app.extensions.get("wuye_photo_decode_slots")
+        if slots is None:
+            slots = DecodeSlots(current_app.config["PHOTO_DECODE_SLOTS"],
+                                wait_seconds=current_app.config["PHOTO_DECODE_WAIT_SECONDS"])
+            current_app.extensions["wuye_photo_decode_slots"] = slots
+        return slots
