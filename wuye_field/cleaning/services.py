@@ -24,7 +24,7 @@ from wuye_field.core.csv_export import csv_text
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, utcnow
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as defects
 from wuye_field.defects import records as defect_records
 from wuye_field.defects.models import Defect
 from wuye_field.extensions import db

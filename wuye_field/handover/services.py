@@ -20,7 +20,7 @@ from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, to_site_time
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as defects
 from wuye_field.extensions import db
 from wuye_field.handover import rules
 from wuye_field.handover.models import (

@@ -11,7 +11,7 @@ from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc, to_site_time
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as defects
 from wuye_field.extensions import db
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round, planned_ids
 from wuye_field.patrol.models import SCAN_VIA, Scan, scans_of_place

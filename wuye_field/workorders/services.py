@@ -34,7 +34,7 @@ from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
 from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.defects import records as defects
-from wuye_field.defects import services as photos
+from wuye_field.photos import links as photos
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.sync.models import FIELD_COLUMNS
