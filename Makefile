@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The demo's printed tags open the port the app is served on (unless PUBLIC_BASE_URL says otherwise).
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install system-deps translations run lint test bench clean
 
@@ -29,8 +31,8 @@ translations: $(VENV)/.installed
 run: SYSTEM_DEPS = fonts
 run: install system-deps
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app wuye demo
-	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(BIN)/flask --app app wuye demo
+	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

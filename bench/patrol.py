@@ -6,7 +6,7 @@
 A scratch database is created on the server named by --url (its maintenance database) and dropped at
 the end. The schema comes from `db.create_all()`; sites, users and places go in through the ORM, the
 scans through COPY (the scan table's indexes are dropped for the load and rebuilt after, its triggers
-— foreign-key checks — disabled meanwhile). Every checkpoint is a key area (240 min, STANDARDS P2) and is
+— foreign-key checks — disabled meanwhile). Every checkpoint is a key area (240 min, P2) and is
 scanned once in each of its six daily windows at a varying minute, about 1 % of windows skipped.
 
 Then it times, over --runs repeated runs each (after one warm-up), with the app's own service

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from tests.factories import Factories
 from wuye_field import create_app
@@ -89,7 +89,7 @@ def make_app(database_url, _schema, tmp_path, monkeypatch):
 def _clear_tables(application) -> None:
     """Empty every table between tests (faster than recreating the schema, esp. on PostgreSQL).
 
-    Record tables refuse UPDATE/DELETE/TRUNCATE (STANDARDS H5): the triggers are lifted for this one
+    Record tables refuse UPDATE/DELETE/TRUNCATE (H5): the triggers are lifted for this one
     transaction (`audit.triggers.suspended`: superuser-only on PostgreSQL, drop + re-create on SQLite).
     """
     from wuye_field.audit.triggers import suspended
@@ -139,6 +139,44 @@ def demo(app):
     site = load_demo(app.config["PUBLIC_BASE_URL"], app.config["PASSWORD_HASH_METHOD"])
     db.session.commit()
     return site
+
+
+@pytest.fixture
+def admin(client, auth, demo):
+    """The test client signed in as DEMO's admin (admin01)."""
+    auth.login("admin01")
+    return client
+
+
+@pytest.fixture
+def ids(demo) -> dict:
+    """Ids of DEMO's objects, for building URLs: site, building 1栋, place CP01, user guard01."""
+    from wuye_field.accounts.models import User
+    from wuye_field.places.models import Building, Place
+
+    def one(model, **where):
+        return db.session.scalar(select(model).filter_by(**where))
+
+    return {
+        "site": demo.id,
+        "building": one(Building, site_id=demo.id, name="1栋").id,
+        "place": one(Place, code="CP01").id,
+        "user": one(User, staff_no="guard01").id,
+    }
+
+
+@pytest.fixture
+def admin01(demo):
+    """DEMO's admin as a User (for services tested without a request)."""
+    from wuye_field.accounts.models import User
+
+    return db.session.scalar(select(User).where(User.staff_no == "admin01"))
+
+
+@pytest.fixture
+def other_admin(factories):
+    """Admin of another site, holding no role on DEMO."""
+    return factories.user(role="admin", site=factories.site(code="OTHER", name="别的小区"))
 
 
 class AuthActions:

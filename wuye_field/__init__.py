@@ -99,10 +99,12 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.patrol import views as patrol
     from wuye_field.places import views as places
     from wuye_field.pwa import views as pwa
+    from wuye_field.quarantine import views as quarantine
     from wuye_field.sync import views as sync
     from wuye_field.workorders import views as workorders
 
-    for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders):
+    for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
+                   quarantine):
         domain.register(app)
 
 
@@ -117,9 +119,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from wuye_field.core.ui import init_ui
     from wuye_field.core.templating import init_templating
 
     init_templating(app)
+    init_ui(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -24,7 +24,7 @@ def demo() -> None:
     site = load_demo(current_app.config["PUBLIC_BASE_URL"], current_app.config["PASSWORD_HASH_METHOD"],
                      sample_orders=True)
     db.session.commit()
-    click.echo(f"demo data ready: site {site.code} {site.name}")
+    click.echo(f"demo data ready: site {site.code} {site.name}; its tags open {site.public_base_url}")
 
 
 @wuye.command("create-admin")
@@ -67,10 +67,13 @@ def tags(site_code: str, out: Path, codes: tuple[str, ...]) -> None:
     if fmt not in sheets.FORMATS:
         raise click.BadParameter("the file must end in .pdf, .png or .csv", param_hint="--out")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # `--out sheets/DEMO.pdf` makes the folder
         written = sheets.write_sheet_files(sheets.site_by_code(site_code), out, fmt, codes=codes,
                                            font_config=current_app.config.get("WUYE_CJK_FONT"))
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
+    except OSError as exc:  # a file where the folder should be, no permission, disk full: no traceback
+        raise click.ClickException(f"无法写入 {exc.filename or out}：{exc.strerror or exc}") from exc
     for path in written:
         click.echo(str(path))
 

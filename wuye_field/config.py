@@ -64,7 +64,7 @@ class Config:
     WEB_CONCURRENCY = _env_int("WEB_CONCURRENCY", 1)
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    # STANDARDS-free security rule (RELIABILITY 14): failures per account; a site's shared IP gets more room.
+    # A security rule rather than a service standard (R14): failures per account; a site's shared IP gets more room.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes;30 per hour"
     LOGIN_LIMIT_PER_IP = "300 per hour"
 
@@ -77,7 +77,7 @@ class Config:
 
     PASSWORD_HASH_METHOD: str | None = None  # None → Werkzeug's current default (scrypt)
 
-    # Photos on the server (issue 4, RELIABILITY 19-24): limits checked before decoding, output sizes.
+    # Photos on the server (issue 4, R19-R24): limits checked before decoding, output sizes.
     PHOTO_MAX_BYTES = 15 * 1024 * 1024
     PHOTO_MAX_PIXELS = 50_000_000  # 50 MP; read from the header, before any pixel is decoded
     # The decode budget (issue 20), sized for a 2-core, 1 GB server taking 4 uploads at once: a photo whose

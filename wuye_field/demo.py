@@ -1,6 +1,8 @@
 """Demo data for `flask wuye demo`: site DEMO 「示范小区」, its buildings, places and one user per role."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import select
 
 from wuye_field.accounts import services as accounts
@@ -15,7 +17,7 @@ from wuye_field.workorders.demo import load_workorders_demo
 DEMO_PASSWORD = "wuye-demo"
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 
-# (code, name, kind, key area, building) — key areas follow STANDARDS P2/P3 (equipment rooms, pools, rooftops).
+# (code, name, kind, key area, building) — key areas follow P2/P3 (equipment rooms, pools, rooftops).
 PLACES = [
     ("CP01", "东门岗亭", "checkpoint", False, None),
     ("CP02", "北门", "checkpoint", False, None),
@@ -51,6 +53,11 @@ USERS = [
 ]
 
 
+def _on_this_machine(url: str) -> bool:
+    """A base URL on this machine (127.0.0.1, localhost): the demo's own, never one an admin set."""
+    return urlsplit(url or "").hostname in ("127.0.0.1", "localhost", "::1")
+
+
 def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_orders: bool = False) -> Site:
     """Create whatever part of the demo data is missing; existing rows (and tag tokens) are left alone.
 
@@ -61,6 +68,8 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
         site = Site(code="DEMO", name="示范小区", timezone="Asia/Shanghai", public_base_url=public_base_url)
         db.session.add(site)
         db.session.flush()
+    elif _on_this_machine(site.public_base_url) and _on_this_machine(public_base_url):
+        site.public_base_url = public_base_url  # `make run PORT=…` again on another port: tags follow it
 
     buildings = {b.name: b for b in db.session.scalars(select(Building).where(Building.site_id == site.id))}
     for name, floors in BUILDINGS:

@@ -583,7 +583,7 @@ def upgrade():
 
     from wuye_field.audit.triggers import make_append_only
 
-    # STANDARDS H5: records are never altered. The tables of this revision, frozen (later revisions add theirs).
+    # H5: records are never altered. The tables of this revision, frozen (later revisions add theirs).
     make_append_only({
         "handover_takeover": "created_at", "handover_acceptance_item": "created_at",
         "handover_acceptance": "received_at", "handover_matter": "created_at", "handover_item": "created_at",

@@ -416,7 +416,7 @@ def upgrade():
 
     from wuye_field.audit.triggers import make_append_only
 
-    # STANDARDS H5: the new record tables are append-only; `scan` again (SQLite rebuilt it above, which
+    # H5: the new record tables are append-only; `scan` again (SQLite rebuilt it above, which
     # drops triggers) and `cleaning_spot_check_item`, which the first revision left out.
     make_append_only({
         "inspection_answer": "created_at", "inspection": "received_at", "patrol_makeup": "received_at",

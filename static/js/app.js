@@ -253,7 +253,41 @@
     ]);
   }
 
+  /* Nobody signed in: if the server says this phone's account was deactivated, list what the phone still
+     holds for it and offer the hand-over file (R12). */
+  var handoverTried = false;
+
+  async function renderHandover(list) {
+    var session = await outbox.fetchSession().catch(function () { return null; });
+    var owner = session && session.deactivated_user ? session.deactivated_user : await outbox.getMeta('deactivated');
+    if (!owner) { list.replaceChildren(el('p', { class: 'muted' }, [t('outbox_sign_in')])); return; }
+    if (session && session.deactivated_user && !handoverTried) {
+      handoverTried = true;  // once per page: hand over what the server still accepts, then list the rest
+      outbox.replay({ force: true }).then(refreshViews);
+    }
+    var all = await outbox.list();
+    var items = all.filter(function (i) { return i.user_id === String(owner); });
+    var handedOn = (await outbox.recentlySent()).filter(function (i) { return i.user_id === String(owner) && i.quarantined; });
+    var button = el('button', { type: 'button', class: 'btn btn-block', 'data-handover-download': '' }, [t('handover_download')]);
+    button.addEventListener('click', async function () {
+      var blob = await outbox.handoverFile(owner);
+      var link = el('a', { href: URL.createObjectURL(blob), download: 'wuye-records-' + owner + '.json' });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    });
+    var parts = [
+      handedOn.length ? el('p', { class: 'notice', 'data-quarantined-notice': String(handedOn.length) },
+        [t('quarantined_notice', { n: handedOn.length })]) : null,
+      el('p', { class: 'notice notice-warn', 'data-deactivated': String(owner) }, [t('deactivated_notice', { n: items.length })]),
+      items.length ? el('ul', { class: 'list' }, items.map(itemRow)) : el('p', { class: 'muted' }, [t('outbox_empty')]),
+      items.length ? button : null,
+    ];
+    list.replaceChildren.apply(list, parts.filter(Boolean));
+  }
+
   async function renderOutboxPage(list) {
+    if (!userId) return renderHandover(list);
     var items = await outbox.list();
     var mine = items.filter(function (i) { return i.user_id === userId; });
     var others = items.length - mine.length;
@@ -263,10 +297,16 @@
       parts.push(el('button', { type: 'button', class: 'btn btn-block', 'data-retry-all': '' }, [t('retry_all')]));
     }
     if (others) parts.push(el('p', { class: 'notice notice-warn', 'data-others-waiting': String(others) }, [t('others_waiting', { n: others })]));
+    var handedOn = sent.filter(function (i) { return i.quarantined; });
+    if (handedOn.length) {
+      parts.push(el('p', { class: 'notice notice-warn', 'data-quarantined-notice': String(handedOn.length) },
+        [t('quarantined_notice', { n: handedOn.length })]));
+    }
     if (sent.length) {
       parts.push(el('h2', {}, [t('recently_sent')]));
       parts.push(el('ul', { class: 'plain small', 'data-sent-list': '' }, sent.map(function (i) {
-        return el('li', {}, [dayTime(i.created_at) + ' ' + i.label + (i.context ? ' · ' + i.context : '') + ' — ' + (i.message || t('sent'))]);
+        var attrs = i.quarantined ? { 'data-quarantined': i.id } : {};
+        return el('li', attrs, [dayTime(i.created_at) + ' ' + i.label + (i.context ? ' · ' + i.context : '') + ' — ' + (i.message || t('sent'))]);
       })));
     }
     list.replaceChildren.apply(list, parts);

@@ -96,7 +96,7 @@
     return sent ? { state: 'done', message: sent.message } : { state: 'unknown' };
   }
 
-  async function markDone(item, message) {
+  async function markDone(item, message, quarantined) {
     var db = await openDb();
     var tx = db.transaction(['items', 'sent', 'meta'], 'readwrite');
     await tx.objectStore('items').delete(item.seq);
@@ -104,6 +104,7 @@
     await sentStore.put({
       id: item.id, user_id: item.user_id, action: item.action, label: item.label, context: item.context,
       created_at: item.created_at, photos: item.photos.length, message: message || '', sent_ms: Date.now(),
+      quarantined: !!quarantined,
     });
     var all = await sentStore.getAll();
     all.sort(function (a, b) { return b.sent_ms - a.sent_ms; }).slice(SENT_LOG_SIZE).forEach(function (old) {
@@ -132,7 +133,18 @@
 
   async function fetchSession() {
     var response = await fetch('/sync/csrf', { credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' });
-    if (response.status === 401) return { login_required: true };
+    if (response.status === 401) {
+      var why = {};
+      try { why = await response.json(); } catch (notJson) { why = {}; }
+      if (why.error === 'account_deactivated') {
+        // The account was deactivated while this phone was signed in: its items may still be handed over
+        // (the server keeps each in quarantine); what cannot go is exported on 「上传记录」.
+        await setMeta('deactivated', String(why.user_id));
+        return { login_required: true, deactivated_user: String(why.user_id), csrf_token: why.csrf_token,
+                 message: why.message || '' };
+      }
+      return { login_required: true };
+    }
     if (!response.ok) throw new Error('session ' + response.status);
     var data = await response.json();
     return { csrf_token: data.csrf_token, user_id: String(data.user_id) };
@@ -160,16 +172,21 @@
     if (s >= 200 && s < 300) result.outcome = 'done';
     else if (s === 400 && data.error === 'csrf') result.outcome = 'csrf';
     else if (s === 401) result.outcome = 'login';
+    // Kept by the server for a supervisor (R12): stored there, so the phone may let it go.
+    else if (s === 409 && data.status === 'quarantined') result.outcome = 'quarantined';
     else if ((s === 409 && data.error === 'in_progress') || s === 408 || s === 429 || s >= 500) result.outcome = 'retry';
     else result.outcome = 'failed';
     return result;
   }
 
-  /* POST once; on a stale CSRF token fetch a fresh one and resend once (RELIABILITY 9). */
+  /* POST once; on a stale CSRF token fetch a fresh one and resend once (R9). */
   async function postWithFreshToken(url, makeBody, item, key, extraHeaders) {
     var result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
     if (result.outcome !== 'csrf') return result;
     var fresh = await fetchSession().catch(function () { return null; });
+    if (fresh && fresh.deactivated_user && fresh.csrf_token) {
+      fresh = { csrf_token: fresh.csrf_token, user_id: fresh.deactivated_user, deactivated: true };
+    }
     if (!fresh || fresh.login_required) return { outcome: fresh ? 'login' : 'retry', message: '' };
     if (fresh.user_id !== item.user_id) return { outcome: 'login', message: '' };
     session = fresh;
@@ -216,6 +233,7 @@
 
   async function settle(item, result) {
     if (result.outcome === 'done') return markDone(item, result.message);
+    if (result.outcome === 'quarantined') return markDone(item, result.message, true);
     if (result.outcome === 'failed') {
       item.state = 'failed';
       item.error = result.message || ('HTTP ' + result.status);
@@ -236,11 +254,13 @@
     } catch (offline) {
       return { offline: true };
     }
-    if (session.login_required) {
+    if (session.deactivated_user && session.csrf_token) {
+      session = { csrf_token: session.csrf_token, user_id: session.deactivated_user, deactivated: true };
+    } else if (session.login_required) {
       await setMeta('auth', 'login_required');
       return { login_required: true };
     }
-    await setMeta('auth', 'ok');
+    await setMeta('auth', session.deactivated ? 'login_required' : 'ok');
     var mine = waiting.filter(function (i) { return i.user_id === session.user_id; });
     var sent = 0;
     var failed = 0;
@@ -251,7 +271,7 @@
       var result = await sendItem(item);
       await settle(item, result);
       notify();
-      if (result.outcome === 'done') sent += 1;
+      if (result.outcome === 'done' || result.outcome === 'quarantined') sent += 1;
       else if (result.outcome === 'login') { await setMeta('auth', 'login_required'); break; }
       else if (result.outcome === 'failed') failed += 1;
       else break;
@@ -285,6 +305,36 @@
     return running;
   }
 
+  function base64Of(blob) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result).split(',')[1] || ''); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  /* The hand-over file of a user's items still on this phone (a deactivated account): every item with its
+     form fields and its photos, for a supervisor to import into the quarantine. */
+  async function handoverFile(userId) {
+    var items = (await list()).filter(function (i) { return i.user_id === String(userId); });
+    var out = [];
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      var photos = [];
+      for (var j = 0; j < item.photos.length; j++) {
+        var p = item.photos[j];
+        photos.push({ uuid: p.uuid, sha256: p.sha256, data: await base64Of(p.blob) });
+      }
+      var fields = item.fields.slice();
+      if (photos.length) fields.push(['photo_ids', photos.map(function (p) { return p.uuid; }).join(',')]);
+      out.push({ id: item.id, user_id: item.user_id, action: item.action, label: item.label, context: item.context,
+                 url: item.url, created_at: item.created_at, fields: fields, photos: photos });
+    }
+    return new Blob([JSON.stringify({ format: 'wuye-outbox-handover', version: 1, user_id: String(userId),
+                                      exported_at: deviceTime(), items: out })], { type: 'application/json' });
+  }
+
   /* What the badge needs for one user: waiting, failed, login state, last sync. */
   async function summary(userId) {
     var items = await list();
@@ -300,7 +350,7 @@
 
   var api = {
     enqueue: enqueue, list: list, recentlySent: recentlySent, status: status, retry: retry, replay: replay,
-    summary: summary, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
+    summary: summary, fetchSession: fetchSession, handoverFile: handoverFile, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
     channel: channel, onchange: function () {},
   };
   global.WuyeOutbox = api;

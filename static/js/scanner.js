@@ -114,6 +114,8 @@
     var strings = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
     var scanner = new Scanner(node, strings);
     node.querySelector('[data-scanner-manual]').addEventListener('submit', function (event) {
+      // A URL or token opens here; anything else (the code printed under the QR, 「CP01」) goes to the server.
+      if (!tagPath(event.target.elements.code.value)) return;
       event.preventDefault();
       scanner.found(event.target.elements.code.value);
     });

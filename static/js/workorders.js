@@ -18,13 +18,21 @@
     var m = minutes % 60;
     var t = h ? fmt(node.dataset.fmtH, { h: h, m: m }) : fmt(node.dataset.fmtM, { m: m });
     var state = left < 0 ? 'red' : left <= AMBER_MS ? 'amber' : 'ok';
+    // A number keeps its unit (「37\u00a0分」): with word-break: keep-all no 「分」 stands alone on a line.
+    t = t.replace(/(\d) /g, '$1\u00a0');
     node.querySelector('[data-clock-text]').textContent = fmt(left < 0 ? node.dataset.fmtLate : node.dataset.fmtLeft, { t: t });
     node.classList.remove('wo-clock-ok', 'wo-clock-amber', 'wo-clock-red');
     node.classList.add('wo-clock-' + state);
     node.dataset.state = state;
   }
 
-  function tickAll() {
+  /* The 完工 form is in the page before arrival but hidden; 「已到场」 (even queued offline) shows it. */
+  window.addEventListener('submit', function (event) {
+    if (!event.target.dataset || event.target.dataset.action !== 'order-arrive') return;
+    document.querySelectorAll('[data-after-arrive]').forEach(function (form) { form.hidden = false; });
+  }, true);
+
+    function tickAll() {
     document.querySelectorAll('[data-clock][data-due]').forEach(tickClock);
   }
 

@@ -73,7 +73,7 @@ def test_deactivated_user_cannot_sign_in(client, demo, auth):
 
 
 def test_logout_ends_a_copied_cookie(app, demo, auth, client):
-    """RELIABILITY 10: a cookie copied before logout no longer works after it."""
+    """R10: a cookie copied before logout no longer works after it."""
     auth.login("guard01", remember="y")
     stolen = app.test_client()
     for cookie in client._cookies.values():
@@ -81,7 +81,7 @@ def test_logout_ends_a_copied_cookie(app, demo, auth, client):
     assert stolen.get("/").status_code == 200
     response = client.post("/logout")
     assert response.status_code == 303
-    assert "Clear-Site-Data" not in response.headers  # RELIABILITY 16: the phone's outbox survives
+    assert "Clear-Site-Data" not in response.headers  # R16: the phone's outbox survives
     assert stolen.get("/").status_code == 302
     assert stolen.get("/sync/csrf", headers={"Accept": "application/json"}).status_code == 401
 
@@ -95,7 +95,7 @@ def test_password_reset_ends_existing_sessions(app, demo, auth, client):
 
 
 def test_api_callers_get_401_json_not_a_redirect(client, demo):
-    """RELIABILITY 8: the outbox learns it must ask the user to sign in; it keeps its items."""
+    """R8: the outbox learns it must ask the user to sign in; it keeps its items."""
     response = client.get("/sync/csrf", headers={"Accept": "application/json"})
     assert response.status_code == 401
     assert response.json["error"] == "login_required"
@@ -103,7 +103,7 @@ def test_api_callers_get_401_json_not_a_redirect(client, demo):
 
 
 class TestThrottle:
-    """RELIABILITY 14: failures throttled per account; colleagues behind the same IP unaffected."""
+    """R14: failures throttled per account; colleagues behind the same IP unaffected."""
 
     @pytest.fixture
     def client(self, make_app):

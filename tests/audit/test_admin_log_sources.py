@@ -1,4 +1,4 @@
-"""The admin change log records who changed a role, an interval or a cleaning schedule (issue 7, STANDARDS H5)."""
+"""The admin change log records who changed a role, an interval or a cleaning schedule (issue 7, H5)."""
 from __future__ import annotations
 
 import json
@@ -41,7 +41,7 @@ def test_saving_a_user_without_changing_roles_logs_nothing(app, demo):
     assert _changes(demo.id) == []
 
 
-def test_a_patrol_interval_change_is_logged_and_chained(app, demo):  # STANDARDS P2
+def test_a_patrol_interval_change_is_logged_and_chained(app, demo):  # P2
     admin = _user("admin01")
     place = db.session.scalar(select(Place).where(Place.site_id == demo.id, Place.is_key_area.is_(True)))
     values = {"name": place.name, "code": place.code, "kind": place.kind, "building_id": place.building_id or "",

@@ -1,4 +1,4 @@
-"""STANDARDS H5 on PostgreSQL: the app's own role cannot change or delete records even without triggers."""
+"""H5 on PostgreSQL: the app's own role cannot change or delete records even without triggers."""
 from __future__ import annotations
 
 import uuid

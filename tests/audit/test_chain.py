@@ -1,5 +1,5 @@
 """The per-site hash chain: an edit made directly in the database (triggers dropped) is named by
-`verify-chain`; a rewrite of the whole chain is caught by the digest files (STANDARDS H5, RELIABILITY 27)."""
+`verify-chain`; a rewrite of the whole chain is caught by the digest files (H5, R27)."""
 from __future__ import annotations
 
 import json
@@ -58,7 +58,7 @@ def test_canonical_json_is_stable_and_covers_kind_and_site():
 
 
 def test_editing_one_record_in_the_database_is_named(demo, runner):
-    """# RELIABILITY 27 — the verifier reports an out-of-band change and names the record."""
+    """R27 — the verifier reports an out-of-band change and names the record."""
     first = h.hand_over(demo)
     h.hand_over(demo, at=h.MADE + timedelta(hours=12))
     radio = next(item for item in first.items if item.name == "对讲机")

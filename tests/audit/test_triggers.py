@@ -1,4 +1,4 @@
-"""Record tables refuse UPDATE and DELETE issued directly in SQL (STANDARDS H5, RELIABILITY 27), on
+"""Record tables refuse UPDATE and DELETE issued directly in SQL (H5, R27), on
 SQLite and PostgreSQL alike; only the retention path may delete, and only rows past three years."""
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _refused(statement: str, **params) -> str:
 
 @pytest.mark.parametrize("table", ["handover", "handover_item", "handover_matter", "audit_chain"])
 def test_update_and_delete_in_sql_are_refused(demo, table):
-    """# RELIABILITY 27 — someone runs UPDATE/DELETE on a duty record or audit row → refused by trigger."""
+    """R27 — someone runs UPDATE/DELETE on a duty record or audit row → refused by trigger."""
     h.hand_over(demo, matters=[("门禁卡丢失", True)])
     assert "append-only" in _refused(f'UPDATE "{table}" SET site_id = site_id')
     assert "append-only" in _refused(f'DELETE FROM "{table}"')

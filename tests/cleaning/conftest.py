@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 
-from wuye_field.accounts.models import Membership, User
+from tests.factories import Factories
+from wuye_field.accounts.models import User
 from wuye_field.cleaning import services
-from wuye_field.cleaning.models import AreaAssignment, CleaningSettings, CleaningTask
+from wuye_field.cleaning.models import CleaningTask
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
 from wuye_field.sync.receipt import ClockSkew, Receipt
 
 UTC = timezone.utc
-SET_UP = datetime(2026, 1, 1, tzinfo=UTC)  # tasks exist long before the days the tests look at
 
 
 def utc(*args) -> datetime:
@@ -37,23 +37,14 @@ class World:
     other_cleaner: User
     supervisor: User
     admin: User
+    factories: Factories
 
     def task(self, place: Place | None = None, **values) -> CleaningTask:
         """A task template on `place` (the lobby by default), set up on 2026-01-01."""
-        place = place or self.lobby
-        values = {"action": "mop", "title": "拖地", "kind": "daily", "every_n": 1, "photo_required": False,
-                  "anchor": date(2024, 1, 1), "created_at": SET_UP} | values
-        task = CleaningTask(site_id=place.site_id, place_id=place.id, **values)
-        db.session.add(task)
-        db.session.flush()
-        return task
+        return self.factories.cleaning_task(place or self.lobby, **values)
 
     def allow_tap(self, allowed: bool = True) -> None:
-        settings = db.session.get(CleaningSettings, self.site.id) or CleaningSettings(site_id=self.site.id)
-        settings.allow_tap = allowed
-        settings.reclean_hours = 2
-        db.session.add(settings)
-        db.session.flush()
+        self.factories.cleaning_settings(self.site, allow_tap=allowed, reclean_hours=2)
 
     def check_off(self, task: CleaningTask, slot: str, at: datetime, *, user: User | None = None,
                   method: str = "scan", photo_ids=(), note: str = ""):
@@ -72,9 +63,9 @@ def world(app, factories) -> World:
     supervisor = factories.user(role="supervisor", site=site, staff_no="s1", name="陈主管", password="wuye-demo")
     admin = factories.user(role="admin", site=site, staff_no="a1", name="赵管理", password="wuye-demo")
     for place, user in ((lobby, cleaner), (road, cleaner), (road, other)):
-        db.session.add(AreaAssignment(site_id=site.id, place_id=place.id, user_id=user.id))
+        factories.area_assignment(place, user)
     db.session.commit()
-    return World(site, lobby, road, cleaner, other, supervisor, admin)
+    return World(site, lobby, road, cleaner, other, supervisor, admin, factories)
 
 
 @pytest.fixture
@@ -83,14 +74,7 @@ def elsewhere(app, factories):
     site = factories.site(code="FAR", name="别的小区")
     area = factories.place(site, code="X1", name="别处大堂", kind="cleaning")
     cleaner = factories.user(role="cleaner", site=site, staff_no="far1", password="wuye-demo")
-    db.session.add(AreaAssignment(site_id=site.id, place_id=area.id, user_id=cleaner.id))
-    task = CleaningTask(site_id=site.id, place_id=area.id, action="mop", title="拖地", kind="daily",
-                        created_at=SET_UP, anchor=date(2024, 1, 1))
-    db.session.add(task)
+    factories.area_assignment(area, cleaner)
+    task = factories.cleaning_task(area)
     db.session.commit()
     return site, area, cleaner, task
-
-
-def add_role(user: User, site: Site, role: str) -> None:
-    user.memberships.append(Membership(site_id=site.id, role=role))
-    db.session.flush()

@@ -96,7 +96,7 @@ def test_tag_page_for_supervisor_offers_spot_check(client, auth, world, mop):
 
 
 def test_check_off_stored_then_replayed_then_conflict(client, auth, world, mop):
-    """RELIABILITY 1, 2: 201 stored, same key+body 200 replay, same key other body 409; one row."""
+    """R1, R2: 201 stored, same key+body 200 replay, same key other body 409; one row."""
     login(auth, "c1")
     headers = field_headers()
     form = {"task_id": mop.id, "slot": today_slot(mop), "method": "scan"}
@@ -320,7 +320,7 @@ def test_aware_now_is_used(world):
 
 
 def test_check_off_from_a_phone_with_a_wrong_clock(client, auth, world, mop):
-    """RELIABILITY 13: device and receive times are both kept; a clock 2 h fast is flagged and corrected."""
+    """R13: device and receive times are both kept; a clock 2 h fast is flagged and corrected."""
     from datetime import timedelta
 
     login(auth, "c1")

@@ -26,7 +26,7 @@ def slots(freq, day, tz=SH):
 
 
 def test_every_two_hours_within_set_hours():
-    """The clubhouse toilet every 2 h from 08:00 to 22:00 (STANDARDS C12): 7 slots, each due at the next."""
+    """The clubhouse toilet every 2 h from 08:00 to 22:00 (C12): 7 slots, each due at the next."""
     freq = Frequency(rules.HOURLY, every_n=2, window_start=time(8), window_end=time(22))
     occs = rules.occurrences_on(freq, date(2026, 11, 27), SH)
     assert [o.label for o in occs] == ["08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00"]
@@ -49,7 +49,7 @@ def test_hourly_window_to_midnight():
 
 
 def test_set_times_each_due_at_the_next_and_last_at_midnight():
-    """Rubbish collected at 07:00 and 17:00 (STANDARDS C14)."""
+    """Rubbish collected at 07:00 and 17:00 (C14)."""
     freq = Frequency(rules.TIMES, times=(time(17), time(7)))
     occs = rules.occurrences_on(freq, date(2026, 3, 1), SH)
     assert [o.slot for o in occs] == ["2026-03-01T07:00", "2026-03-01T17:00"]
@@ -61,7 +61,7 @@ def test_set_times_each_due_at_the_next_and_last_at_midnight():
 
 
 def test_daily_is_due_at_the_end_of_the_local_day():
-    """STANDARDS C2: roads swept daily."""
+    """C2: roads swept daily."""
     (occ,) = rules.occurrences_on(Frequency(rules.DAILY), date(2026, 11, 27), SH)
     assert occ.slot == "2026-11-27"
     assert occ.start == local(date(2026, 11, 27), 0)
@@ -70,7 +70,7 @@ def test_daily_is_due_at_the_end_of_the_local_day():
 
 
 def test_done_before_hour_is_the_deadline():
-    """STANDARDS C16: lobbies, lift halls and cars cleaned before residents leave (07:30)."""
+    """C16: lobbies, lift halls and cars cleaned before residents leave (07:30)."""
     (occ,) = rules.occurrences_on(Frequency(rules.DAILY, done_before=time(7, 30)), date(2026, 11, 27), SH)
     assert occ.due == local(date(2026, 11, 27), 7, 30)
     assert occ.due.astimezone(UTC) == datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
@@ -127,7 +127,7 @@ def test_weekly_on_chosen_days():
     (2026, 1, 31), (2026, 4, 30), (2026, 2, 28), (2024, 2, 29), (2100, 2, 28), (2000, 2, 29),
 ])
 def test_monthly_month_end(year, month, expected):
-    """STANDARDS C3/C7/C9/C11 monthly tasks, due by the month's last day (31 → clamped)."""
+    """C3/C7/C9/C11 monthly tasks, due by the month's last day (31 → clamped)."""
     freq = Frequency(rules.MONTHLY, month_day=31)
     found = rules.occurrences_between(freq, date(year, month, 1), date(year, month, expected), SH)
     assert len(found) == 1
@@ -145,7 +145,7 @@ def test_monthly_on_the_29th_in_february_of_leap_and_common_years():
 
 
 def test_half_yearly_twice_a_year_from_the_anchor_month():
-    """STANDARDS C10: lobby floors waxed every 6 months (March and September)."""
+    """C10: lobby floors waxed every 6 months (March and September)."""
     freq = Frequency(rules.HALF_YEARLY, anchor=date(2024, 3, 1), month_day=31)
     found = rules.occurrences_between(freq, date(2026, 1, 1), date(2026, 12, 31), SH)
     assert [(o.slot, o.day) for o in found] == [("2026-H1", date(2026, 3, 31)), ("2026-H2", date(2026, 9, 30))]
@@ -208,7 +208,7 @@ def test_classify_open_upcoming_missed():
 
 
 def test_effective_done_time_corrects_skew_and_never_passes_receipt():
-    """RELIABILITY 13: a phone 2 h fast cannot make late work on time, nor claim a time after receipt."""
+    """R13: a phone 2 h fast cannot make late work on time, nor claim a time after receipt."""
     device = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
     received = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
     assert rules.effective_done_at(device, received, None) == device

@@ -7,12 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.cleaning.conftest import SET_UP, receipt, utc
+from tests.cleaning.conftest import receipt, utc
+from tests.factories import SET_UP
+from wuye_field.core.errors import FieldErrors
 from wuye_field.cleaning import rules, services
 from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.cleaning.models import AreaAssignment, CleaningTask, ReClean, TaskCheckoff
 from wuye_field.core.csv_export import parse_date_range
-from wuye_field.core.errors import DomainError, FieldErrors, NotFound
+from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.photos.models import PhotoLink
 from wuye_field.extensions import db
 
@@ -25,7 +27,7 @@ MORNING = utc(2026, 11, 27, 2, 0)
 
 
 def test_standard_tasks_fit_the_area_by_name():
-    """STANDARDS C10 lobby: daily mop before 07:30 (C16) + wax every 6 months; C12 toilet every 2 h."""
+    """C10 lobby: daily mop before 07:30 (C16) + wax every 6 months; C12 toilet every 2 h."""
     lobby = {(t.standard, t.kind) for t in services.standard_tasks_for("1栋大堂")}
     assert ("C10", rules.DAILY) in lobby and ("C10", rules.HALF_YEARLY) in lobby
     assert {t.standard for t in services.standard_tasks_for("公共卫生间")} == {"C12"}
@@ -41,7 +43,7 @@ def test_apply_standard_set_is_idempotent_and_keeps_adjustments(world):
     assert created == len(services.standard_tasks_for("1栋大堂")) + len(services.standard_tasks_for("主干道"))
     mop = db.session.scalar(select(CleaningTask).where(CleaningTask.place_id == world.lobby.id,
                                                        CleaningTask.title == "拖洗大堂地面"))
-    assert mop.done_before == "07:30" and mop.photo_required  # STANDARDS C16
+    assert mop.done_before == "07:30" and mop.photo_required  # C16
     services.update_task(world.admin, mop.id, services.task_values(mop) | {"done_before": "08:00"})
     assert services.apply_standard_set(world.admin, world.site.id, now=MORNING) == 0
     assert db.session.get(CleaningTask, mop.id).done_before == "08:00"
@@ -171,7 +173,7 @@ def test_check_off_records_method_device_time_and_photos(world):
 
 
 def test_late_check_off_and_missed_deadline(world):
-    """STANDARDS C16: 07:30 deadline; done at 08:10 local is late."""
+    """C16: 07:30 deadline; done at 08:10 local is late."""
     task = world.task(title="拖大堂", done_before="07:30")
     result = world.check_off(task, "2026-11-27", utc(2026, 11, 27, 0, 10))
     assert result.status == rules.LATE and "超时完成" in result.message
@@ -355,7 +357,7 @@ def test_reclean_model_slot():
 
 
 def test_records_are_chained_and_append_only(world, tmp_path):
-    """STANDARDS H5 / RELIABILITY 27: check-offs, spot checks and re-cleans are linked into the site's hash
+    """H5 / R27: check-offs, spot checks and re-cleans are linked into the site's hash
     chain (verify passes) and the database refuses to edit them."""
     from sqlalchemy import update
     from sqlalchemy.exc import DBAPIError

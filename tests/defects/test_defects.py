@@ -77,7 +77,7 @@ def user(staff_no: str):
 
 
 def test_guard_records_a_defect_at_a_place_with_a_photo(guard, demo):
-    """Issue 4: at a checkpoint — photo, category, severity, note; chained into the site's log (STANDARDS H5)."""
+    """Issue 4: at a checkpoint — photo, category, severity, note; chained into the site's log (H5)."""
     place = helpers.place(demo, "CP05")
     photo_id = photo(guard)
     response = post_defect(guard, place_id=str(place.id), photo_ids=photo_id, location="东侧门口")
@@ -119,7 +119,7 @@ def test_any_role_on_the_site_may_record(client, auth, demo, username):
 
 
 def test_replay_stores_once_and_other_body_is_409(guard, demo):
-    """RELIABILITY 1, 2: the same UUID again → 200 stored answer, one row; other content → 409."""
+    """R1, R2: the same UUID again → 200 stored answer, one row; other content → 409."""
     place, photo_id, key = helpers.place(demo), photo(guard), new_key()
     first = post_defect(guard, key, place_id=str(place.id), photo_ids=photo_id)
     again = post_defect(guard, key, place_id=str(place.id), photo_ids=photo_id)
@@ -148,7 +148,7 @@ PHOTO = "11111111-1111-4111-8111-111111111111"
     ({"place_id": "12x"}, 400, "关联的巡查或巡更记录编号无效。"),
 ])
 def test_bad_input_is_refused_in_chinese_and_stores_nothing(guard, demo, fields, status, message):
-    """RELIABILITY: bad input → 4xx JSON with a Chinese message; no row, no key kept (the phone may fix and resend)."""
+    """The R rules: bad input → 4xx JSON with a Chinese message; no row, no key kept (the phone may fix and resend)."""
     data = {"place_id": str(helpers.place(demo).id), "photo_ids": PHOTO} | fields
     response = post_defect(guard, **data)
     assert response.status_code == status
@@ -161,7 +161,7 @@ def test_the_limit_of_500_characters_is_allowed(guard, demo):
 
 
 def test_place_or_site_of_another_site_is_404(guard, demo, other_site):
-    """RELIABILITY 15: another site's place or site id → 404, nothing stored."""
+    """R15: another site's place or site id → 404, nothing stored."""
     site, place, _sup = other_site
     assert post_defect(guard, place_id=str(place.id), photo_ids=PHOTO).status_code == 404
     response = post_defect(guard, site_id=str(site.id), location="门口", photo_ids=PHOTO)
@@ -172,9 +172,7 @@ def test_place_or_site_of_another_site_is_404(guard, demo, other_site):
 def test_user_on_two_sites_must_choose_the_site_for_a_typed_location(app, factories, demo, other_site):
     site, _place, _sup = other_site
     both = factories.user(role="guard", site=site, staff_no="twosites")
-    from wuye_field.accounts.models import Membership
-
-    db.session.add(Membership(user_id=both.id, site_id=demo.id, role="guard"))
+    factories.membership(both, demo, "guard")
     db.session.commit()
     made = receipt(NOW)
     with pytest.raises(records.DefectRefused, match="请选择小区"):
@@ -186,7 +184,7 @@ def test_user_on_two_sites_must_choose_the_site_for_a_typed_location(app, factor
 
 
 def test_record_before_its_photo_shows_photo_pending(guard, demo):
-    """RELIABILITY 6: the defect arrives first, its photo later; pending until then, then linked."""
+    """R6: the defect arrives first, its photo later; pending until then, then linked."""
     place, photo_id = helpers.place(demo), new_key()
     body = post_defect(guard, place_id=str(place.id), photo_ids=photo_id).get_json()
     assert body["defect"]["pending_photos"] == 1 and "1 张照片待上传" in body["message"]
@@ -239,7 +237,7 @@ def test_closed_tab_shows_resolved_defects(client, auth, demo):
 
 
 def test_lists_are_scoped_to_the_users_sites(client, auth, demo, other_site):
-    """RELIABILITY 15: a supervisor sees only their site's defects; another site's list → 404."""
+    """R15: a supervisor sees only their site's defects; another site's list → 404."""
     site, place, _sup = other_site
     auth.login("guard01")
     mine = report(client, helpers.place(demo))
@@ -319,7 +317,7 @@ def test_guard_and_desk_cannot_resolve(client, auth, demo):
 
 
 def test_supervisor_of_another_site_gets_404(client, auth, demo, other_site):
-    """RELIABILITY 15: resolving another site's defect by id → 404."""
+    """R15: resolving another site's defect by id → 404."""
     auth.login("guard01")
     defect_id = report(client, helpers.place(demo))["defect"]["id"]
     auth.logout()

@@ -98,7 +98,7 @@ def test_admin_may_export(client, auth, demo):
 
 
 def test_another_or_unknown_site_is_404(client, auth, demo, factories):
-    """RELIABILITY 15: a supervisor of another site cannot export this one; an unknown code looks the same."""
+    """R15: a supervisor of another site cannot export this one; an unknown code looks the same."""
     site = factories.site(code="ELSE")
     factories.user(role="supervisor", site=site, staff_no="elsesup")
     from wuye_field.extensions import db

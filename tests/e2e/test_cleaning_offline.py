@@ -11,7 +11,7 @@ from tests.e2e.conftest import jpeg_bytes, poll
 
 pytestmark = pytest.mark.e2e
 
-AREA = "CL05"  # 主干道: STANDARDS C2 sweep (daily) and C4 drains (daily, photo required) — open all day
+AREA = "CL05"  # 主干道: C2 sweep (daily) and C4 drains (daily, photo required) — open all day
 
 
 def area_tasks(server, code: str) -> dict[str, int]:

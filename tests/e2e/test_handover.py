@@ -1,5 +1,5 @@
 """Issue 7 proof: a shift handover between two phones, one of them offline, reaches the server once and
-the post's timeline shows it once, complete (STANDARDS H2–H4, P8–P9)."""
+the post's timeline shows it once, complete (H2–H4, P8–P9)."""
 from __future__ import annotations
 
 import pytest

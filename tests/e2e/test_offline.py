@@ -11,7 +11,15 @@ pytestmark = pytest.mark.e2e
 SCAN_FORM = "form[data-outbox][data-action=scan]"
 
 
+def open_scan_only(phone) -> None:
+    """Where the checklist's 「全部正常」 is the visit, the bare 打卡 is folded under 「只打卡，不做检查」."""
+    folded = phone.page.locator("details[data-scan-only]:not([open]) > summary")
+    if folded.count():
+        folded.click()
+
+
 def submit_scan(phone, note: str = "", photo: bytes | None = None) -> None:
+    open_scan_only(phone)
     form = phone.page.locator(SCAN_FORM)
     notes = form.locator("[name=note]")
     if note and notes.count():
@@ -79,7 +87,7 @@ def test_offline_scan_with_photo_survives_reload_and_restart_then_uploads_once(p
 
 
 def test_lost_response_is_replayed_and_stored_once(phone):
-    """RELIABILITY 1: the server stored the scan but the phone never heard → the replay is stored once."""
+    """R1: the server stored the scan but the phone never heard → the replay is stored once."""
     server = phone.server
     _name, token, _url = server.place("CP02")
     phone.login("guard01", remember=False)
@@ -107,7 +115,7 @@ def test_lost_response_is_replayed_and_stored_once(phone):
 
 
 def test_conflicting_replay_is_failed_with_reason_and_not_retried(phone):
-    """RELIABILITY 2: same key, different body → 409 shown as failed on 上传记录, never retried by itself."""
+    """R2: same key, different body → 409 shown as failed on 上传记录, never retried by itself."""
     server = phone.server
     _name, token, _url = server.place("CP06")
     phone.login("guard01", remember=False)
@@ -172,7 +180,7 @@ def _queue_offline_scan(phone, code: str, note: str) -> dict:
 
 
 def test_logout_keeps_items_which_upload_only_as_their_own_user(phone):
-    """RELIABILITY 8, 11, 16: an expired session asks for a login; logout warns and keeps the outbox;
+    """R8, R11, R16: an expired session asks for a login; logout warns and keeps the outbox;
     another user never uploads it; the owner does after signing in again."""
     server = phone.server
     dialogs: list[str] = []
@@ -182,7 +190,7 @@ def test_logout_keeps_items_which_upload_only_as_their_own_user(phone):
 
     _expire_session(server)
     phone.go_online()
-    phone.wait_badge("请登录以上传 1 条记录")  # RELIABILITY 8
+    phone.wait_badge("请登录以上传 1 条记录")  # R8
     _logout(phone)
     assert len(dialogs) == 1 and "还有 1 条记录未上传" in dialogs[0]
     assert phone.page.evaluate("() => caches.keys().then(k => k.filter(n => n.startsWith('pages-u')))") == []
@@ -211,7 +219,7 @@ def test_logout_keeps_items_which_upload_only_as_their_own_user(phone):
 
 
 def test_stale_csrf_token_is_refreshed_and_nothing_is_lost(phone):
-    """RELIABILITY 9: the session changed while the item waited → 400 csrf → fresh token → stored once."""
+    """R9: the session changed while the item waited → 400 csrf → fresh token → stored once."""
     server = phone.server
     dialogs: list[str] = []
     phone.page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
@@ -241,11 +249,12 @@ def test_stale_csrf_token_is_refreshed_and_nothing_is_lost(phone):
 
 
 def test_photo_the_browser_cannot_read_is_refused_on_the_phone(phone):
-    """RELIABILITY 24: a HEIC (undecodable here) gets a clear Chinese message and nothing is stored."""
+    """R24: a HEIC (undecodable here) gets a clear Chinese message and nothing is stored."""
     _name, token, _url = phone.server.place("CP09")
     phone.login("guard01", remember=False)
     phone.goto(f"/t/{token}")
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    open_scan_only(phone)
     phone.page.locator(SCAN_FORM).locator("input[data-photo]").set_input_files(
         files=[{"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic}])
     phone.page.locator(SCAN_FORM).locator("button[type=submit]").click()

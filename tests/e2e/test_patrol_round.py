@@ -165,7 +165,7 @@ def test_full_round_offline_with_an_exception_photo_synced_afterwards(phone_fact
     phone.goto(f"/patrol/rounds/{round_uuid}")
     assert phone.page.locator("[data-summary='exceptions']").inner_text() == "1"
 
-    # STANDARDS P2: the supervisor's live board now shows the round's key areas as visited (ok), not overdue.
+    # P2: the supervisor's live board now shows the round's key areas as visited (ok), not overdue.
     board = phone_factory("supervisor")
     board.login("supervisor01")
     board.goto("/patrol/board")

@@ -145,7 +145,7 @@ def test_offline_completion_while_reassigned_is_kept_as_conflict(phone_factory, 
     assert dpage.locator("#conflicts").count() == 0
     assert "采纳 刘洋 的记录" in dpage.inner_text("#wo-history")
 
-    # The desk's satisfied return visit is counted by the month's return-visit rate (STANDARDS W4).
+    # The desk's satisfied return visit is counted by the month's return-visit rate (W4).
     from wuye_field.workorders import reports
 
     with server.app.app_context():

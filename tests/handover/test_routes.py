@@ -203,7 +203,7 @@ def test_an_arrived_photo_is_shown_on_the_timeline(client, auth, demo):
 
 
 def test_cosign_passwords_count_against_the_login_throttle(make_app):
-    """RELIABILITY 14: the incoming person's password on the outgoing phone is no way around the throttle."""
+    """R14: the incoming person's password on the outgoing phone is no way around the throttle."""
     from tests.conftest import AuthActions
     from wuye_field.demo import load_demo
     from wuye_field.extensions import limiter

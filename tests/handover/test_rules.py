@@ -1,4 +1,4 @@
-"""Pure handover rules: the shift a handover belongs to, its window (STANDARDS H1), lateness."""
+"""Pure handover rules: the shift a handover belongs to, its window (H1), lateness."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -34,7 +34,7 @@ def test_shift_for_is_the_nearest_start(made, shift):
 
 
 def test_window_opens_ten_minutes_before_for_guards_five_for_desk():
-    """STANDARDS H1."""
+    """H1."""
     shift = local(19).astimezone(UTC)
     assert rules.window_opens(shift, 10) == local(18, 50)
     assert rules.window_opens(shift, 5) == local(18, 55)

@@ -1,4 +1,4 @@
-"""Handover rules with a database (STANDARDS H1–H5, P8, P9): prefill, differences, 「重要」, lateness,
+"""Handover rules with a database (H1–H5, P8, P9): prefill, differences, 「重要」, lateness,
 the second person's own password on one phone, corrections."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Anomaly rules for supervisor review (issue 4): too fast, clock skew, retired tags, repeats. # STANDARDS P2, P5"""
+"""Anomaly rules for supervisor review (issue 4): too fast, clock skew, retired tags, repeats. (P2, P5)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,7 +47,7 @@ def test_scans_outside_a_round_are_not_too_fast():
 
 
 def test_skew_and_retired_tags_are_listed():
-    """RELIABILITY 13: a flagged clock skew is listed with its size; retired-tag scans too."""
+    """R13: a flagged clock skew is listed with its size; retired-tag scans too."""
     found = a.find_anomalies([S(1, 10, 0, skew_flagged=True, clock_skew_seconds=-3600),
                               S(2, 11, 500, tag_retired=True)], {7: 30})
     assert kinds(found) == [(a.SKEW, 1), (a.RETIRED, 2)]
@@ -66,7 +66,7 @@ def test_labels_are_chinese(app):
     assert a.Anomaly(a.REPEAT, None).label == "一分钟内重复扫同一标签"
 
 
-def test_anomalies_page_lists_repeats_and_too_fast(client, auth, demo):
+def test_anomalies_page_lists_repeats_and_too_fast(client, auth, demo, factories):
     """The supervisor's list, from the database: a round walked too fast and a tag scanned twice in 30 s."""
     import uuid
 
@@ -74,16 +74,12 @@ def test_anomalies_page_lists_repeats_and_too_fast(client, auth, demo):
 
     from wuye_field.accounts.services import find_user_by_login
     from wuye_field.extensions import db
-    from wuye_field.patrol.models import Round, Route, RouteStop, Scan
+    from wuye_field.patrol.models import Round, Scan
     from wuye_field.places.models import Place
 
     guard = find_user_by_login("guard01")
     places = {p.code: p for p in db.session.scalars(select(Place).where(Place.site_id == demo.id))}
-    route = Route(site_id=demo.id, name="快速测试", min_seconds_between=60)
-    db.session.add(route)
-    db.session.flush()
-    db.session.add_all([RouteStop(route_id=route.id, place_id=places[c].id, position=i)
-                        for i, c in enumerate(("CP05", "CP06"))])
+    route = factories.route(demo, [places["CP05"], places["CP06"]], name="快速测试", min_seconds_between=60)
     start = datetime.now(timezone.utc) - timedelta(hours=2)
     round_ = Round(client_uuid=str(uuid.uuid4()), user_id=guard.id, site_id=demo.id, route_id=route.id,
                    planned="", window_ends_at=start + timedelta(hours=4), device_time=start, received_at=start)

@@ -1,4 +1,4 @@
-"""The supervisor's board, windows grid, compliance report, 补巡 and home card. # STANDARDS P2"""
+"""The supervisor's board, windows grid, compliance report, 补巡 and home card. (P2)"""
 from __future__ import annotations
 
 import uuid
@@ -63,7 +63,7 @@ def test_board_orders_overdue_first_and_ignores_retired_tags(setup):
 
 
 def test_a_visit_dated_in_the_future_does_not_keep_an_area_green(setup):
-    """RELIABILITY 13: a phone clock set hours ahead cannot pre-date tonight's visits."""
+    """R13: a phone clock set hours ahead cannot pre-date tonight's visits."""
     site, areas, guard, sup = setup
     now = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
     add_scan(site, areas["A"], guard, now - timedelta(minutes=300))
@@ -240,16 +240,12 @@ def test_makeup_refusals(client, auth, demo):
                        headers=headers()).status_code == 404
 
 
-def test_guard_stats_with_real_rounds(setup):
+def test_guard_stats_with_real_rounds(setup, factories):
     """End to end with patrol.rounds: one finished round of 2 stops (1 scanned), 30 minutes."""
-    from wuye_field.patrol.models import Round, RoundFinish, Route, RouteStop
+    from wuye_field.patrol.models import Round, RoundFinish
 
     site, areas, guard, sup = setup
-    route = Route(site_id=site.id, name="夜巡", expected_minutes=30)
-    db.session.add(route)
-    db.session.flush()
-    db.session.add_all([RouteStop(route_id=route.id, place_id=areas["A"].id, position=0),
-                        RouteStop(route_id=route.id, place_id=areas["B"].id, position=1)])
+    route = factories.route(site, [areas["A"], areas["B"]], name="夜巡", expected_minutes=30)
     start = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
     round_ = Round(client_uuid=str(uuid.uuid4()), user_id=guard.id, site_id=site.id, route_id=route.id,
                    planned=f"{areas['A'].id},{areas['B'].id}", window_ends_at=start + timedelta(hours=4),

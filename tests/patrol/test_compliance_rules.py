@@ -1,4 +1,4 @@
-"""Key-area window arithmetic and states (pure rules, no database). # STANDARDS P2"""
+"""Key-area window arithmetic and states (pure rules, no database). (P2)"""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -20,7 +20,7 @@ def utc(*args) -> datetime:
 
 
 def test_240_minute_windows_are_anchored_at_local_midnight():
-    """STANDARDS P2: 00:00–04:00, 04:00–08:00 … 20:00–24:00 local, stored in UTC."""
+    """P2: 00:00–04:00, 04:00–08:00 … 20:00–24:00 local, stored in UTC."""
     windows = c.day_windows(date(2026, 11, 27), SH, 240)
     assert [w.label for w in windows] == ["00:00", "04:00", "08:00", "12:00", "16:00", "20:00"]
     assert windows[0].start == utc(2026, 11, 26, 16, 0)  # Shanghai midnight is 16:00 UTC the day before
@@ -110,7 +110,7 @@ def test_on_time_beats_made_up_and_share_counts_only_decided_windows():
 @pytest.mark.parametrize(("minutes", "state"), [
     (0, c.OK), (209, c.OK), (210, c.DUE_SOON), (239, c.DUE_SOON), (240, c.OVERDUE), (1000, c.OVERDUE)])
 def test_board_state_by_interval(minutes, state):
-    """OK, due soon within 30 min of the interval, overdue once it has passed (STANDARDS P2)."""
+    """OK, due soon within 30 min of the interval, overdue once it has passed (P2)."""
     now = utc(2026, 11, 27, 12, 0)
     assert c.board_state(now - timedelta(minutes=minutes), 240, now) == (state, minutes)
 

@@ -1,4 +1,4 @@
-"""Checkpoint inspections (issue 4, STANDARDS P3–P7): 「全部正常」, readings with ranges, exceptions,
+"""Checkpoint inspections (issue 4, P3–P7): 「全部正常」, readings with ranges, exceptions,
 corrections, and the visit an inspection implies."""
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def record(site, code="CP06", user="guard01", device_time=AT, **values):
 
 
 def test_reading_range_rule():
-    """Out-of-range readings are exceptions; bounds are inclusive; an open bound is no limit. # STANDARDS P7"""
+    """Out-of-range readings are exceptions; bounds are inclusive; an open bound is no limit. (P7)"""
     item = ChecklistItem(label="消火栓压力", kind="reading", unit="MPa", min_value=0.1, max_value=0.4)
     assert inspections.reading_ok(item, 0.1) and inspections.reading_ok(item, 0.4)
     assert not inspections.reading_ok(item, 0.09) and not inspections.reading_ok(item, 0.41)
@@ -101,7 +101,7 @@ def test_no_implied_scan_right_after_a_scan(demo):
 
 
 def test_correction_is_a_new_record_and_both_are_shown(demo):
-    """STANDARDS H5: the corrected inspection stays; the place page shows both."""
+    """H5: the corrected inspection stays; the place page shows both."""
     first = record(demo, "CP08").inspection
     with pytest.raises(DomainError) as caught:
         record(demo, "CP08", result="exception", note="其实门没锁", corrects=str(first.id))
@@ -137,7 +137,7 @@ def _post(client, data, key=None):
 
 
 def test_inspection_post_is_idempotent(client, auth, demo):
-    """RELIABILITY 1: the same action replayed is stored once and answered 200."""
+    """R1: the same action replayed is stored once and answered 200."""
     auth.login("guard01")
     item = reading_item(demo)
     data = {"place": helpers.place(demo, "CP06").tag_token, "result": "ok", f"reading-{item.id}": "0.2"}

@@ -88,7 +88,7 @@ def test_summary_of_someone_elses_round_is_404_for_a_guard_but_open_to_the_super
 
 
 def test_guard_home_has_routes_key_areas_and_the_big_button(client, auth, demo):
-    """STANDARDS P2: key areas never patrolled are overdue (red) on the guard's home."""
+    """P2: key areas never patrolled are overdue (red) on the guard's home."""
     auth.login("guard01")
     page = client.get("/").text
     assert 'id="home-patrol"' in page and "开始巡更" in page and "楼栋巡查" in page and "夜间外围" in page

@@ -56,11 +56,11 @@ def test_fixed_route_keeps_the_admins_order(demo, guard):
     r = start(guard, route(demo))
     codes = [p.code for p in rounds.stop_places(route(demo), common.planned_ids(r))]
     assert codes == ["CP05", "CP06", "CP07", "CP08", "CP09", "CP10"]
-    assert r.window_ends_at == START + timedelta(minutes=240)  # STANDARDS P2 window
+    assert r.window_ends_at == START + timedelta(minutes=240)  # P2 window
 
 
 def test_random_order_is_the_same_for_a_shift_and_covers_every_stop(demo):
-    """Random order per shift: deterministic from (route, shift), every checkpoint still covered. # STANDARDS P6"""
+    """Random order per shift: deterministic from (route, shift), every checkpoint still covered. (P6)"""
     night = route(demo, "夜间外围")
     stops = sorted(s.place_id for s in night.stops)
     a = rounds.planned_order(night, START)
@@ -91,7 +91,7 @@ def test_two_guards_on_one_shift_get_the_same_order(demo, guard):
 
 
 def test_summary_counts_scanned_missed_out_of_order_off_route_exceptions_and_duration(demo, guard):
-    """The round summary a guard sees at the end and the supervisor's figures use. # STANDARDS P2, P5"""
+    """The round summary a guard sees at the end and the supervisor's figures use. (P2, P5)"""
     r = start(guard, route(demo))
     t = START
     scan(guard, demo, "CP05", r, t + timedelta(minutes=1))
@@ -119,7 +119,7 @@ def test_off_route_scan_is_recorded_with_a_message_not_refused(demo, guard):
 
 
 def test_early_finish_needs_a_reason(demo, guard):
-    """Finishing with stops left is allowed only with a reason, kept in the record. # STANDARDS P8"""
+    """Finishing with stops left is allowed only with a reason, kept in the record. (P8)"""
     r = start(guard, route(demo))
     scan(guard, demo, "CP05", r, START + timedelta(minutes=1))
     with pytest.raises(DomainError) as caught:
@@ -142,7 +142,7 @@ def test_full_round_finishes_without_a_reason_and_only_once(demo, guard):
 
 
 def test_open_round_is_incomplete_after_its_window_without_any_update(demo, guard):
-    """A round left open counts as incomplete after window_ends_at: computed, no record changed (STANDARDS H5)."""
+    """A round left open counts as incomplete after window_ends_at: computed, no record changed (H5)."""
     r = start(guard, route(demo))
     scan(guard, demo, "CP05", r, START + timedelta(minutes=1))
     before = rounds.round_summary(r, now=START + timedelta(minutes=239))

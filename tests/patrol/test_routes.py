@@ -33,7 +33,7 @@ def test_scan_answers_201_with_the_contract_shape(client, auth, demo):
 
 def test_retired_tag_is_recorded_for_review_with_a_warning(client, auth, demo):
     """Issue 4: a scan of a replaced tag is kept (tag_retired) and answered 201 with a clear Chinese warning;
-    the tag page itself stays 410 (tests/places). # STANDARDS P2 (anomalies)"""
+    the tag page itself stays 410 (tests/places). (P2, anomalies)"""
     place = helpers.place(demo)
     old = place.tag_token
     reissue_tag(place, actor=find_user_by_login("admin01"), now=datetime.now(timezone.utc))
@@ -71,7 +71,8 @@ def test_place_page_has_the_outbox_scan_form(client, auth, demo):
     assert 'name="via" value="link"' in page
     assert re.search(r'<input type="file" name="photos" accept="image/\*" capture="environment" data-photo multiple>',
                      page)
-    assert re.search(r'<button type="submit" class="btn btn-primary btn-big">打卡</button>', page)
+    # secondary where the checklist's 「全部正常」 is the visit (issue 19); big and primary where it is alone
+    assert re.search(r'<button type="submit" class="btn (btn-block|btn-primary btn-big)">打卡</button>', page)
     assert '<div data-outbox-result aria-live="polite"></div>' in page
     assert 'name="note"' in page
 

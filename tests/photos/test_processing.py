@@ -41,7 +41,7 @@ def test_small_photo_is_not_enlarged():
 
 
 def test_gps_exif_and_comment_are_stripped():
-    """RELIABILITY 23: the stored file has no EXIF (GPS included) and no COM comment."""
+    """R23: the stored file has no EXIF (GPS included) and no COM comment."""
     original = helpers.jpeg_with_gps_and_comment()
     source = _open(original)
     assert source.getexif().get_ifd(0x8825) and source.info.get("comment") == b"secret-home-address"
@@ -54,7 +54,7 @@ def test_gps_exif_and_comment_are_stripped():
 
 
 def test_exif_orientation_is_applied():
-    """RELIABILITY 23: a photo stored sideways with orientation 6 comes out upright (red half on top)."""
+    """R23: a photo stored sideways with orientation 6 comes out upright (red half on top)."""
     result = process_photo(helpers.rotated_jpeg())
     image = _open(result.display).convert("RGB")
     assert image.size == (200, 400)
@@ -65,7 +65,7 @@ def test_exif_orientation_is_applied():
 
 
 def test_png_with_transparency_becomes_jpeg_on_white():
-    """RELIABILITY 24: PNG from another phone is accepted and re-encoded as JPEG."""
+    """R24: PNG from another phone is accepted and re-encoded as JPEG."""
     result = process_photo(helpers.png(300, 200, alpha=True))
     image = _open(result.display)
     assert image.format == "JPEG" and image.mode == "RGB" and result.format_in == "PNG"
@@ -76,7 +76,7 @@ def test_webp_is_accepted():
 
 
 def test_mpo_keeps_its_first_frame():
-    """RELIABILITY 24: MPO (multi-picture JPEG) is accepted as its first frame."""
+    """R24: MPO (multi-picture JPEG) is accepted as its first frame."""
     data = helpers.mpo()
     if Image.open(io.BytesIO(data)).format != "MPO":
         pytest.skip("this Pillow does not write MPO")
@@ -89,7 +89,7 @@ def test_mpo_keeps_its_first_frame():
 @pytest.mark.parametrize("data", [helpers.HTML_AS_JPG, helpers.SVG_AS_JPG, helpers.PHP_AS_JPG, b"",
                                   b"GIF89a" + b"\x00" * 40], ids=["html", "svg", "php", "empty", "gif-header"])
 def test_not_a_photo_is_415(data):
-    """RELIABILITY 19: whatever the file name says, Pillow decides; HTML/SVG/PHP are refused."""
+    """R19: whatever the file name says, Pillow decides; HTML/SVG/PHP are refused."""
     error = _refusal(data)
     assert error.status == 415 and error.code == "not_image"
     assert error.message == "不是照片文件（请上传 JPEG 照片）"
@@ -103,14 +103,14 @@ def test_gif_and_bmp_are_not_accepted_formats():
 
 
 def test_heic_is_refused_with_a_clear_message():
-    """RELIABILITY 24: a HEIC that reached the server is refused and the message says what to do."""
+    """R24: a HEIC that reached the server is refused and the message says what to do."""
     error = _refusal(helpers.HEIC)
     assert error.status == 415 and error.code == "heic"
     assert "HEIC" in error.message
 
 
 def test_truncated_jpeg_is_damaged():
-    """RELIABILITY 22: a truncated JPEG → 422 「照片已损坏，请重拍」."""
+    """R22: a truncated JPEG → 422 「照片已损坏，请重拍」."""
     error = _refusal(helpers.truncated_jpeg())
     assert error.status == 422 and error.code == "damaged"
     assert error.message == "照片已损坏，请重拍"
@@ -134,7 +134,7 @@ def _peak_growth_mb(data: bytes, tmp_path) -> tuple[str, int]:
 
 @pytest.mark.parametrize("make", [helpers.jpeg_bomb, helpers.png_bomb], ids=["jpeg", "png"])
 def test_decompression_bomb_is_refused_before_decoding(make):
-    """RELIABILITY 20: a tiny file with a 30 000 × 30 000 header → 413 at once, without allocating pixels."""
+    """R20: a tiny file with a 30 000 × 30 000 header → 413 at once, without allocating pixels."""
     data = make()
     assert len(data) < 2000
     started = time.perf_counter()
@@ -145,20 +145,20 @@ def test_decompression_bomb_is_refused_before_decoding(make):
 
 
 def test_bomb_keeps_worker_memory_flat(tmp_path):
-    """RELIABILITY 20: refusing the bomb grows the process's peak memory by (almost) nothing (2.7 GB if decoded)."""
+    """R20: refusing the bomb grows the process's peak memory by (almost) nothing (2.7 GB if decoded)."""
     outcome, growth = _peak_growth_mb(helpers.jpeg_bomb(), tmp_path)
     assert outcome == "too_many_pixels" and growth < 10
 
 
 @pytest.mark.parametrize("make", [helpers.jpeg_bomb, helpers.png_bomb], ids=["jpeg", "png"])
 def test_header_over_our_limit_but_under_pillows_is_refused_too(make):
-    """RELIABILITY 21: 8000 × 7000 = 56 MP (e.g. a 200 MP photo scaled badly) → 413 with the limit named."""
+    """R21: 8000 × 7000 = 56 MP (e.g. a 200 MP photo scaled badly) → 413 with the limit named."""
     error = _refusal(make(8000, 7000))
     assert error.status == 413 and "50" in error.message
 
 
 def test_large_real_photo_is_decoded_at_reduced_scale(tmp_path):
-    """RELIABILITY 21: a real 24 MP JPEG goes through; draft mode decodes it at 1/2 scale (a full decode
+    """R21: a real 24 MP JPEG goes through; draft mode decodes it at 1/2 scale (a full decode
     alone would allocate 92 MB: Pillow keeps RGB at 4 bytes a pixel; at 1/2 the whole run peaks near 42)."""
     data = helpers.jpeg(6000, 4000)
     assert _open(process_photo(data).display).size == (1600, 1067)

@@ -33,7 +33,7 @@ def test_keys_cannot_escape_the_root(tmp_path):
 
 
 def test_disk_full_raises_storage_full_and_leaves_no_partial_file(tmp_path, monkeypatch):
-    """RELIABILITY 26: ENOSPC while writing → StorageFull (507); no temp or partial file remains."""
+    """R26: ENOSPC while writing → StorageFull (507); no temp or partial file remains."""
     storage = LocalStorage(tmp_path)
 
     def full(*_args):
@@ -47,7 +47,7 @@ def test_disk_full_raises_storage_full_and_leaves_no_partial_file(tmp_path, monk
 
 
 def test_other_os_errors_propagate_without_leaving_files(tmp_path, monkeypatch):
-    """RELIABILITY 4, 22: a crash mid-write leaves no partial photo under its final name."""
+    """R4, R22: a crash mid-write leaves no partial photo under its final name."""
     storage = LocalStorage(tmp_path)
 
     def crash(*_args):

@@ -53,7 +53,7 @@ def test_upload_stores_display_and_thumbnail(app, guard):
 
 
 def test_replayed_upload_is_200_and_stored_once(app, guard):
-    """RELIABILITY 1 for photos: the same photo UUID and bytes again → 200 replay, one row, two files."""
+    """R1 for photos: the same photo UUID and bytes again → 200 replay, one row, two files."""
     data, key = helpers.jpeg(), new_key()
     first = post_photo(guard, data, key)
     again = post_photo(guard, data, key)
@@ -63,7 +63,7 @@ def test_replayed_upload_is_200_and_stored_once(app, guard):
 
 
 def test_same_photo_uuid_with_other_bytes_is_409(guard):
-    """RELIABILITY 2 for photos."""
+    """R2 for photos."""
     key = new_key()
     post_photo(guard, helpers.jpeg(640, 480), key)
     response = post_photo(guard, helpers.jpeg(600, 400), key)
@@ -85,7 +85,7 @@ def test_upload_without_checksum_header_is_accepted(guard):
 @pytest.mark.parametrize("data", [helpers.HTML_AS_JPG, helpers.SVG_AS_JPG, helpers.PHP_AS_JPG],
                          ids=["html", "svg", "php"])
 def test_non_image_named_jpg_is_415_and_nothing_is_stored(app, guard, data):
-    """RELIABILITY 19: HTML/SVG/PHP renamed .jpg with Content-Type image/jpeg → 415, nothing stored."""
+    """R19: HTML/SVG/PHP renamed .jpg with Content-Type image/jpeg → 415, nothing stored."""
     response = post_photo(guard, data, filename="IMG_0001.jpg", content_type="image/jpeg")
     assert response.status_code == 415
     assert response.get_json() == {"error": "not_image", "message": "不是照片文件（请上传 JPEG 照片）"}
@@ -93,7 +93,7 @@ def test_non_image_named_jpg_is_415_and_nothing_is_stored(app, guard, data):
 
 
 def test_real_jpeg_sent_with_a_wrong_name_and_type_is_still_a_photo(guard):
-    """RELIABILITY 19: only Pillow's detection counts, not the name or Content-Type."""
+    """R19: only Pillow's detection counts, not the name or Content-Type."""
     response = post_photo(guard, helpers.jpeg(), filename="upload.bin", content_type="application/octet-stream")
     assert response.status_code == 201
 
@@ -104,7 +104,7 @@ def test_real_jpeg_sent_with_a_wrong_name_and_type_is_still_a_photo(guard):
     (lambda: helpers.HEIC, 415, "heic"),
 ], ids=["truncated", "bomb", "heic"])
 def test_bad_photos_are_refused_with_json_and_leave_nothing(app, guard, make, status, code):
-    """RELIABILITY 20, 22, 24: refused with the right status, a Chinese message, no row and no file."""
+    """R20, R22, R24: refused with the right status, a Chinese message, no row and no file."""
     response = post_photo(guard, make())
     assert response.status_code == status
     body = response.get_json()
@@ -119,7 +119,7 @@ def test_missing_photo_field_is_400(guard):
 
 
 def test_truncated_multipart_upload_is_400_and_stores_nothing(app, guard):
-    """RELIABILITY 5: the connection drops mid-upload → 400, nothing stored; the same UUID later works."""
+    """R5: the connection drops mid-upload → 400, nothing stored; the same UUID later works."""
     key, data = new_key(), helpers.jpeg(1200, 900)
     boundary = "----wuyeboundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
@@ -134,7 +134,7 @@ def test_truncated_multipart_upload_is_400_and_stores_nothing(app, guard):
 
 
 def test_upload_cut_before_its_declared_length_is_400(app, guard):
-    """RELIABILITY 5: the body ends before Content-Length (connection dropped) → 400, nothing stored."""
+    """R5: the body ends before Content-Length (connection dropped) → 400, nothing stored."""
     data = helpers.jpeg(1200, 900)
     boundary = "----wuyeboundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
@@ -146,7 +146,7 @@ def test_upload_cut_before_its_declared_length_is_400(app, guard):
 
 
 def test_disk_full_is_507_and_nothing_is_committed(app, guard, monkeypatch):
-    """RELIABILITY 26: ENOSPC while saving → 507 JSON, no row, no file; the phone keeps the photo."""
+    """R26: ENOSPC while saving → 507 JSON, no row, no file; the phone keeps the photo."""
     key, data = new_key(), helpers.jpeg()
     real_replace = os.replace
     calls = []
@@ -167,7 +167,7 @@ def test_disk_full_is_507_and_nothing_is_committed(app, guard, monkeypatch):
 
 
 def test_crash_before_commit_leaves_no_row_and_no_file(app, guard, monkeypatch):
-    """RELIABILITY 4: files written, then the worker dies before commit → no row, no orphan file; retry works."""
+    """R4: files written, then the worker dies before commit → no row, no orphan file; retry works."""
     key, data = new_key(), helpers.jpeg()
 
     def crash():
@@ -237,7 +237,7 @@ def test_unknown_or_malformed_photo_ids_are_404(guard):
 
 
 def test_photo_before_record_is_linked_when_the_record_arrives(guard, demo):
-    """RELIABILITY 6: photo first → stored unlinked; the scan names it → linked, nothing pending."""
+    """R6: photo first → stored unlinked; the scan names it → linked, nothing pending."""
     key = new_key()
     post_photo(guard, helpers.jpeg(), key)
     response = post_scan(guard, helpers.place(demo).tag_token, photo_ids=key)
@@ -247,7 +247,7 @@ def test_photo_before_record_is_linked_when_the_record_arrives(guard, demo):
 
 
 def test_record_before_photo_shows_pending_until_it_arrives(guard, demo):
-    """RELIABILITY 6: the scan first → stored, 「照片待上传」; the photo later → linked to the scan's site."""
+    """R6: the scan first → stored, 「照片待上传」; the photo later → linked to the scan's site."""
     keys = [new_key(), new_key()]
     token = helpers.place(demo).tag_token
     response = post_scan(guard, token, photo_ids=",".join(keys))

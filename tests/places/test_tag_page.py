@@ -21,7 +21,7 @@ def test_signed_in_guard_sees_the_place(client, demo, auth):
     assert response.status_code == 200
     assert "配电房" in response.text
     assert "示范小区" in response.text
-    assert "重要部位" in response.text  # CP05 is a key area (STANDARDS P2)
+    assert "重要部位" in response.text  # CP05 is a key area (P2)
 
 
 def test_not_signed_in_goes_to_login_then_back(client, demo):

@@ -88,7 +88,7 @@ def jpeg(width: int = 640, height: int = 480, **save_args) -> bytes:
 
 
 def jpeg_with_gps_and_comment() -> bytes:
-    """A JPEG carrying GPS coordinates in EXIF and a COM comment (RELIABILITY 23)."""
+    """A JPEG carrying GPS coordinates in EXIF and a COM comment (R23)."""
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "TestPhone"
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)

@@ -8,7 +8,7 @@ from wuye_field.pwa.assets import SHELL_FILES
 
 
 def test_csrf_signed_out_is_401_json(client):
-    """RELIABILITY 8: the outbox learns it must wait for a login; it is not redirected to an HTML page."""
+    """R8: the outbox learns it must wait for a login; it is not redirected to an HTML page."""
     response = client.get("/sync/csrf", headers={"Accept": "application/json"})
     assert response.status_code == 401
     assert response.get_json()["error"] == "login_required"
@@ -78,7 +78,7 @@ def test_shell_version_changes_when_a_shell_file_changes(app, tmp_path):
 
 
 def test_logout_sends_no_clear_site_data(demo, client, auth):
-    """RELIABILITY 16: logout must not wipe the phone's outbox."""
+    """R16: logout must not wipe the phone's outbox."""
     auth.login("guard01")
     response = client.post("/logout")
     assert response.status_code == 303

@@ -48,7 +48,7 @@ def _race(clients, send):
 
 
 def test_parallel_replays_of_one_scan_store_exactly_once(app, demo):
-    """RELIABILITY 3: the same replay from two threads at once → one Scan, one key row, both 2xx, same body."""
+    """R3: the same replay from two threads at once → one Scan, one key row, both 2xx, same body."""
     token = helpers.place(demo).tag_token
     clients = _signed_in_clients(app)
     for _ in range(ROUNDS):
@@ -67,7 +67,7 @@ def test_parallel_replays_of_one_scan_store_exactly_once(app, demo):
 
 
 def test_parallel_uploads_of_one_photo_store_exactly_once(app, demo):
-    """RELIABILITY 3: a photo sent twice at once (lost response + timer) → one Photo row."""
+    """R3: a photo sent twice at once (lost response + timer) → one Photo row."""
     data = helpers.jpeg(1200, 900)
     clients = _signed_in_clients(app)
     for _ in range(3):

@@ -19,7 +19,7 @@ NETWORK = st.sampled_from(["ok", "ok", "request_lost", "answer_lost"])
 
 
 def test_randomised_replays_store_every_action_exactly_once(client, auth, demo):
-    """RELIABILITY 1, 3, 6: a phone makes N actions (some with photos) and sends them over a bad network —
+    """R1, R3, R6: a phone makes N actions (some with photos) and sends them over a bad network —
     requests dropped, answers lost, items re-sent and sent out of order. At the end every action is on
     the server exactly once (rows ÷ unique UUIDs = 1.000, 0 lost) and no photo is still pending."""
     auth.login("guard01")
@@ -75,7 +75,7 @@ def test_randomised_replays_store_every_action_exactly_once(client, auth, demo):
         @precondition(lambda self: self.created)
         @rule(data=st.data())
         def record_without_its_photos(self, data):
-            """The record goes out before its photos (another phone build, or a photo stuck): RELIABILITY 6."""
+            """The record goes out before its photos (another phone build, or a photo stuck): R6."""
             item = data.draw(st.sampled_from(self.created))
             photo_ids = ",".join(p["uuid"] for p in item["photos"])
             self._post(lambda: helpers.post_scan(client, item["token"], item["key"], note=item["note"],

@@ -43,7 +43,7 @@ def test_first_receipt_stores_the_action_and_its_response(guard, token):
 
 
 def test_replay_returns_the_stored_answer_and_stores_nothing(guard, token):
-    """RELIABILITY 1: same UUID, same payload → 200, the recorded body, one row."""
+    """R1: same UUID, same payload → 200, the recorded body, one row."""
     key = new_key()
     first = post_scan(guard, token, key, note="第一次")
     again = post_scan(guard, token, key, note="第一次", sent_at=datetime.now(timezone.utc) + timedelta(hours=1))
@@ -63,7 +63,7 @@ def test_replay_with_a_fresh_csrf_token_in_the_body_is_still_a_replay(guard, tok
 
 
 def test_same_key_different_body_is_409_and_logged(guard, token):
-    """RELIABILITY 2: same UUID, different payload → 409 conflict, original untouched, conflict logged."""
+    """R2: same UUID, different payload → 409 conflict, original untouched, conflict logged."""
     key = new_key()
     post_scan(guard, token, key, note="原来的")
     response = post_scan(guard, token, key, note="改过的")
@@ -79,7 +79,7 @@ def test_same_key_different_body_is_409_and_logged(guard, token):
 
 
 def test_a_key_not_completed_answers_in_progress(guard, token, demo):
-    """RELIABILITY 3: a key row without a response (another request owns it) → 409 in_progress."""
+    """R3: a key row without a response (another request owns it) → 409 in_progress."""
     key = new_key()
     from wuye_field.accounts.services import find_user_by_login
 
@@ -144,7 +144,7 @@ def test_keys_are_per_user(client, auth, demo, token):
 
 
 def test_not_signed_in_is_401_login_required(client, demo, token):
-    """RELIABILITY 8: the outbox keeps the item and resends after login."""
+    """R8: the outbox keeps the item and resends after login."""
     response = post_scan(client, token)
     assert response.status_code == 401
     assert response.get_json()["error"] == "login_required"
@@ -152,7 +152,7 @@ def test_not_signed_in_is_401_login_required(client, demo, token):
 
 
 def test_device_clock_days_off_keeps_both_times_and_is_flagged(guard, token):
-    """RELIABILITY 13: device time and server receive time both stored (UTC); skew > 10 min flagged."""
+    """R13: device time and server receive time both stored (UTC); skew > 10 min flagged."""
     wrong = datetime.now(timezone(timedelta(hours=8))) - timedelta(days=3)
     response = post_scan(guard, token, device_time=wrong, sent_at=wrong + timedelta(seconds=5))
     assert response.status_code == 201
@@ -185,7 +185,7 @@ def test_without_send_time_skew_is_unknown(guard, token):
 
 
 def test_crash_before_commit_leaves_nothing_and_the_retry_succeeds(guard, token, monkeypatch):
-    """RELIABILITY 4: the server dies between the action and the commit → no row; the retry is stored."""
+    """R4: the server dies between the action and the commit → no row; the retry is stored."""
     key = new_key()
 
     def crash():
@@ -202,7 +202,7 @@ def test_crash_before_commit_leaves_nothing_and_the_retry_succeeds(guard, token,
 
 
 def test_body_over_max_content_length_is_413_json(make_app, demo):
-    """RELIABILITY 25: too large a body → 413 with a Chinese message, nothing stored."""
+    """R25: too large a body → 413 with a Chinese message, nothing stored."""
     token = helpers.place(demo).tag_token
     db.session.rollback()  # the test's own session must not hold SQLite's write lock
     application = make_app(MAX_CONTENT_LENGTH=4096)
@@ -216,7 +216,7 @@ def test_body_over_max_content_length_is_413_json(make_app, demo):
 
 
 def test_too_many_form_parts_is_413_json(make_app, demo):
-    """RELIABILITY 25: more form parts than MAX_FORM_PARTS → 413 JSON."""
+    """R25: more form parts than MAX_FORM_PARTS → 413 JSON."""
     token = helpers.place(demo).tag_token
     db.session.rollback()
     application = make_app(MAX_FORM_PARTS=20)
@@ -230,7 +230,7 @@ def test_too_many_form_parts_is_413_json(make_app, demo):
 
 
 def test_stale_csrf_token_is_400_csrf_then_a_fresh_one_works(make_app, demo):
-    """RELIABILITY 9: the outbox gets 400 csrf, fetches /sync/csrf and resends; stored once."""
+    """R9: the outbox gets 400 csrf, fetches /sync/csrf and resends; stored once."""
     key, token = new_key(), helpers.place(demo).tag_token
     db.session.rollback()
     application = make_app(WTF_CSRF_ENABLED=True)

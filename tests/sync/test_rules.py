@@ -25,7 +25,7 @@ def test_clock_skew_within_ten_minutes_is_not_flagged():
 
 
 def test_clock_skew_beyond_ten_minutes_is_flagged_either_way():
-    """RELIABILITY 13: a device clock days off is flagged."""
+    """R13: a device clock days off is flagged."""
     assert clock_skew(NOW - timedelta(days=3), NOW, 600) == ClockSkew(-259200.0, True)
     assert clock_skew(NOW + timedelta(minutes=11), NOW, 600).flagged
 

@@ -1,6 +1,5 @@
-"""Helpers for work-order tests: a site with a desk, a supervisor and technicians; receipts; raising orders.
-
-Other work-order test modules (desk, reports) may use these too.
+"""Helpers for work-order tests: the `Crew` scenario (a site with a desk, a supervisor and technicians, built
+from tests/factories.py; the `team` fixture in conftest.py), receipts, and orders raised through the services.
 """
 from __future__ import annotations
 
@@ -8,12 +7,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from wuye_field.accounts.models import Membership, User
+from wuye_field.accounts.models import User
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
 from wuye_field.sync.receipt import ClockSkew, Receipt
 from wuye_field.workorders import services
-from wuye_field.workorders.models import OrderSettings, PriceItem, TechnicianTrade
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
 
@@ -34,11 +32,6 @@ class Crew:
     other_site: Site
     other_desk: User
 
-    def add_role(self, user: User, role: str, site: Site | None = None) -> None:
-        db.session.add(Membership(user_id=user.id, site_id=(site or self.site).id, role=role))
-        db.session.flush()
-        db.session.refresh(user)
-
 
 def crew(factories, *, allow_grab: bool = False, require_signature: bool = False, trades=("water",)) -> Crew:
     """One site with desk, supervisor, two technicians (with `trades`) and a guard; another site with a desk."""
@@ -47,19 +40,11 @@ def crew(factories, *, allow_grab: bool = False, require_signature: bool = False
     team = Crew(site, factories.user("desk", site, name="客服甲"), factories.user("supervisor", site, name="主管甲"),
                 factories.user("technician", site, name="维修甲"), factories.user("technician", site, name="维修乙"),
                 factories.user("guard", site, name="护管甲"), other, factories.user("desk", other, name="客服乙"))
-    db.session.add(OrderSettings(site_id=site.id, allow_grab=allow_grab, require_signature=require_signature))
+    factories.order_settings(site, allow_grab=allow_grab, require_signature=require_signature)
     for tech in (team.tech, team.tech2):
         for trade in trades:
-            db.session.add(TechnicianTrade(user_id=tech.id, site_id=site.id, category=trade))
-    db.session.flush()
+            factories.technician_trade(tech, site, trade)
     return team
-
-
-def price_item(site: Site, name: str = "换水龙头", price_fen: int = 3500) -> PriceItem:
-    item = PriceItem(site_id=site.id, name=name, price_fen=price_fen)
-    db.session.add(item)
-    db.session.flush()
-    return item
 
 
 def raise_order(team: Crew, *, at: datetime = T0, priority: str = "emergency", category: str = "water",

@@ -66,7 +66,7 @@ def test_desk_raises_a_resident_call(team, client, auth):
 
 
 def test_double_submit_stores_once(team, client, auth):
-    # RELIABILITY 1: the form's client UUID makes a double tap store one order
+    # R1: the form's client UUID makes a double tap store one order
     login(auth, team.desk)
     key = str(uuid.uuid4())
     assert post_new(client, team, client_uuid=key).status_code == 303
@@ -95,7 +95,7 @@ def test_raise_errors_are_chinese_and_keep_the_form(team, client, auth):
 
 
 def test_raise_on_another_site_is_404(team, client, auth):
-    # RELIABILITY 15: another site's id → 404, nothing stored
+    # R15: another site's id → 404, nothing stored
     login(auth, team.desk)
     assert post_new(client, team, site_id=team.other_site.id).status_code == 404
     assert client.get(f"/workorders/new?site={team.other_site.id}").status_code == 404
@@ -164,7 +164,7 @@ def test_assign_errors(team, client, auth, factories):
 
 
 def test_return_visit_satisfied_closes(team, client, auth):
-    # STANDARDS W4: the desk asks the resident; satisfied closes the order
+    # W4: the desk asks the resident; satisfied closes the order
     order = assigned(team)
     done(team, order, at=utcnow())
     db.session.commit()
@@ -264,7 +264,7 @@ def test_board_shows_conflicts(team, client, auth):
 
 
 def test_mine_raised_until_closed(team, client, auth):
-    # STANDARDS W6: whoever raised the order sees it in 「我发起的」 until it is closed
+    # W6: whoever raised the order sees it in 「我发起的」 until it is closed
     order = assigned(team)
     db.session.commit()
     login(auth, team.desk)
@@ -285,7 +285,7 @@ def test_desk_refused_to_field_roles(team, client, auth, role_user, status):
 
 
 def test_other_sites_order_is_404(team, client, auth):
-    # RELIABILITY 15: changing the id to another site's order → 404
+    # R15: changing the id to another site's order → 404
     order = raise_order(team)
     db.session.commit()
     login(auth, team.other_desk)

@@ -8,16 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.workorders.helpers import T0, assigned, crew, done, raise_order, receipt
+from tests.workorders.helpers import T0, assigned, done, raise_order, receipt
 from wuye_field.extensions import db
 from wuye_field.workorders import services
 
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
 
 
 def url(team, site=None, date_from="2026-11-27", date_to="2026-11-27") -> str:
@@ -47,7 +42,7 @@ def test_export_rows_with_clock_times_in_site_time(team, client, auth):
     assert first["应完成"] == "2026-11-27 18:00" and first["回访时间"] == "2026-11-27 12:00"
     assert first["关闭时间"] == "2026-11-27 12:00" and first["回访结果"] == "满意"
     assert (first["到场时限"], first["完成时限"], first["暂停分钟"]) == ("达标", "达标", "0")
-    # STANDARDS H6: an export is a copy — the resident is masked
+    # H6: an export is a copy — the resident is masked
     assert (first["住户"], first["住户电话"]) == ("王**", "138****1234")
     assert second["描述"].startswith("'=")  # formulas neutralised
     assert second["应到场"] == ""           # ordinary orders have no arrival clock
@@ -71,7 +66,7 @@ def test_export_bad_dates_400(team, client, auth, date_from, date_to):
 
 
 def test_export_scoping(team, client, auth):
-    # Supervisors only (desk 403); another site's code → 404 (RELIABILITY 15)
+    # Supervisors only (desk 403); another site's code → 404 (R15)
     raise_order(team)
     db.session.commit()
     auth.login(team.sup.staff_no, PASSWORD)

@@ -1,4 +1,4 @@
-"""The supervisor's monthly figures (STANDARDS W1–W4): in-time shares from the orders' fixed clocks with
+"""The supervisor's monthly figures (W1–W4): in-time shares from the orders' fixed clocks with
 paused time excluded, average times, return-visit, satisfaction and reopen rates; the report page."""
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.workorders.helpers import T0, assigned, crew, done, raise_order, receipt
+from tests.workorders.helpers import T0, assigned, done, raise_order, receipt
 from wuye_field.extensions import db
 from wuye_field.workorders import reports, services
 
 NOV = (datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc), datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))
 LATER = T0 + timedelta(days=10)
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
 
 
 def arrive(team, order, at):
@@ -36,7 +31,7 @@ def test_month_window_is_the_site_local_month():
 
 
 def test_emergency_on_site_share(team):
-    # STANDARDS W1: emergency orders on site within 60 minutes
+    # W1: emergency orders on site within 60 minutes
     met = assigned(team)
     arrive(team, met, T0 + timedelta(minutes=30))
     missed = assigned(team)
@@ -48,19 +43,16 @@ def test_emergency_on_site_share(team):
     assert (share.hits, share.total, share.percent) == (1, 3, 33.3)
 
 
-def test_site_promise_of_25_minutes_is_the_orders_clock(team):
-    # STANDARDS W2: a site promising 25 minutes measures against 25, fixed on the order at raise time
-    from wuye_field.workorders.models import SlaPolicy
-
-    db.session.add(SlaPolicy(site_id=team.site.id, priority="emergency", arrive_minutes=25, finish_minutes=480))
-    db.session.flush()
+def test_site_promise_of_25_minutes_is_the_orders_clock(team, factories):
+    # W2: a site promising 25 minutes measures against 25, fixed on the order at raise time
+    factories.sla_policy(team.site, "emergency", arrive_minutes=25, finish_minutes=480)
     order = assigned(team)
     arrive(team, order, T0 + timedelta(minutes=30))
     assert reports.emergency_on_site_share(team.site.id, *NOV, now=LATER).percent == 0.0
 
 
 def test_finished_in_time_excludes_paused_time(team):
-    # STANDARDS W3: ordinary orders done within 8 h, time on hold (waiting for parts) not counted
+    # W3: ordinary orders done within 8 h, time on hold (waiting for parts) not counted
     paused = assigned(team, priority="ordinary")
     arrive(team, paused, T0 + timedelta(minutes=20))
     services.hold(team.tech, paused.id, "等配件", receipt=receipt(T0 + timedelta(hours=1)))
@@ -82,7 +74,7 @@ def test_finished_in_time_excludes_paused_time(team):
 
 
 def test_return_visit_satisfaction_and_reopen_rates(team):
-    # STANDARDS W4: return-visit rate = visited ÷ done (target ≥ 70 %)
+    # W4: return-visit rate = visited ÷ done (target ≥ 70 %)
     orders = [assigned(team, priority="ordinary") for _ in range(4)]
     for order in orders[:3]:
         done(team, order, at=T0 + timedelta(hours=1))

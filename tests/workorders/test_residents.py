@@ -1,20 +1,14 @@
-"""Resident data on orders (STANDARDS H6): masking, who sees full details, the access log and its page."""
+"""Resident data on orders (H6): masking, who sees full details, the access log and its page."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from tests.workorders.helpers import T0, assigned, crew, done, raise_order
+from tests.workorders.helpers import T0, assigned, done, raise_order
 from wuye_field.extensions import db
 from wuye_field.workorders.models import ResidentAccess
 from wuye_field.workorders.residents import list_view, mask_name, mask_phone, resident_view
 
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
 
 
 def access_count(order=None) -> int:
@@ -25,7 +19,7 @@ def access_count(order=None) -> int:
 
 
 def test_masking():
-    # STANDARDS H6: the phone is masked as 138****1234 outside the people allowed to see it
+    # H6: the phone is masked as 138****1234 outside the people allowed to see it
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("") == ""
     assert mask_phone("12345") == "*****"
@@ -35,7 +29,7 @@ def test_masking():
 
 
 def test_desk_sees_full_without_log(team):
-    # STANDARDS H6: the desk owns resident files; its look-ups are not logged
+    # H6: the desk owns resident files; its look-ups are not logged
     order = raise_order(team)
     view = resident_view(team.desk, order)
     assert (view.name, view.phone, view.full) == ("王先生", "13812341234", True)
@@ -44,7 +38,7 @@ def test_desk_sees_full_without_log(team):
 
 
 def test_supervisor_and_assigned_technician_see_full_and_are_logged(team):
-    # STANDARDS H6: every full view by anyone outside the desk is written to the access log
+    # H6: every full view by anyone outside the desk is written to the access log
     order = assigned(team)
     assert resident_view(team.sup, order).full
     assert resident_view(team.tech, order).phone == "13812341234"
@@ -53,7 +47,7 @@ def test_supervisor_and_assigned_technician_see_full_and_are_logged(team):
 
 
 def test_others_see_masked_and_nothing_is_logged(team, factories):
-    # STANDARDS H6: another technician, a guard and an admin see the masked name and phone only
+    # H6: another technician, a guard and an admin see the masked name and phone only
     order = assigned(team)
     admin = factories.user("admin", team.site)
     for user in (team.tech2, team.guard, admin):
@@ -63,7 +57,7 @@ def test_others_see_masked_and_nothing_is_logged(team, factories):
 
 
 def test_technician_sees_masked_once_the_order_is_done(team):
-    # STANDARDS H6: the assigned technician sees the resident only while the order is open
+    # H6: the assigned technician sees the resident only while the order is open
     order = assigned(team)
     done(team, order, at=T0)
     view = resident_view(team.tech, order)
@@ -86,7 +80,7 @@ def test_order_with_no_resident_logs_nothing(team):
 
 
 def test_supervisor_page_view_is_logged_and_committed(team, client, auth):
-    # STANDARDS H6: a GET page that shows full details commits its log row
+    # H6: a GET page that shows full details commits its log row
     order = raise_order(team)
     db.session.commit()
     auth.login(team.sup.staff_no, PASSWORD)
@@ -99,7 +93,7 @@ def test_supervisor_page_view_is_logged_and_committed(team, client, auth):
 
 
 def test_access_log_page_for_supervisors(team, client, auth):
-    # STANDARDS H6: supervisors read the access log of their site
+    # H6: supervisors read the access log of their site
     order = assigned(team)
     resident_view(team.tech, order)
     db.session.commit()
@@ -112,7 +106,7 @@ def test_access_log_page_for_supervisors(team, client, auth):
 
 
 def test_access_log_page_refused_to_others(team, client, auth):
-    # RELIABILITY 15: another site's log is 404; roles without the right get 403
+    # R15: another site's log is 404; roles without the right get 403
     db.session.commit()
     auth.login(team.sup.staff_no, PASSWORD)
     assert client.get(f"/workorders/resident-access?site={team.other_site.id}").status_code == 404

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.workorders.helpers import assigned, crew, price_item, raise_order, receipt
+from tests.workorders.helpers import assigned, crew, raise_order, receipt
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.workorders import services
@@ -46,7 +46,7 @@ def test_my_orders_page_fragment_and_home_card(client, auth, team):
     page = client.get("/workorders/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in html and "我的工单" in html
-    assert f'data-order-id="{order.id}"' in html and "剩 54 分" in html  # on site within 60 min, raised 5 ago
+    assert f'data-order-id="{order.id}"' in html and "剩 54\xa0分" in html  # on site within 60 min, raised 5 ago
     assert "HX-Request" in page.headers["Vary"]
     fragment = client.get("/workorders/", headers=HX).get_data(as_text=True)
     assert "<html" not in fragment and 'id="wo-index"' in fragment
@@ -55,7 +55,7 @@ def test_my_orders_page_fragment_and_home_card(client, auth, team):
 
 
 def test_order_page_resident_call_only_for_assignee_while_open(client, auth, team):
-    """# STANDARDS H6: the assignee gets a tel: link (logged); another technician sees a masked number."""
+    """H6: the assignee gets a tel: link (logged); another technician sees a masked number."""
     order = fresh_order(team)
     login(auth, team.tech)
     html = client.get(f"/workorders/{order.id}").get_data(as_text=True)
@@ -68,7 +68,7 @@ def test_order_page_resident_call_only_for_assignee_while_open(client, auth, tea
 
 
 def test_other_site_order_is_404(client, auth, team):
-    """# RELIABILITY 15"""
+    """R15"""
     order = fresh_order(team)
     login(auth, team.other_desk)
     assert client.get(f"/workorders/{order.id}").status_code == 404
@@ -77,7 +77,7 @@ def test_other_site_order_is_404(client, auth, team):
 
 
 def test_arrive_is_idempotent(client, auth, team):
-    """# RELIABILITY 1: a replay answers 200 with the stored body; one event."""
+    """R1: a replay answers 200 with the stored body; one event."""
     order = fresh_order(team)
     login(auth, team.tech)
     headers = field_headers()
@@ -93,7 +93,7 @@ def test_arrive_is_idempotent(client, auth, team):
 
 def test_done_with_photos_price_and_signature(client, auth, factories):
     team = crew(factories, require_signature=True)
-    tap = price_item(team.site)
+    tap = factories.price_item(team.site)
     order = fresh_order(team)
     login(auth, team.tech)
     html = client.get(f"/workorders/{order.id}").get_data(as_text=True)
@@ -221,9 +221,9 @@ def test_grabbable_orders_open_offline(client, auth, team):
     assert f'data-order-id="{order.id}"' in client.get("/workorders/").get_data(as_text=True)
 
 
-def test_order_page_renders_in_every_state(client, auth, team):
-    """No state leaves the page broken; only the buttons that work are shown (STANDARDS W1–W4 flow)."""
-    tap = price_item(team.site)
+def test_order_page_renders_in_every_state(client, auth, team, factories):
+    """No state leaves the page broken; only the buttons that work are shown (W1–W4 flow)."""
+    tap = factories.price_item(team.site)
     order = fresh_order(team)
     now = utcnow()
     login(auth, team.tech)
@@ -242,7 +242,7 @@ def test_order_page_renders_in_every_state(client, auth, team):
     services.resume(team.tech, order.id, receipt=receipt(now + timedelta(minutes=1)))
     services.arrive(team.tech, order.id, receipt=receipt(now + timedelta(minutes=2)))
     db.session.commit()
-    assert "✓ 按时" in page()
+    assert '<use href="#i-ok"></use></svg> 按时' in page()
     services.complete(team.tech, order.id, photo_ids=[str(uuid.uuid4())], paid=True, price_item_id=tap.id,
                       materials="龙头", receipt=receipt(now + timedelta(minutes=3)))
     db.session.commit()

@@ -7,18 +7,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.workorders.helpers import T0, assigned, crew, done, price_item, raise_order, receipt
+from tests.workorders.helpers import T0, assigned, crew, done, raise_order, receipt
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.workorders import services
-from wuye_field.workorders.models import OrderEvent, SlaPolicy, WorkOrder
-
-
-@pytest.fixture
-def team(factories):
-    return crew(factories)
+from wuye_field.workorders.models import OrderEvent, WorkOrder
 
 
 def events_of(order) -> list[tuple[str, bool]]:
@@ -38,18 +33,17 @@ def test_raise_numbers_per_site_and_local_day(team):
     assert first.state == "new" and events_of(first) == [("raise", True)]
 
 
-def test_raise_uses_site_sla_policy_else_defaults(team):
-    """# STANDARDS W1 W2 W3: emergency 60 min / 8 h by default; a site may promise 25 min."""
+def test_raise_uses_site_sla_policy_else_defaults(team, factories):
+    """W1 W2 W3: emergency 60 min / 8 h by default; a site may promise 25 min."""
     assert (raise_order(team).arrive_minutes, raise_order(team).finish_minutes) == (60, 480)
     hard = raise_order(team, priority="hard")
     assert (hard.arrive_minutes, hard.finish_minutes) == (None, 72 * 60)
-    db.session.add(SlaPolicy(site_id=team.site.id, priority="emergency", arrive_minutes=25, finish_minutes=240))
-    db.session.flush()
+    factories.sla_policy(team.site, "emergency", arrive_minutes=25, finish_minutes=240)
     assert (raise_order(team).arrive_minutes, raise_order(team).finish_minutes) == (25, 240)
 
 
 def test_raise_replay_stores_once(team):
-    """# RELIABILITY 1: the same client UUID raises one order."""
+    """R1: the same client UUID raises one order."""
     key = str(uuid.uuid4())
     kwargs = dict(site_id=team.site.id, source="desk", category="water", priority="ordinary", description="漏水",
                   receipt=receipt(T0, key=key))
@@ -73,7 +67,7 @@ def test_raise_refused_for_wrong_role_site_or_values(team):
 
 
 def test_events_are_chained(team):
-    """# STANDARDS H5: every step is in the site's hash chain."""
+    """H5: every step is in the site's hash chain."""
     order = assigned(team)
     assert chain.verify(team.site.id).ok
     assert len(events_of(order)) == 2
@@ -83,7 +77,7 @@ def test_events_are_chained(team):
 
 
 def test_other_site_cannot_see_or_touch(team):
-    """# RELIABILITY 15: another site's desk gets NotFound for every step."""
+    """R15: another site's desk gets NotFound for every step."""
     order = raise_order(team)
     with pytest.raises(NotFound):
         services.get_order(team.other_desk, order.id)
@@ -112,15 +106,15 @@ def test_assign_only_to_technician_of_the_site(team):
 # ---------------------------------------------------------------- the happy path and the return visit
 
 
-def test_full_life_satisfied_visit_closes(team):
+def test_full_life_satisfied_visit_closes(team, factories):
     """raise → assign → arrive → done → visit (satisfied) → closed, each a record with who and why."""
-    item = price_item(team.site)
+    item = factories.price_item(team.site)
     order = assigned(team)
     services.arrive(team.tech, order.id, receipt=receipt(T0 + timedelta(minutes=20)))
     event = services.complete(team.tech, order.id, note="换了阀门", materials="阀门 1 个", paid=True,
                               price_item_id=item.id, photo_ids=[str(uuid.uuid4())],
                               receipt=receipt(T0 + timedelta(minutes=50)))
-    assert (event.amount_fen, order.state) == (3500, "done")  # STANDARDS W7: the list price
+    assert (event.amount_fen, order.state) == (3500, "done")  # W7: the list price
     services.record_visit(team.desk, order.id, "satisfied", "很满意", receipt=receipt(T0 + timedelta(hours=2)))
     assert order.state == "closed" and order.closed_at is not None
     assert [k for k, _a in events_of(order)] == ["raise", "assign", "arrive", "done", "visit", "close"]
@@ -260,7 +254,7 @@ def test_my_orders_overdue_first_then_nearest_deadline(team):
 
 
 def test_raised_by_until_closed(team):
-    """# STANDARDS W6: the one who raised it sees it until it is closed."""
+    """W6: the one who raised it sees it until it is closed."""
     order = assigned(team)
     assert [r.order.id for r in services.orders_raised_by(team.desk)] == [order.id]
     done(team, order, at=T0 + timedelta(minutes=30))

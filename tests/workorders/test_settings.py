@@ -36,14 +36,14 @@ def login(auth, user):
 
 
 def test_defaults_are_the_seed(team):
-    # STANDARDS W1, W3: 60 min on site for emergencies; 8 h ordinary; 72 h hard
+    # W1, W3: 60 min on site for emergencies; 8 h ordinary; 72 h hard
     assert settings.sla_minutes(team.site.id) == {"emergency": {"arrive": 60, "finish": 480},
                                                   "ordinary": {"arrive": None, "finish": 480},
                                                   "hard": {"arrive": None, "finish": 4320}}
 
 
 def test_site_promises_25_minutes(team, client, auth):
-    # STANDARDS W2: a site may promise 25 minutes; new orders take it, the change is logged
+    # W2: a site may promise 25 minutes; new orders take it, the change is logged
     login(auth, team.admin)
     response = client.post(f"/workorders/settings/sla?site={team.site.id}", data=SLA_FORM)
     assert response.status_code == 303
@@ -87,7 +87,7 @@ def test_switches_trades_and_prices(team, client, auth):
     assert client.post(f"{base}/trades/{team.guard.id}?site={team.site.id}",
                        data={"categories": ["power"]}).status_code == 404
 
-    # STANDARDS W7: the published price list
+    # W7: the published price list
     assert client.post(f"{base}/prices?site={team.site.id}", data={"name": "换水龙头", "unit": "个",
                                                                    "price": "35.5"}).status_code == 303
     item = db.session.scalar(select(PriceItem).where(PriceItem.site_id == team.site.id))

@@ -1,4 +1,4 @@
-"""SLA clocks as pure rules (STANDARDS W1–W3): site time zone, raised at 23:50, pause excluded, reopen."""
+"""SLA clocks as pure rules (W1–W3): site time zone, raised at 23:50, pause excluded, reopen."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -18,7 +18,7 @@ def order(**values) -> SimpleNamespace:
 
 
 def test_raised_at_2350_is_due_after_midnight_in_site_time():
-    """# STANDARDS W1: on site within 1 h — across midnight, shown in the site's zone."""
+    """W1: on site within 1 h — across midnight, shown in the site's zone."""
     clocks = sla.clocks(order(), RAISED + timedelta(minutes=10))
     assert to_site_time(clocks.arrive.due, "Asia/Shanghai").strftime("%m-%d %H:%M") == "11-28 00:50"
     assert to_site_time(clocks.finish.due, "Asia/Shanghai").strftime("%m-%d %H:%M") == "11-28 07:50"
@@ -45,7 +45,7 @@ def test_arrival_and_completion_stop_the_clocks():
 
 
 def test_no_arrive_clock_for_ordinary_orders():
-    """# STANDARDS W3: ordinary — done within 8 h; no response clock."""
+    """W3: ordinary — done within 8 h; no response clock."""
     clocks = sla.clocks(order(arrive_minutes=None), RAISED)
     assert clocks.arrive is None and clocks.finish.due == RAISED + timedelta(hours=8)
 
@@ -85,7 +85,7 @@ def test_sort_key_overdue_first_then_nearest():
 
 
 def test_effective_time_never_after_receipt_and_skew_corrected():
-    """# RELIABILITY 13: a phone clock ahead cannot make a late arrival on time, nor a future one."""
+    """R13: a phone clock ahead cannot make a late arrival on time, nor a future one."""
     received = RAISED + timedelta(minutes=30)
     assert sla.effective_time(RAISED + timedelta(hours=2), received, None) == received
     assert sla.effective_time(RAISED + timedelta(minutes=20), received, 600) == RAISED + timedelta(minutes=10)

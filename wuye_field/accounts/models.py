@@ -34,7 +34,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Company administrator: may create sites (and becomes 管理处 of each site they create).
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Bumped by logout, deactivation and password reset: every older cookie stops working (RELIABILITY 10).
+    # Bumped by logout, deactivation and password reset: every older cookie stops working (R10).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+
+from flask_wtf.csrf import generate_csrf
 
 from wuye_field.accounts import services
 from wuye_field.accounts.blueprint import bp
@@ -15,6 +17,7 @@ from wuye_field.core.errors import error_response, wants_json
 from wuye_field.core.i18n import LANG_COOKIE
 from wuye_field.core.logging import security_event
 from wuye_field.extensions import db, login_manager
+from wuye_field.sync import idempotency
 
 
 
@@ -32,10 +35,35 @@ def load_user(identity: str) -> User | None:
     return user
 
 
+def deactivated_author() -> User | None:
+    """The user of this request's session when the account was deactivated while that session was live
+    (deactivation ends sessions by bumping the version once: the cookie holds the version just before)."""
+    user_id, _sep, version = str(session.get("_user_id") or "").partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.active or int(version) != (user.session_version or 1) - 1:
+        return None
+    return user
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
-    """API callers (the outbox) get 401 JSON and keep their queue; people get the login page."""
+    """API callers (the outbox) get 401 JSON and keep their queue; people get the login page.
+
+    A phone whose user was deactivated while signed in: its field actions are kept in quarantine (R12) and
+    the outbox learns (`account_deactivated`) to offer the hand-over file of what it still holds."""
     if wants_json():
+        author = deactivated_author()
+        if author is not None:
+            if (kept := idempotency.quarantine_deactivated(author)) is not None:
+                return kept
+            if request.endpoint == "sync.csrf":
+                # The token lets the outbox hand its items over (each kept in quarantine); nothing else opens.
+                message = _("您的账号已停用。手机上未上传的记录会转交主管；"
+                            "无法上传的请在「上传记录」页导出，交给主管导入。")
+                return jsonify({"error": "account_deactivated", "message": message, "user_id": author.id,
+                                "csrf_token": generate_csrf()}), 401
         return error_response(401, _("登录已过期，请重新登录后自动上传手机上的记录。"), "login_required")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wuye_field.accounts.models import ROLES, Membership, User
+from wuye_field.sync.models import RoleEnded
 from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from wuye_field.core.logging import security_event
@@ -59,7 +60,7 @@ def check_password_rules(password: str) -> None:
         raise DomainError(_("密码太长。"))
 
 
-# ---------------------------------------------------------------- login throttling (RELIABILITY 14)
+# ---------------------------------------------------------------- login throttling (R14)
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,8 @@ def set_roles(user: User, roles: dict[int, set[str]]) -> None:
     for membership in list(user.memberships):
         if (membership.site_id, membership.role) not in wanted:
             user.memberships.remove(membership)
+            db.session.add(RoleEnded(user_id=user.id, site_id=membership.site_id, role=membership.role,
+                                     ended_at=utcnow()))
     have = {(m.site_id, m.role) for m in user.memberships}
     for site_id, role in sorted(wanted - have):
         user.memberships.append(Membership(site_id=site_id, role=role))
@@ -412,7 +415,7 @@ def admin_update_user(actor: User, user_id: int, *, name: str, phone: str | None
 
 
 def _log_role_changes(actor: User, user: User, before: dict[int, set[str]], after: dict[int, set[str]]) -> None:
-    """One admin-log entry per site whose roles for `user` changed (STANDARDS H5: who changed a role)."""
+    """One admin-log entry per site whose roles for `user` changed (H5: who changed a role)."""
     now = utcnow()
     for site_id in sorted(set(before) | set(after)):
         old, new = sorted(before.get(site_id, set())), sorted(after.get(site_id, set()))

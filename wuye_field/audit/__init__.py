@@ -1,4 +1,4 @@
-"""Append-only records (STANDARDS H5): per-site hash chain, database triggers, retention, admin change log.
+"""Append-only records (H5): per-site hash chain, database triggers, retention, admin change log.
 
 Generic: domains call `chain.append_records` and `chain.register_kind`; audit imports no domain.
 """

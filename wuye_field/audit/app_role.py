@@ -1,7 +1,7 @@
 """PostgreSQL: the role the app connects as may read and add records but never change or delete them.
 
 The triggers refuse UPDATE/DELETE on record tables for everybody; this takes the rights away as well,
-so that even a dropped trigger does not open the tables to the app (STANDARDS H5). The retention job
+so that even a dropped trigger does not open the tables to the app (H5). The retention job
 (`wuye purge-expired`) and migrations run as the owner role, not as this one.
 
     flask --app app wuye grant-app-role wuye_app      # as the owner, after `flask db upgrade`

@@ -10,7 +10,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 
 GENESIS = "0" * 64  # prev_hash of a site's first chain entry
-DEFAULT_RETENTION_YEARS = 3  # STANDARDS H5: records are kept three years (the minimum; a site may keep longer)
+DEFAULT_RETENTION_YEARS = 3  # H5: records are kept three years (the minimum; a site may keep longer)
 
 
 class ChainEntry(db.Model):
@@ -66,7 +66,7 @@ class AdminChange(db.Model):
 
 
 class SiteRetention(db.Model):
-    """How many years a site keeps its records (never fewer than three, STANDARDS H5)."""
+    """How many years a site keeps its records (never fewer than three, H5)."""
 
     __tablename__ = "audit_retention"
 

@@ -36,7 +36,7 @@ def log_admin_change(actor, site_id: int | None, what: str, before, after, *, no
 
 
 def can_read_logs(user, site_id: int) -> bool:
-    """Supervisors and admins of a site read its admin change log (and, later, the resident-data access log)."""
+    """Supervisors and admins of a site read its admin change log (the resident-data access log is in workorders)."""
     return site_id in user.site_ids(*READER_ROLES)
 
 

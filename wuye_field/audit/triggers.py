@@ -1,4 +1,4 @@
-"""Database-enforced append-only record tables (STANDARDS H5, RELIABILITY 27) and the retention path.
+"""Database-enforced append-only record tables (H5, R27) and the retention path.
 
 `make_append_only(tables)` installs, on SQLite and PostgreSQL, triggers that refuse every UPDATE and
 DELETE (and, on PostgreSQL, TRUNCATE) of the given tables. The one way to delete is `purge_expired`:
@@ -70,14 +70,14 @@ BEGIN
     RETURN OLD;  -- the retention path: an old row of the gated site
   END IF;
   RAISE EXCEPTION USING ERRCODE = '42501',  -- no percent sign anywhere: drivers read it as a placeholder
-    MESSAGE = 'wuye: ' || TG_OP || ' on ' || TG_TABLE_NAME || ' refused: records are append-only (STANDARDS H5)';
+    MESSAGE = 'wuye: ' || TG_OP || ' on ' || TG_TABLE_NAME || ' refused: records are append-only (H5)';
 END
 $fn$""",
     """
 CREATE OR REPLACE FUNCTION wuye_append_only_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   RAISE EXCEPTION USING ERRCODE = '42501',
-    MESSAGE = 'wuye: TRUNCATE on ' || TG_TABLE_NAME || ' refused: records are append-only (STANDARDS H5)';
+    MESSAGE = 'wuye: TRUNCATE on ' || TG_TABLE_NAME || ' refused: records are append-only (H5)';
 END
 $fn$""",
 ]
@@ -94,7 +94,7 @@ def _tables(tables: Iterable[str] | Mapping[str, str]) -> dict[str, str]:
 def append_only_ddl(dialect: str, table: str, time_column: str = "received_at") -> list[str]:
     """The statements that make `table` append-only on `dialect` ("sqlite" or "postgresql")."""
     _tables({table: time_column})
-    message = f"wuye: %s on {table} refused: records are append-only (STANDARDS H5)"
+    message = f"wuye: %s on {table} refused: records are append-only (H5)"
     if dialect == "sqlite":
         floor = _SQLITE_FLOOR.format(years=MIN_RETENTION_YEARS)
         return [

@@ -14,7 +14,7 @@ from wuye_field.places.models import Site
 
 
 def load_cleaning_demo(site: Site, *, now: datetime | None = None) -> None:
-    """Give the demo site's cleaning areas the standard set (STANDARDS C1–C16), put every area in
+    """Give the demo site's cleaning areas the standard set (C1–C16), put every area in
     cleaner01's zone and let cleaners tap cards without scanning. Idempotent: only what is missing is added."""
     db.session.flush()
     services.add_standard_tasks(site, now=now or utcnow())

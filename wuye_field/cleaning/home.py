@@ -6,7 +6,7 @@ from flask import url_for
 from wuye_field.cleaning import services
 from wuye_field.core.time import utcnow
 from wuye_field.places.services import places_for_user
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 
 
 def cleaning_section(user) -> Section | None:

@@ -15,16 +15,16 @@ from wuye_field.extensions import db
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FieldRecord
 
-# What is done (code → label, icon). Icons are plain emoji: no web font, readable by everyone.
+# What is done (code → label, icon name in wuye_field/core/ui.py: one SVG sprite, no emoji).
 ACTIONS = {
-    "sweep": (_l("扫"), "🧹"),
-    "mop": (_l("拖"), "🧽"),
-    "wipe": (_l("擦"), "🧴"),
-    "clear": (_l("清理"), "🗑"),
-    "wash": (_l("冲洗"), "🚿"),
-    "wax": (_l("打蜡"), "✨"),
-    "clean": (_l("清洁"), "🧼"),
-    "collect": (_l("收集垃圾"), "♻"),
+    "sweep": (_l("扫"), "sweep"),
+    "mop": (_l("拖"), "mop"),
+    "wipe": (_l("擦"), "wipe"),
+    "clear": (_l("清理"), "clear"),
+    "wash": (_l("冲洗"), "wash"),
+    "wax": (_l("打蜡"), "wax"),
+    "clean": (_l("清洁"), "clean"),
+    "collect": (_l("收集垃圾"), "collect"),
 }
 FREQUENCY_LABELS = {
     rules.HOURLY: _l("每隔几小时"),
@@ -58,7 +58,7 @@ class CleaningTask(db.Model):
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(12))
     title: Mapped[str] = mapped_column(String(60))
-    standard: Mapped[str | None] = mapped_column(String(8))  # STANDARDS C1–C16 the task implements
+    standard: Mapped[str | None] = mapped_column(String(8))  # C1–C16 the task implements
     kind: Mapped[str] = mapped_column(String(16))
     every_n: Mapped[int] = mapped_column(Integer, default=1)
     window_start: Mapped[str] = mapped_column(String(5), default="08:00")
@@ -88,7 +88,7 @@ class CleaningTask(db.Model):
 
     @property
     def icon(self) -> str:
-        return ACTIONS.get(self.action, ("", "🧹"))[1]
+        return ACTIONS.get(self.action, ("", "clean"))[1]
 
     @property
     def action_label(self) -> str:
@@ -145,7 +145,7 @@ class CleaningSettings(db.Model):
 
 
 class TaskCheckoff(FieldRecord, db.Model):
-    """A cleaner checked off one occurrence of a task (append-only, STANDARDS H5).
+    """A cleaner checked off one occurrence of a task (append-only, H5).
 
     `slot` names the occurrence (rules.Occurrence.slot); `method` says whether it was done at the tag
     (scan) or by tapping the card (tap). `done_at` is the device time corrected for clock skew.
@@ -221,7 +221,7 @@ def tasks_of_places(place_ids):
             .order_by(CleaningTask.place_id, CleaningTask.id))
 
 
-# Field records are append-only (STANDARDS H5): table → the column that dates its rows (retention),
+# Field records are append-only (H5): table → the column that dates its rows (retention),
 # children before parents. `create_all` installs the triggers; the lead's migration does the same.
 RECORD_TABLES = {
     "cleaning_reclean": "created_at",

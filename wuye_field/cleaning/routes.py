@@ -166,7 +166,7 @@ def _task_form() -> dict:
 
 
 def _form_context(**extra) -> dict:
-    return {"actions": [(k, f"{icon} {label}") for k, (label, icon) in ACTIONS.items()],
+    return {"actions": [(k, str(label)) for k, (label, _icon) in ACTIONS.items()],
             "kinds": [(k, str(v)) for k, v in FREQUENCY_LABELS.items()],
             "weekday_labels": [str(d) for d in WEEKDAY_LABELS]} | extra
 
@@ -188,7 +188,7 @@ def admin_site(site_id: int):
 @login_required
 @role_required("admin")
 def admin_apply_standard(site_id: int):
-    """Apply the standard set (STANDARDS C1–C16) to every cleaning area of the site."""
+    """Apply the standard set (C1–C16) to every cleaning area of the site."""
     created = services.apply_standard_set(current_user, site_id, now=utcnow())
     db.session.commit()
     message = _("已添加 %(n)d 项标准任务。", n=created) if created else _("标准任务都已存在，没有新增。")

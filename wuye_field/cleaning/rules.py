@@ -8,7 +8,7 @@ day of a daily / every-N-days / weekly task, a month, or a half-year. It is name
 ("2026-11-27T08:00", "2026-11-27", "2026-11", "2026-H1", "R17" for a re-clean), which the phone sends
 with the check-off, so a check-off made offline still names the occurrence the cleaner saw.
 
-Lateness (STANDARDS C1–C16 name frequencies, not grace periods, so the deadline is the end of the slot):
+Lateness (C1–C16 name frequencies, not grace periods, so the deadline is the end of the slot):
 - an occurrence opens at `start` and is due at `due`;
 - done at or before `due` → on time; done after → late (still counted as done);
 - not done and `due` has passed → missed; a late check-off turns a missed occurrence into a late one.
@@ -24,11 +24,11 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 HOURLY = "hourly"            # every N hours within set hours (a clubhouse toilet every 2 h, 08:00–22:00)
 TIMES = "times"              # several times a day at set times (rubbish 07:00 and 17:00)
-DAILY = "daily"              # STANDARDS C1, C2, C4–C6, C8, C10, C12–C14, C16
+DAILY = "daily"              # C1, C2, C4–C6, C8, C10, C12–C14, C16
 EVERY_N_DAYS = "every_n_days"
 WEEKLY = "weekly"            # on chosen weekdays (0 = Monday … 6 = Sunday)
-MONTHLY = "monthly"          # STANDARDS C3, C7, C9, C11
-HALF_YEARLY = "half_yearly"  # STANDARDS C10: lobby floors waxed every 6 months
+MONTHLY = "monthly"          # C3, C7, C9, C11
+HALF_YEARLY = "half_yearly"  # C10: lobby floors waxed every 6 months
 FREQUENCY_KINDS = (HOURLY, TIMES, DAILY, EVERY_N_DAYS, WEEKLY, MONTHLY, HALF_YEARLY)
 
 ON_TIME = "on_time"
@@ -49,7 +49,7 @@ class Frequency:
     slots. weekdays: WEEKLY's days. month_day: the day a MONTHLY / HALF_YEARLY task is due (clamped to
     the month's end, so 31 means "the last day"). anchor: the first day of an EVERY_N_DAYS cycle, and
     the first month of a HALF_YEARLY one (that month and the month six later). done_before: a local
-    time of day by which a day task must be done (STANDARDS C16).
+    time of day by which a day task must be done (C16).
     """
 
     kind: str
@@ -114,7 +114,7 @@ def week_start(day: date) -> date:
 
 
 def _day_due(day: date, freq: Frequency, tz: tzinfo) -> datetime:
-    """End of the day, or the "done before" time that day (STANDARDS C16)."""
+    """End of the day, or the "done before" time that day (C16)."""
     return at(day, freq.done_before, tz) if freq.done_before else end_of_day(day, tz)
 
 
@@ -302,7 +302,7 @@ def classify(occ: Occurrence, done_at: datetime | None, now: datetime) -> str:
 
 def effective_done_at(device_time: datetime, received_at: datetime, skew_seconds: float | None) -> datetime:
     """When a check-off was really done: the device time corrected by the measured clock skew, never
-    later than the server received it (RELIABILITY 13: a wrong phone clock cannot make work on time)."""
+    later than the server received it (R13: a wrong phone clock cannot make work on time)."""
     done = device_time
     if skew_seconds is not None:
         done = device_time - timedelta(seconds=skew_seconds)

@@ -61,7 +61,7 @@ class CheckoffRefused(DomainError):
     code = "checkoff_refused"
 
 
-# ---------------------------------------------------------------- the standard set (STANDARDS C1–C16)
+# ---------------------------------------------------------------- the standard set (C1–C16)
 
 
 @dataclass(frozen=True)
@@ -78,30 +78,30 @@ class StandardTask:
 
 # Titles are stored data in Chinese (the operators' working language); msgids are Chinese too.
 STANDARD_SET: tuple[StandardTask, ...] = (
-    StandardTask("C1", ("绿地", "绿化", "花园"), "clear", "清理绿地杂物", rules.DAILY),  # STANDARDS C1
-    StandardTask("C2", ("干道", "路", "广场"), "sweep", "清扫路面", rules.DAILY),  # STANDARDS C2
+    StandardTask("C1", ("绿地", "绿化", "花园"), "clear", "清理绿地杂物", rules.DAILY),  # C1
+    StandardTask("C2", ("干道", "路", "广场"), "sweep", "清扫路面", rules.DAILY),  # C2
     StandardTask("C3", ("干道", "路", "广场", "信报箱", "宣传栏"), "wipe", "擦拭标识、宣传栏、信报箱",
-                 rules.MONTHLY),  # STANDARDS C3
+                 rules.MONTHLY),  # C3
     StandardTask("C4", ("干道", "路", "绿地", "水池", "沟", "井"), "clear", "清理水沟、沙井", rules.DAILY,
-                 {"photo_required": True}),  # STANDARDS C4
-    StandardTask("C5", ("楼道", "楼梯"), "mop", "拖扫楼道楼梯", rules.DAILY),  # STANDARDS C5
+                 {"photo_required": True}),  # C4
+    StandardTask("C5", ("楼道", "楼梯"), "mop", "拖扫楼道楼梯", rules.DAILY),  # C5
     StandardTask("C6", ("电梯厅",), "mop", "拖扫电梯厅", rules.DAILY,
-                 {"done_before": "07:30", "photo_required": True}),  # STANDARDS C6, C16
-    StandardTask("C7", ("电梯厅", "消防通道"), "mop", "拖洗消防通道", rules.MONTHLY),  # STANDARDS C7
-    StandardTask("C8", ("会所", "活动", "游乐"), "sweep", "清扫活动场所", rules.DAILY),  # STANDARDS C8
-    StandardTask("C9", ("楼道", "楼梯", "大堂"), "wipe", "擦楼道玻璃窗", rules.MONTHLY),  # STANDARDS C9
+                 {"done_before": "07:30", "photo_required": True}),  # C6, C16
+    StandardTask("C7", ("电梯厅", "消防通道"), "mop", "拖洗消防通道", rules.MONTHLY),  # C7
+    StandardTask("C8", ("会所", "活动", "游乐"), "sweep", "清扫活动场所", rules.DAILY),  # C8
+    StandardTask("C9", ("楼道", "楼梯", "大堂"), "wipe", "擦楼道玻璃窗", rules.MONTHLY),  # C9
     StandardTask("C10", ("大堂", "会所"), "mop", "拖洗大堂地面", rules.DAILY,
-                 {"done_before": "07:30", "photo_required": True}),  # STANDARDS C10, C16
+                 {"done_before": "07:30", "photo_required": True}),  # C10, C16
     StandardTask("C10", ("大堂", "会所"), "wax", "地面打蜡", rules.HALF_YEARLY,
-                 {"anchor": date(2024, 3, 1), "photo_required": True}),  # STANDARDS C10: every 6 months
-    StandardTask("C11", ("大堂", "楼道", "电梯厅"), "wipe", "擦信报箱、消防栓箱、扶手", rules.MONTHLY),  # STANDARDS C11
+                 {"anchor": date(2024, 3, 1), "photo_required": True}),  # C10: every 6 months
+    StandardTask("C11", ("大堂", "楼道", "电梯厅"), "wipe", "擦信报箱、消防栓箱、扶手", rules.MONTHLY),  # C11
     StandardTask("C12", ("卫生间", "厕所"), "clean", "清洁卫生间", rules.HOURLY,
-                 {"every_n": 2, "window_start": "08:00", "window_end": "22:00"}),  # STANDARDS C12
+                 {"every_n": 2, "window_start": "08:00", "window_end": "22:00"}),  # C12
     StandardTask("C13", ("电梯",), "clean", "清洁电梯轿厢", rules.DAILY,
-                 {"done_before": "07:30"}),  # STANDARDS C13, C16
-    StandardTask("C14", ("垃圾",), "collect", "收集垃圾", rules.TIMES, {"times": "07:00,17:00"}),  # STANDARDS C14
+                 {"done_before": "07:30"}),  # C13, C16
+    StandardTask("C14", ("垃圾",), "collect", "收集垃圾", rules.TIMES, {"times": "07:00,17:00"}),  # C14
     StandardTask("C14", ("垃圾",), "wash", "冲洗垃圾桶与中转站", rules.DAILY,
-                 {"photo_required": True}),  # STANDARDS C14
+                 {"photo_required": True}),  # C14
 )
 FALLBACK = StandardTask("C8", (), "sweep", "清扫区域", rules.DAILY)  # an area of unknown nature: swept daily
 
@@ -117,7 +117,7 @@ def cleaning_areas(site_id: int) -> list[Place]:
 
 
 def apply_standard_set(actor: User, site_id: int, *, now: datetime) -> int:
-    """Give every active cleaning area of a site the standard tasks that fit it (STANDARDS C1–C16).
+    """Give every active cleaning area of a site the standard tasks that fit it (C1–C16).
 
     Idempotent: a task with the same standard and title already on the area is left alone, so an
     adjusted template is never overwritten. Returns the number of tasks created. NotFound if foreign.
@@ -347,7 +347,7 @@ def update_task(actor: User, task_id: int, raw: dict) -> CleaningTask:
 
 
 def _log_task_change(actor: User, task: CleaningTask, before: dict | None, after: dict | None) -> None:
-    """Who changed a cleaning schedule, from what to what (STANDARDS H5, issue 7's admin log)."""
+    """Who changed a cleaning schedule, from what to what (H5, issue 7's admin log)."""
     log_admin_change(actor, task.site_id, _("保洁任务：%(area)s %(task)s", area=task.place.name, task=task.title),
                      before, after, now=utcnow())
 

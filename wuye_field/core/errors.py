@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -23,9 +23,13 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 scope_site_id: int | None = None):
         super().__init__(message)
         self.message = message
+        # The site whose role the user lacks, when that is why the action was refused (a field action
+        # refused so is kept in quarantine when the user held a role there: sync.quarantine).
+        self.scope_site_id = scope_site_id
         if status is not None:
             self.status = status
         if code is not None:
@@ -62,7 +66,11 @@ def other_site(obj: object | None, allowed_site_ids: set[int] | frozenset[int]) 
     """`obj.site_id` when `obj` exists on a site outside `allowed_site_ids`, else None: the `site_id` of a
     NotFound raised for an object of another site."""
     site_id = getattr(obj, "site_id", None)
-    return site_id if site_id is not None and site_id not in allowed_site_ids else None
+    if site_id is None or site_id in allowed_site_ids:
+        return None
+    if has_request_context():  # which object it was: a field action for a moved object is kept (sync.quarantine)
+        g.wuye_other_site_object = (getattr(obj, "__tablename__", ""), getattr(obj, "id", None))
+    return site_id
 
 
 class Forbidden(DomainError):

@@ -9,14 +9,25 @@ a place panel. Providers run in the order they were added (sections and panels a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 
-HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (wuye_field.dashboard.sections)
+HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (read by wuye_field.dashboard.sections)
 PLACE_PANELS = "place_panels"  # provider(place, user) → Panel | None   (wuye_field.places.panels)
 OFFLINE_PAGES = "offline_pages"  # provider(user) → iterable of URLs   (wuye_field.sync.offline)
 KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES)
 _EXTENSION = "wuye_field.registry"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A card on the home page: `template` rendered with `section.context`; lower `order` comes first."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
 
 
 def add(app: Flask, kind: str, *providers: Callable) -> None:

@@ -25,7 +25,7 @@ CSP = "; ".join(
 def register_security_headers(app: Flask) -> None:
     """Add CSP and friends to every response; HTML is never stored by the browser's HTTP cache.
 
-    `no-store` keeps resident data out of the back/forward cache on a shared phone (RELIABILITY 17);
+    `no-store` keeps resident data out of the back/forward cache on a shared phone (R17);
     the service worker caches the pages a worker needs offline explicitly, per user.
     """
 

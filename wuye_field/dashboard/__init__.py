@@ -1,1 +1,1 @@
-"""Dashboard: each role's home page and (later) the supervisors' compliance views; reads domain queries only."""
+"""Dashboard: each role's home page, made of the sections the domains register; reads domain queries only."""

@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from wuye_field.accounts.models import ROLES, User
-from wuye_field.dashboard.sections import Section, sections_for
+from wuye_field.core.registry import Section
+from wuye_field.dashboard.sections import sections_for
 from wuye_field.places.models import Site
 from wuye_field.places.services import sites_for
 
 ADMIN_SECTION_ORDER = 900  # after every domain's card, before the place lists (patrol, cleaning)
+
+SCANNING_ROLES = ("guard", "cleaner", "technician", "supervisor")
 
 
 @dataclass
@@ -19,6 +22,7 @@ class Home:
     role_label: str
     sites: list[Site]
     is_admin: bool = False
+    scans: bool = False  # the role has tags to scan (the desk and admins do not)
     sections: list[Section] = field(default_factory=list)
 
 
@@ -26,7 +30,8 @@ def home_for(user: User) -> Home:
     """The greeting, the user's sites and every section the domains offer for `user`'s roles."""
     role = user.primary_role
     home = Home(
-        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin")
+        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin"),
+        scans=user.has_role(*SCANNING_ROLES),
     )
     home.sections = sections_for(user)
     return home

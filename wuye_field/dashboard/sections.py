@@ -2,19 +2,8 @@
 each registers its providers in the core registry (`registry.HOME_SECTIONS`) from its `views.register(app)`."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from wuye_field.core import registry
-
-
-@dataclass(frozen=True)
-class Section:
-    """A card on the home page: `template` rendered with `section.context`; lower `order` comes first."""
-
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    order: int = 100
+from wuye_field.core.registry import Section
 
 
 def sections_for(user) -> list[Section]:

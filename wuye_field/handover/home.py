@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 from wuye_field.handover import services
 
 

@@ -1,4 +1,4 @@
-"""Handover posts (configuration) and handover records (append-only, STANDARDS H5).
+"""Handover posts (configuration) and handover records (append-only, H5).
 
 A handover is written by the outgoing person: equipment counts (one HandoverItem per item), unfinished
 matters (HandoverMatter, some flagged 「重要」) and photos (PhotoLinks, owner_kind "handover"). A
@@ -20,7 +20,7 @@ from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
 
 POST_KINDS = {"guard": _l("护管岗"), "desk": _l("客服岗")}
-DEFAULT_WINDOW_MIN = {"guard": 10, "desk": 5}  # STANDARDS H1: guards 10 min before the shift, the desk 5
+DEFAULT_WINDOW_MIN = {"guard": 10, "desk": 5}  # H1: guards 10 min before the shift, the desk 5
 DEFAULT_LATE_AFTER_MIN = 30
 ITEM_STATES = {"ok": _l("完好"), "missing": _l("缺失"), "broken": _l("损坏")}
 NOTE_MAX = 500
@@ -181,7 +181,7 @@ class HandoverAcceptanceItem(db.Model):
 
 
 class HandoverTakeover(db.Model):
-    """The incoming person explicitly took over an important matter (STANDARDS H4)."""
+    """The incoming person explicitly took over an important matter (H4)."""
 
     __tablename__ = "handover_takeover"
 

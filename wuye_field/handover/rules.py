@@ -56,7 +56,7 @@ def upcoming_shift(starts: list[time], at: datetime, tz_name: str, late_after_mi
 
 
 def window_opens(shift_start: datetime, window_min: int) -> datetime:
-    """STANDARDS H1: the handover window opens `window_min` minutes before the shift."""
+    """H1: the handover window opens `window_min` minutes before the shift."""
     return shift_start - timedelta(minutes=window_min)
 
 

@@ -1,4 +1,4 @@
-"""Handover rules (STANDARDS H1–H5, P8, P9): hand over a post, accept it, correct it, read its timeline.
+"""Handover rules (H1–H5, P8, P9): hand over a post, accept it, correct it, read its timeline.
 
 Services take plain values (the actor, `now=`, the device time) and never touch the request. Every
 record is append-only and linked into the site's hash chain in the same transaction.
@@ -410,7 +410,7 @@ def cosign(outgoing: User, handover_id: int, login: str, password: str, *, secre
     Returns (incoming user, token); the token lets `outgoing`'s session record the acceptance as that
     user for this handover only, so the password itself is never stored in the phone's outbox.
     Raises HandoverRefused for a wrong password, the outgoing person themself or someone who may not
-    take the post, or too many wrong passwords (the login throttle counts these too, RELIABILITY 14);
+    take the post, or too many wrong passwords (the login throttle counts these too, R14);
     NotFound for a handover the outgoing user cannot see.
     """
     handover = get_handover(outgoing, handover_id)

@@ -2,9 +2,9 @@
 
 Rules, over a site's scans ordered by device time:
 - TOO_FAST   — two consecutive scans of one round at different checkpoints closer together than the
-               route's `min_seconds_between` (nobody walks that fast; STANDARDS P2, P5);
+               route's `min_seconds_between` (nobody walks that fast; P2, P5);
 - SKEW       — the phone's clock was far from the server's when it sent the scan (`skew_flagged`,
-               RELIABILITY 13);
+               R13);
 - RETIRED    — the scanned tag had been replaced (`tag_retired`): an old tag still in use somewhere;
 - REPEAT     — the same user scanned the same tag again within REPEAT_SECONDS (60 s): tags photocopied
                and scanned from one spot look like this.

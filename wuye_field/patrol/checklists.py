@@ -1,4 +1,4 @@
-"""A place's inspection checklist (config): the standard items per category (STANDARDS P3–P7) and the
+"""A place's inspection checklist (config): the standard items per category (P3–P7) and the
 admin's edits of a place's items. Every edit goes to the admin log."""
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class StandardItem:
     max_value: float | None = None
 
 
-# The standard checklist per category, from STANDARDS P3 (warning signs), P4 (parking), P5 (security, fire,
+# The standard checklist per category, from P3 (warning signs), P4 (parking), P5 (security, fire,
 # anti-theft doors), P7 (fire equipment: extinguishers, hydrants, exits, emergency lights) and W8 (lighting).
 STANDARD_CHECKLISTS: dict[str, tuple[StandardItem, ...]] = {
     "security": (

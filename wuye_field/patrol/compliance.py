@@ -1,4 +1,4 @@
-"""Key-area compliance rules (STANDARDS P2: key areas patrolled at least every 4 hours), as pure functions.
+"""Key-area compliance rules (P2: key areas patrolled at least every 4 hours), as pure functions.
 
 No database, no Flask: plain datetimes (UTC, timezone-aware) and ints in, plain values out.
 
@@ -195,7 +195,7 @@ def counts_toward_share(state: str) -> bool:
 
 
 def share(states: list[str]) -> tuple[int, int]:
-    """(windows with at least one valid scan, windows counted) — STANDARDS P2's compliance share."""
+    """(windows with at least one valid scan, windows counted) — P2's compliance share."""
     counted = [s for s in states if counts_toward_share(s)]
     return sum(s == ON_TIME for s in counted), len(counted)
 

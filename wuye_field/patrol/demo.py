@@ -14,7 +14,7 @@ DEMO_ROUTES = (
     ("夜间外围", ("CP01", "CP02", "CP03", "CP04", "CP11", "CP12", "CP13"), 40, True),
     ("楼栋巡查", ("CP05", "CP06", "CP07", "CP08", "CP09", "CP10"), 30, False),
 )
-# Checklist categories per checkpoint (STANDARDS P3–P7); key areas get fire equipment and doors.
+# Checklist categories per checkpoint (P3–P7); key areas get fire equipment and doors.
 DEMO_CHECKLISTS = {
     "CP01": ("security",), "CP02": ("security", "doors"), "CP03": ("parking", "fire"), "CP04": ("parking", "fire"),
     "CP05": ("fire", "doors", "signs"), "CP06": ("fire", "doors"), "CP07": ("fire", "doors"),

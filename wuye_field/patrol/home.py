@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 from wuye_field.patrol import rounds, supervision
 from wuye_field.places.services import places_for_user, sites_for
 
@@ -13,7 +13,7 @@ GUARD = "guard"
 
 
 def key_areas_due(user, now) -> list:
-    """The key areas overdue or due within 30 minutes on the user's guard sites, overdue first (STANDARDS P2).
+    """The key areas overdue or due within 30 minutes on the user's guard sites, overdue first (P2).
 
     Uses the supervisor board's rule (last valid scan against the place's patrol interval)."""
     rows = []

@@ -1,5 +1,5 @@
-"""Checkpoint inspections (STANDARDS P3–P7): 「全部正常」 in one tap, or exceptions with readings, a note,
-a severity and photos; corrections are new inspections pointing at the old one (STANDARDS H5).
+"""Checkpoint inspections (P3–P7): 「全部正常」 in one tap, or exceptions with readings, a note,
+a severity and photos; corrections are new inspections pointing at the old one (H5).
 
 An inspection made at the place is also the visit: unless the guard scanned the place a moment ago,
 it records a scan with the same client UUID, so 「全部正常」 alone counts for the compliance board.
@@ -22,7 +22,7 @@ from wuye_field.extensions import db
 from wuye_field.patrol import services
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round
 from wuye_field.patrol.checklists import place_checklist
-from wuye_field.patrol.models import SEVERITIES, ChecklistItem, Inspection, InspectionAnswer, Scan
+from wuye_field.patrol.models import SEVERITIES, VIA_CHECKLIST, ChecklistItem, Inspection, InspectionAnswer, Scan
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import Receipt
@@ -153,7 +153,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
                       note: str | None = "", severity: str | None = "", photo_ids: str | None = "",
                       round_uuid: str | None = None, corrects: str | None = None, reason: str | None = "",
                       photo_limit: int = 10) -> InspectionResult:
-    """Record the checklist at the place of tag `token` (STANDARDS P3–P7).
+    """Record the checklist at the place of tag `token` (P3–P7).
 
     `result` "ok" (「全部正常」) or "exception". A reading is required for every reading item; one out of
     range makes the inspection an exception whatever the button. An exception names what is wrong (an
@@ -196,7 +196,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     scan, warning = None, ""
     if corrected is None and _recent_scan(user, place, receipt.device_time, inspection.round_id) is None:
         scan, warning = services.add_scan(user, place, receipt, round_uuid=round_key,
-                                          tag_retired=bool(retired_warning))
+                                          tag_retired=bool(retired_warning), via=VIA_CHECKLIST)
     pending = photo_links.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id,
                                       photo_ids=photos)
     return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning)

@@ -1,6 +1,6 @@
 """Patrol: routes (config), rounds, checkpoint scans, inspections and make-up visits (field records).
 
-Field records are append-only (STANDARDS H5): a round is finished by a `RoundFinish` record, never by
+Field records are append-only (H5): a round is finished by a `RoundFinish` record, never by
 editing the `Round`; an inspection is corrected by a new inspection that points at the old one.
 Configuration (routes, their stops, checklist items) is editable, and every edit goes to the admin log.
 """
@@ -18,10 +18,11 @@ from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
 
 # How the guard reached the place: the in-app scanner, the phone camera opening /t/<token>, or by hand.
-SCAN_VIA = ("camera", "link", "manual")
+SCAN_VIA = ("camera", "link", "manual")  # what a phone may send with a scan
+VIA_CHECKLIST = "checklist"  # the visit an inspection (「全部正常」 or an exception) recorded by itself
 NOTE_MAX = 500
 
-# What an inspection looks at (STANDARDS P3–P7); a checklist item belongs to one of these.
+# What an inspection looks at (P3–P7); a checklist item belongs to one of these.
 CHECK_CATEGORIES = {
     "security": _l("治安"),       # P5
     "fire": _l("消防器材"),        # P5, P7
@@ -34,7 +35,7 @@ ITEM_KINDS = ("check", "reading")  # a yes/no check, or a number read off a gaug
 SEVERITIES = {"low": _l("一般"), "medium": _l("较重"), "high": _l("严重")}
 
 DEFAULT_MIN_SECONDS_BETWEEN = 30  # faster than this between two checkpoints of a route is an anomaly
-DEFAULT_ROUND_WINDOW_MIN = 240    # STANDARDS P2: an open round is closed (incomplete) after its window
+DEFAULT_ROUND_WINDOW_MIN = 240    # P2: an open round is closed (incomplete) after its window
 
 
 class Route(db.Model):
@@ -115,7 +116,7 @@ class Scan(FieldRecord, db.Model):
     """A guard was at a checkpoint (append-only: a correction is a new record, never an edit).
 
     `round_id` when made during a round; `off_route` when that round's route does not list the place;
-    `tag_retired` when the token scanned had been replaced (kept for review, STANDARDS P2 anomalies).
+    `tag_retired` when the token scanned had been replaced (kept for review, P2 anomalies).
     """
 
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
@@ -187,7 +188,7 @@ class PatrolMakeup(FieldRecord, db.Model):
     reason: Mapped[str] = mapped_column(Text)
 
 
-# Field records are append-only (STANDARDS H5): table → the column that dates its rows, children first.
+# Field records are append-only (H5): table → the column that dates its rows, children first.
 RECORD_TABLES = {
     "inspection_answer": "created_at",
     "inspection": "received_at",

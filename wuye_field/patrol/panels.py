@@ -23,8 +23,10 @@ def inspection_panel(place, user) -> Panel | None:
 
 
 def scan_panel(place, user) -> Panel | None:
-    """Shown to users who patrol the place's site, on checkpoints only."""
+    """Shown to users who patrol the place's site, on checkpoints only. Where the checklist is shown its
+    「全部正常」 is the visit, so the bare 「打卡」 is folded away as the secondary path."""
     if not services.can_scan(user, place):
         return None
+    secondary = bool(place_checklist(place.id)) or bool(inspections.recent_inspections(place, limit=1))
     return Panel("patrol/_scan_panel.html", {"token": place.tag_token, "scans": services.recent_scans(place),
-                                             "timezone": place.site.timezone}, order=10)
+                                             "timezone": place.site.timezone, "secondary": secondary}, order=10)

@@ -1,7 +1,7 @@
 """Patrol rounds (巡更): start, this shift's stop order, finish, and the round summary.
 
 A round is a field record made on the phone (`Round`, keyed by the client UUID the phone made), finished
-by a `RoundFinish` record; nothing is updated (STANDARDS H5). A round not finished by `window_ends_at`
+by a `RoundFinish` record; nothing is updated (H5). A round not finished by `window_ends_at`
 counts as incomplete — computed by `round_summary`, never written.
 """
 from __future__ import annotations

@@ -87,7 +87,7 @@ def resolve_tag(user: User, token: str | None) -> tuple[Place, str]:
         place = db.session.scalar(select(RetiredTag).where(RetiredTag.token == token)).place
         warning = exc.message + _("本次记录已保存，待主管核查。")
     if not can_scan(user, place):
-        raise NotFound(_("找不到这个巡更点，或您无权在此打卡。"))
+        raise NotFound(_("找不到这个巡更点，或您无权在此打卡。"), scope_site_id=place.site_id)
     return place, warning
 
 

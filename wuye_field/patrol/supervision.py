@@ -25,7 +25,7 @@ from wuye_field.core.time import as_utc, parse_device_time
 from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol.anomalies import site_anomalies
-from wuye_field.patrol.models import NOTE_MAX, SEVERITIES, Inspection, PatrolMakeup, Round, Route, Scan
+from wuye_field.patrol.models import NOTE_MAX, SEVERITIES, VIA_CHECKLIST, Inspection, PatrolMakeup, Round, Route, Scan
 from wuye_field.patrol.rounds import round_summary, rounds_between
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
@@ -75,7 +75,7 @@ def site_by_code(user: User, code: str | None) -> Site:
 
 
 def key_areas(site_id: int) -> list[Place]:
-    """A site's active key-area checkpoints (STANDARDS P2), by building then code."""
+    """A site's active key-area checkpoints (P2), by building then code."""
     query = (select(Place).where(Place.site_id == site_id, Place.active.is_(True), Place.is_key_area.is_(True),
                                  Place.kind.in_(("checkpoint", "both"))).order_by(Place.code))
     return sorted(db.session.scalars(query), key=lambda p: (p.building.name if p.building else "~", p.code))
@@ -169,7 +169,7 @@ class Board:
 
 def site_board(site: Site, *, now: datetime) -> Board:
     """The board of a site (no access check): each key area's last valid visit, minutes since, state;
-    overdue first (STANDARDS P2). Two queries."""
+    overdue first (P2). Two queries."""
     places = key_areas(site.id)
     last = last_visits([p.id for p in places], now)
     rows = []
@@ -384,7 +384,7 @@ def guard_stats(site: Site, start: datetime, end: datetime, *, now: datetime) ->
 def compliance_report(user: User, site_id: int | None, first: date, last: date, *,
                       now: datetime) -> tuple[list[Site], Report]:
     """Daily (first == last) or weekly compliance of a site: the share of each key area's windows with a
-    valid scan (STANDARDS P2), per day, in total, and per guard. NotFound for a site not overseen."""
+    valid scan (P2), per day, in total, and per guard. NotFound for a site not overseen."""
     sites, site = overseen_site(user, site_id)
     areas, days, total = site_compliance(site, first, last, now=now)
     tz = ZoneInfo(site.timezone)
@@ -493,19 +493,25 @@ def scans_rows(site: Site, first: date, last: date):
     header = [_("时间"), _("小区"), _("巡更点编号"), _("巡更点"), _("楼栋"), _("重点部位"), _("工号"), _("人员"),
               _("方式"), _("路线"), _("路线外"), _("旧标签"), _("时钟偏差(秒)"), _("偏差过大"), _("服务器接收时间"),
               _("备注"), _("记录编号")]
-    query = (select(Scan, Route.name).outerjoin(Round, Scan.round_id == Round.id)
+    # A visit recorded by the checklist says so (「全部正常」 / 「有异常」): it is the inspection of the same
+    # user and client UUID, the row inspections.csv shows.
+    query = (select(Scan, Route.name, Inspection.all_ok).outerjoin(Round, Scan.round_id == Round.id)
              .outerjoin(Route, Round.route_id == Route.id)
+             .outerjoin(Inspection, (Scan.via == VIA_CHECKLIST) & (Inspection.user_id == Scan.user_id)
+                        & (Inspection.client_uuid == Scan.client_uuid))
              .where(Scan.site_id == site.id, Scan.device_time >= start, Scan.device_time < end)
              .order_by(Scan.device_time, Scan.id))
     yes, no = _("是"), _("否")
     via = {"camera": _("扫码"), "link": _("相机链接"), "manual": _("手动")}
+    checked = {True: _("检查：全部正常"), False: _("检查：有异常"), None: _("检查")}
 
     def rows():
-        for scan, route_name in db.session.execute(query):
+        for scan, route_name, all_ok in db.session.execute(query):
+            method = checked[all_ok] if scan.via == VIA_CHECKLIST else via.get(scan.via, scan.via)
             place = scan.place
             yield [_local(scan.device_time, tz), site.name, place.code, place.name,
                    place.building.name if place.building else "", yes if place.is_key_area else no,
-                   scan.user.staff_no, scan.user.name, via.get(scan.via, scan.via), route_name or "",
+                   scan.user.staff_no, scan.user.name, method, route_name or "",
                    yes if scan.off_route else no, yes if scan.tag_retired else no,
                    "" if scan.clock_skew_seconds is None else round(scan.clock_skew_seconds),
                    yes if scan.skew_flagged else no, _local(scan.received_at, tz), scan.note, scan.client_uuid]

@@ -14,7 +14,7 @@ from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol import supervision as services
 from wuye_field.patrol.blueprint import bp
@@ -85,9 +85,13 @@ def compliance():
     period = "week" if request.args.get("period") == "week" else "day"
     first, last = services.week_of(day) if period == "week" else (day, day)
     step = timedelta(days=7 if period == "week" else 1)
-    sites, report = services.compliance_report(current_user, site.id, first, last, now=utcnow())
+    now = utcnow()
+    sites, report = services.compliance_report(current_user, site.id, first, last, now=now)
     nav = {"prev": first - step, "next": first + step, "period": period}
-    return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav)
+    # No window has ended yet: the page says what the board says now instead of 「0 / 0」.
+    board = services.site_board(report.site, now=now) if not report.total.counted else None
+    return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav,
+                  board=board)
 
 
 @bp.get("/anomalies")

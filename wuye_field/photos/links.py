@@ -16,7 +16,7 @@ from wuye_field.photos.models import Photo, PhotoLink
 
 PHOTO_LINK_KIND = "photo_link"
 
-# A record's photo list is part of the record: each link is chained (STANDARDS H5).
+# A record's photo list is part of the record: each link is chained (H5).
 chain.register_kind(PHOTO_LINK_KIND, chain.table_loader(
     "photo_link", ("photo_uuid", "owner_kind", "owner_id", "user_id", "position", "created_at")))
 

@@ -16,7 +16,7 @@ class Photo(FieldRecord, db.Model):
     """A photo taken on the phone, stored re-encoded (display size + thumbnail), metadata stripped.
 
     `client_uuid` is the photo's UUID (its Idempotency-Key), `user_id` the uploader. `site_id` stays
-    empty until a record names the photo (a photo may arrive before its record, RELIABILITY 6).
+    empty until a record names the photo (a photo may arrive before its record, R6).
     `sha256` is the digest of the uploaded bytes; the stored files are content-addressed by their own.
     """
 

@@ -1,7 +1,7 @@
 """The photo pipeline: accept only real photos, refuse bombs before decoding, strip metadata, re-encode.
 
 Pure: bytes in, bytes out, no Flask and no database. Raises PhotoRejected with the HTTP status and a
-Chinese message the phone shows (RELIABILITY 19–24).
+Chinese message the phone shows (R19–R24).
 
 The decode budget (issue 20): what a photo costs is known from its header before a pixel is decoded —
 the pixel count, and the peak memory processing it will take at the scale it will be decoded at (a JPEG
@@ -197,7 +197,7 @@ def process_photo(data: bytes, limits: PhotoLimits = PhotoLimits(),
     Order matters: byte size, then what Pillow says the file is, then the pixel count from the header,
     then the decoded size at the scale it will be decoded (the decode budget) — all before a single pixel
     is decoded, so a 30 000 × 30 000 header or a 49 MP PNG of one colour costs a few milliseconds
-    (RELIABILITY 20, 21). Then, holding one of `slots` (none: unbounded), decode (JPEG at a reduced
+    (R20, R21). Then, holding one of `slots` (none: unbounded), decode (JPEG at a reduced
     scale), shrink to the display size, apply the EXIF orientation, flatten to RGB on white, drop every
     piece of metadata and write a display JPEG and a thumbnail.
 

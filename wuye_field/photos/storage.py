@@ -22,7 +22,7 @@ _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class StorageFull(DomainError):
-    """The photo store has no room: the phone keeps the photo and retries (RELIABILITY 26)."""
+    """The photo store has no room: the phone keeps the photo and retries (R26)."""
 
     status = 507
     code = "storage_full"

@@ -34,8 +34,8 @@ def store_photo(user: User, data: bytes, receipt: Receipt, *, checksum: str | No
 
     `checksum` is the phone's hex SHA-256 of the bytes (None when it sent none). Files are written
     before the row is flushed; `on_rollback` receives a hook that removes the files this call created
-    (unless a committed photo uses them) should the transaction not commit (RELIABILITY 4, 26).
-    If a record already names this photo, the photo takes that record's site (RELIABILITY 6). The decode
+    (unless a committed photo uses them) should the transaction not commit (R4, R26).
+    If a record already names this photo, the photo takes that record's site (R6). The decode
     runs holding one of `slots` (the process's bound on concurrent decodes; None: unbounded).
     Returns the flushed Photo. Raises ChecksumMismatch (400), PhotoRejected (413/415/422), StorageFull (507),
     DecodersBusy (503).

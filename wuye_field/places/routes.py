@@ -1,9 +1,10 @@
 """Place pages reached by scanning a tag (`/t/<token>`)."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from wuye_field.core.errors import NotFound
 from wuye_field.places import services
 from wuye_field.places.blueprint import bp
 from wuye_field.places.panels import panels_for
@@ -26,3 +27,18 @@ def tag(token: str):
 def scanner():
     """In-app QR scanner: the camera reads a tag and opens its place page."""
     return render_template("places/scanner.html")
+
+
+@bp.get("/scan/code")
+@login_required
+def scan_code():
+    """The code printed under a QR typed in (`?code=CP01`): its place page; a choice when several of the
+    user's sites use the code; the scanner again with a Chinese message (404) when none does."""
+    raw = request.args.get("code", "")
+    try:
+        places = services.places_by_code(current_user, raw)
+    except NotFound as exc:
+        return render_template("places/scanner.html", code=raw[:64], error=exc.message), 404
+    if len(places) == 1:
+        return redirect(url_for("places.tag", token=places[0].tag_token))
+    return render_template("places/scanner.html", code=raw[:64], choices=places)

@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from wuye_field.accounts.models import Membership, User
@@ -90,6 +90,29 @@ def lookup_tag(user: User, token: str) -> Place:
               date=retired.retired_at.strftime("%Y-%m-%d"), name=retired.place.name)
         )
     raise NotFound(_("找不到这个标签，或它不属于您的小区。"), site_id=other_site(place, site_ids))
+
+
+def places_by_code(user: User, raw: str | None) -> list[Place]:
+    """The active places on the user's sites whose code is `raw`, the text printed under a QR (「CP01」):
+    case and spaces tolerated, and 「DEMO-CP01」 (site code first) too. Several when the user's sites
+    share the code. Raises NotFound (Chinese) when nothing matches, empty input included."""
+    code = "".join(str(raw or "").split("·")[0].split()).upper()
+    found = _places_with_code(user, code)
+    if not found and "-" in code:
+        site_code, _sep, rest = code.partition("-")
+        found = [p for p in _places_with_code(user, rest) if p.site.code.upper() == site_code]
+    if not found:
+        raise NotFound(_("没有编码为「%(code)s」的地点，或它不属于您的小区。请核对标签上的编码。",
+                         code=clean_text(str(raw or ""))[:32]))
+    return found
+
+
+def _places_with_code(user: User, code: str) -> list[Place]:
+    if not code or len(code) > 16:
+        return []
+    query = (select(Place).where(Place.site_id.in_(user.site_ids()), Place.active.is_(True),
+                                 func.upper(Place.code) == code).order_by(Place.site_id))
+    return list(db.session.scalars(query))
 
 
 def reissue_tag(place: Place, *, actor: User, now: datetime) -> RetiredTag:
@@ -425,7 +448,7 @@ def update_place(actor: User, place_id: int, values: dict) -> Place:
         setattr(place, key, value)
     db.session.flush()
     changed = sorted(key for key in clean if before[key] != clean[key])
-    if changed:  # who changed an interval, a key-area flag, a name (STANDARDS P2, H5)
+    if changed:  # who changed an interval, a key-area flag, a name (P2, H5)
         log_admin_change(actor, place.site_id, _("地点 %(code)s", code=place.code),
                          {k: before[k] for k in changed}, {k: clean[k] for k in changed}, now=utcnow())
     return place

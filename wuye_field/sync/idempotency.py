@@ -5,14 +5,17 @@ README "How offline works" is the contract. In short, for a view wrapped in `@id
 - `Idempotency-Key` (a UUID) and `X-Device-Time` (ISO 8601 with offset) are required → else 400 JSON.
 - First receipt: the key row is inserted FIRST, in the same transaction as the action; the action's 2xx
   response (status + body) is written into the row and the request commits once. The unique constraint
-  on (user, key), not a read-then-write check, decides two racing replays (RELIABILITY 3).
+  on (user, key), not a read-then-write check, decides two racing replays (R3).
 - Same key, same body (request fingerprint), completed → the stored body, status 200, header
-  `Idempotent-Replayed: true`, nothing stored (RELIABILITY 1).
-- Same key, different body → 409 `conflict`, logged as a SyncConflict for a supervisor (RELIABILITY 2).
+  `Idempotent-Replayed: true`, nothing stored (R1).
+- Same key, different body → 409 `conflict`, logged as a SyncConflict for a supervisor (R2).
 - A key row that exists but is not completed → 409 `in_progress` (the phone retries later).
+- The action was refused because its author lost the role on the object's site, or the object moved away
+  from the author's site → kept in quarantine, 409
+  `quarantined` (see sync.quarantine; R12); a replay of its key answers the same.
 - The action raised (DomainError or anything else) or answered non-2xx → everything is rolled back, the
   key included, so the same key re-evaluates on retry; files written meanwhile are removed through
-  `on_rollback` hooks (RELIABILITY 4, 26).
+  `on_rollback` hooks (R4, R26).
 """
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ from wuye_field.core.errors import DomainError
 from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.sync.models import IdempotencyKey, SyncConflict
+from wuye_field.sync import quarantine
+from wuye_field.sync.models import DEACTIVATED, IdempotencyKey, SyncConflict
 from wuye_field.sync.receipt import ClockSkew, Receipt
 
 log = logging.getLogger(__name__)
@@ -146,7 +150,7 @@ def read_action(now: datetime) -> FieldAction:
 
 def _parse_body() -> None:
     """Parse the form now. If the upload breaks off (400) or is too large (413), the temporary files the
-    parser had opened are closed (and so removed) before the error propagates (RELIABILITY 5)."""
+    parser had opened are closed (and so removed) before the error propagates (R5)."""
     opened = []
     make_stream = request._get_file_stream  # werkzeug's documented hook for upload streams
 
@@ -278,6 +282,9 @@ def idempotent_action(view):
         claimed = claim_key(current_user.id, action)
         if isinstance(claimed, Response):
             return claimed
+        if (kept := quarantine.replay_answer(current_user.id, action.key)) is not None:
+            db.session.rollback()
+            return kept
         g.wuye_field_action = action
         try:
             response = make_response(view(*args, **kwargs))
@@ -286,6 +293,9 @@ def idempotent_action(view):
                 return response
             complete(claimed, response)
             _commit()
+        except DomainError as error:
+            _abandon()
+            return _quarantine_or_raise(error, action)
         except BaseException:
             _abandon()
             raise
@@ -293,4 +303,36 @@ def idempotent_action(view):
         return response
 
     wrapped.__dict__.setdefault("body_limit_key", "FIELD_ACTION_MAX_BYTES")
+    wrapped.field_action = True
     return wrapped
+
+
+def _quarantine_or_raise(error: DomainError, action: FieldAction) -> Response:
+    """A refusal because the author lost the role on the object's site: kept in quarantine (R12, see
+    sync.quarantine), answered 409 quarantined. Any other refusal is raised again for the error handler."""
+    kept = quarantine.refusal(current_user, error)
+    if kept is None or quarantine.pending_count(current_user.id) >= quarantine.MAX_PENDING_PER_USER:
+        raise error
+    return quarantine.quarantine_action(current_user, kept.site_id, action, kept.reason, error.message,
+                                        origin_site_id=kept.origin_site_id)
+
+
+def quarantine_deactivated(author) -> Response | None:
+    """A field action sent with the session `author` held when the account was deactivated: kept for the
+    author's site and answered 409 quarantined. A photo upload (files, no record: inert until a record
+    names it) is stored as the author's, so the record kept in quarantine keeps its photos. None (the
+    caller answers 401) for anything else, or an author with no site."""
+    if request.method != "POST" or not quarantine.is_field_action(request.endpoint):
+        return None
+    if request.files:
+        g._login_user = author  # this request only: Flask-Login's per-request user
+        view = current_app.view_functions[request.endpoint]
+        return make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
+    action = read_action(utcnow())
+    if quarantine.find(author.id, action.key) is not None:
+        db.session.rollback()
+        return quarantine.quarantined_response()
+    sites = sorted(author.site_ids())
+    if not sites or quarantine.pending_count(author.id) >= quarantine.MAX_PENDING_PER_USER:
+        return None
+    return quarantine.quarantine_action(author, sites[0], action, DEACTIVATED, _("账号已停用"))

@@ -27,7 +27,7 @@ def manifest():
 
 
 @bp.get("/outbox")
-@login_required
 def outbox():
-    """What is waiting on this phone, what failed and why (filled in by static/js/outbox.js)."""
+    """What is waiting on this phone, what failed and why (filled in by static/js/outbox.js). Open without
+    signing in: the page itself holds nothing; a deactivated account's phone exports what it holds here."""
     return render_template("sync/outbox.html")

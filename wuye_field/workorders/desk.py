@@ -21,7 +21,7 @@ from wuye_field.accounts.models import User
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow
-from wuye_field.dashboard.sections import Section
+from wuye_field.core.registry import Section
 from wuye_field.defects.records import get_defect_for, where_text
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
@@ -159,7 +159,7 @@ def board(user: User, site_id: int | None, *, now: datetime) -> DeskBoard:
 
 
 def mine_raised(user: User, *, now: datetime) -> list[DeskRow]:
-    """「我发起的」(STANDARDS W6): orders `user` raised, until they are closed (or cancelled), newest first."""
+    """「我发起的」(W6): orders `user` raised, until they are closed (or cancelled), newest first."""
     listed = services.orders_raised_by(user, now)
     zones = _site_zones(r.order.site_id for r in listed)
     return [DeskRow(r.order, r.clocks, list_view(user, r.order), zones.get(r.order.site_id, "Asia/Shanghai"))
@@ -376,7 +376,7 @@ def assign_order(user: User, order_id: int, assignee_raw, *, reason: str, key: s
 
 def record_return_visit(user: User, order_id: int, verdict: str, note: str, *, key: str | None,
                         now: datetime) -> tuple[WorkOrder, bool]:
-    """The resident's verdict on a done order (STANDARDS W4): satisfied closes the loop, not satisfied
+    """The resident's verdict on a done order (W4): satisfied closes the loop, not satisfied
     reopens it (the core service decides). FieldErrors without a verdict."""
     key = _form_key(key)
     order = get_order(user, order_id)

@@ -56,7 +56,7 @@ def desk_board():
 @bp.get("/mine-raised")
 @login_required
 def mine_raised():
-    """「我发起的」(STANDARDS W6): the orders I raised, until they are closed."""
+    """「我发起的」(W6): the orders I raised, until they are closed."""
     rows = desk.mine_raised(current_user, now=utcnow())
     return render("workorders/desk_mine.html", "workorders/_desk_mine.html", rows=rows)
 
@@ -107,12 +107,12 @@ def desk_create():
 
 def _order_page(order_id: int, *, errors: dict | None = None, message: str = "", error: str = "",
                 status: int = 200):
-    """The order panel; a supervisor's view of the resident is logged and committed here (STANDARDS H6)."""
+    """The order panel; a supervisor's view of the resident is logged and committed here (H6)."""
     panel = desk.order_panel(current_user, order_id, now=utcnow())
     response = render("workorders/desk_order.html", "workorders/_desk_order.html", status, panel=panel,
                       errors=errors or {}, message=message, error=error, new_key=desk.new_form_key(),
                       event_label=desk.event_label, verdicts=desk.VERDICTS)
-    response.headers["Cache-Control"] = "no-store"  # resident data (RELIABILITY 17)
+    response.headers["Cache-Control"] = "no-store"  # resident data (R17)
     db.session.commit()
     return response
 
@@ -195,7 +195,7 @@ def report():
 @login_required
 @role_required(*residents.LOG_READER_ROLES)
 def resident_access():
-    """Who saw which resident's full details (STANDARDS H6), per site (?site=)."""
+    """Who saw which resident's full details (H6), per site (?site=)."""
     site_ids = sorted(current_user.site_ids(*residents.LOG_READER_ROLES))
     site_id = _int_arg("site") or site_ids[0]
     entries = residents.access_log(current_user, site_id)

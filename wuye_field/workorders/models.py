@@ -1,6 +1,6 @@
 """Work orders: the order, its append-only event history, per-site SLA/price settings, resident access log.
 
-The truth is the history: every transition is an `OrderEvent` (append-only, chained, STANDARDS H5) with
+The truth is the history: every transition is an `OrderEvent` (append-only, chained, H5) with
 who, device and server time and why. `WorkOrder.state`, `assignee_id` and the clock columns are a
 projection of that history kept in the same transaction for fast lists; `rebuild` in the state machine
 can recompute them from the events. The order row is therefore not an append-only table.
@@ -38,7 +38,7 @@ SOURCES = {"desk": _l("客服来电/来访"), "defect": _l("巡查缺陷"), "sup
 EVENT_KINDS = ("raise", "assign", "grab", "arrive", "hold", "resume", "done", "visit", "reopen", "cancel",
                "close", "settle")
 
-# Seed defaults (STANDARDS W1–W3), in minutes; a site overrides them in `SlaPolicy`.
+# Seed defaults (W1–W3), in minutes; a site overrides them in `SlaPolicy`.
 DEFAULT_SLA = {
     "emergency": {"arrive": 60, "finish": 8 * 60},   # W1: on site within 1 h (a site may promise 25, W2)
     "ordinary": {"arrive": None, "finish": 8 * 60},  # W3: done within 8 h
@@ -85,7 +85,7 @@ class TechnicianTrade(db.Model):
 
 
 class PriceItem(db.Model):
-    """The site's published price list for paid work (STANDARDS W7), in fen."""
+    """The site's published price list for paid work (W7), in fen."""
 
     __tablename__ = "price_item"
 
@@ -101,7 +101,7 @@ class WorkOrder(db.Model):
     """A repair order (工单). Raised through the outbox like every field action: (raised_by, client_uuid)
     is unique, so a replayed raise creates nothing twice.
 
-    Resident name/phone are confidential (STANDARDS H6): read them only through the resident-data
+    Resident name/phone are confidential (H6): read them only through the resident-data
     service, which masks and logs. `state`, `assignee_id`, `arrived_at`, `done_at`, `paused_seconds`,
     `on_hold_since` are the projection of the events (see module doc).
     """
@@ -185,7 +185,7 @@ class OrderEvent(FieldRecord, db.Model):
 
 
 class ResidentAccess(db.Model):
-    """Someone other than the desk saw a resident's full name and phone (STANDARDS H6). Append-only."""
+    """Someone other than the desk saw a resident's full name and phone (H6). Append-only."""
 
     __tablename__ = "resident_access"
 

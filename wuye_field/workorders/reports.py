@@ -1,4 +1,4 @@
-"""The supervisor's monthly work-order figures for one site (STANDARDS W1–W4) and the CSV export.
+"""The supervisor's monthly work-order figures for one site (W1–W4) and the CSV export.
 
 Decisions:
 - A month's orders are those *raised* in it (site time zone); the figures of a month still change while
@@ -34,7 +34,7 @@ from wuye_field.workorders.models import CATEGORIES, PRIORITIES, SOURCES, STATES
 from wuye_field.workorders.residents import mask_name, mask_phone
 
 REPORT_ROLES = ("supervisor", "admin")
-RETURN_VISIT_TARGET = 70  # per cent, STANDARDS W4
+RETURN_VISIT_TARGET = 70  # per cent, W4
 DECIDED_LATE = (sla.MISSED, sla.RED)
 
 # The projection columns `sla.clocks` needs (plus what the figures use), read without loading whole orders.
@@ -194,7 +194,7 @@ def _averages(facts) -> tuple[float | None, float | None]:
 
 
 def return_visit_rate(site_id: int, month_start_utc: datetime, month_end_utc: datetime) -> Share:
-    """Completed orders that got a return visit (STANDARDS W4, target ≥ 70 %)."""
+    """Completed orders that got a return visit (W4, target ≥ 70 %)."""
     done, visited, _reopened, _sat = event_facts(site_id, month_start_utc, month_end_utc)
     return Share(len(done & visited), len(done))
 
@@ -267,7 +267,7 @@ def _clock_label(clock) -> str:
 def export_rows(site: Site, first: date, last: date, *, now: datetime) -> list[list]:
     """One row per order raised on the site's local days first…last, every time in the site's zone.
 
-    The resident's name and phone are masked (STANDARDS H6: an export is a copy).
+    The resident's name and phone are masked (H6: an export is a copy).
     """
     tz = ZoneInfo(site.timezone)
     start = datetime.combine(first, time(0), tz).astimezone(UTC)  # UTC: SQLite compares the stored text

@@ -1,4 +1,4 @@
-"""Resident data on work orders (STANDARDS H6): who sees a resident's full name and phone, masking, the access log.
+"""Resident data on work orders (H6): who sees a resident's full name and phone, masking, the access log.
 
 Full details are shown to the desk, the site's supervisors and the assigned technician while the order
 is open; everyone else sees a masked name (王**) and phone (138****1234). Every full view by anyone

@@ -73,7 +73,7 @@ def show(order_id: int):
     now = utcnow()
     detail = services.order_detail(current_user, order_id, now)
     resident = residents.resident_view(current_user, detail.order, now=now)
-    db.session.commit()  # a full view of resident data is logged (STANDARDS H6)
+    db.session.commit()  # a full view of resident data is logged (H6)
     return render("workorders/detail.html", "workorders/_detail.html", detail=detail, resident=resident, now=now)
 
 

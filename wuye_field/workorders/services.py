@@ -1,6 +1,6 @@
-"""Work-order services: raise, dispatch, work, return-visit and settle orders (STANDARDS W1–W8).
+"""Work-order services: raise, dispatch, work, return-visit and settle orders (W1–W8).
 
-Every step is an `OrderEvent` (append-only, chained into the site's hash log, STANDARDS H5) written in
+Every step is an `OrderEvent` (append-only, chained into the site's hash log, H5) written in
 the same transaction as the order's projection (state, assignee, clock columns). All functions take the
 acting user and plain values, flush and never commit; they raise NotFound for an order outside the
 user's sites and DomainError (400/403/409/422, Chinese) for a refused step.
@@ -96,7 +96,7 @@ def sla_minutes(site_id: int, priority: str) -> tuple[int | None, int]:
 
 
 def price_items(site_id: int) -> list[PriceItem]:
-    """The site's active price list (STANDARDS W7), by name."""
+    """The site's active price list (W7), by name."""
     return list(db.session.scalars(
         select(PriceItem).where(PriceItem.site_id == site_id, PriceItem.active.is_(True)).order_by(PriceItem.name)
     ))
@@ -455,7 +455,7 @@ def complete(user: User, order_id: int, *, note: str = "", materials: str = "", 
              price_item_id: int | None = None, amount_fen: int | None = None, photo_ids: Iterable[str] = (),
              signature_photo_uuid: str | None = None, no_signature_reason: str = "", receipt) -> OrderEvent:
     """The assignee finished the job: after-photos (≥ 1) required; materials; paid work names an item of
-    the site's price list (amount defaults to its price, STANDARDS W7); when the site requires the
+    the site's price list (amount defaults to its price, W7); when the site requires the
     resident's signature, either the signature image's photo UUID or why there is none.
 
     Stored as a conflict (photos linked, nothing changed) when the order was reassigned/cancelled
@@ -518,7 +518,7 @@ VERDICTS = {"satisfied": "满意", "not_satisfied": "不满意"}
 
 
 def record_visit(user: User, order_id: int, verdict: str, note: str = "", *, receipt) -> OrderEvent:
-    """The desk's return visit (回访, STANDARDS W4) of a done order: a "visit" event with the verdict,
+    """The desk's return visit (回访, W4) of a done order: a "visit" event with the verdict,
     then automatically "close" (satisfied: nothing left to do) or "reopen" (not satisfied: back to the
     same technician, reopen_count + 1, a fresh finish clock, the history kept).
 
@@ -677,7 +677,7 @@ def grabbable_for(user: User, now: datetime) -> list[OrderRow]:
 
 
 def orders_raised_by(user: User, now: datetime | None = None) -> list[OrderRow]:
-    """「我发起的」 (first-contact ownership, STANDARDS W6): orders the user raised, until closed or cancelled."""
+    """「我发起的」 (first-contact ownership, W6): orders the user raised, until closed or cancelled."""
     orders = db.session.scalars(_list_options(select(WorkOrder).where(
         WorkOrder.raised_by_id == user.id, WorkOrder.state.not_in(("closed", "cancelled")))
         .order_by(WorkOrder.raised_at.desc())))

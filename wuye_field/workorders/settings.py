@@ -1,6 +1,6 @@
 """A site's work-order settings (admins): SLA minutes per priority, grabbing, signatures, trades, price list.
 
-Defaults are the seed's numbers (`DEFAULT_SLA`, STANDARDS W1–W3); a site may promise more (25 min on
+Defaults are the seed's numbers (`DEFAULT_SLA`, W1–W3); a site may promise more (25 min on
 site, W2). Every change is written to the admin change log (`log_admin_change`).
 """
 from __future__ import annotations
@@ -70,7 +70,7 @@ def trades_of(user_id: int, site_id: int) -> set[str]:
 
 
 def price_list(site_id: int, *, active_only: bool = True) -> list[PriceItem]:
-    """The site's published price list (STANDARDS W7), by name."""
+    """The site's published price list (W7), by name."""
     query = select(PriceItem).where(PriceItem.site_id == site_id)
     if active_only:
         query = query.where(PriceItem.active.is_(True))
@@ -107,7 +107,7 @@ def _minutes(raw, *, required: bool, maximum: int, errors: dict, name: str) -> i
 def update_sla(actor: User, site_id: int, values: dict, *, now: datetime) -> dict:
     """Save the clocks from form values `<priority>_arrive` / `<priority>_finish` (minutes).
 
-    The emergency arrival clock is required (STANDARDS W1); the others may be blank (no arrival clock).
+    The emergency arrival clock is required (W1); the others may be blank (no arrival clock).
     Raises FieldErrors (Chinese, per field). New orders take the new clocks; open orders keep theirs.
     """
     site = get_site(actor, site_id, *ADMIN_ROLES)
@@ -185,7 +185,7 @@ def parse_price(raw) -> int | None:
 
 
 def add_price_item(actor: User, site_id: int, *, name: str, unit: str, price: str, now: datetime) -> PriceItem:
-    """Publish a priced item (STANDARDS W7). FieldErrors for a missing name or a bad price."""
+    """Publish a priced item (W7). FieldErrors for a missing name or a bad price."""
     site = get_site(actor, site_id, *ADMIN_ROLES)
     errors = {}
     if message := text_problem(name):

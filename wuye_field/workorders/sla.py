@@ -1,4 +1,4 @@
-"""SLA clocks of a work order (STANDARDS W1–W3), as pure functions of the order's projection and `now`.
+"""SLA clocks of a work order (W1–W3), as pure functions of the order's projection and `now`.
 
 Decisions (README "Work orders"):
 - Both clocks run in UTC from the moment the order was raised (`raised_at`, the effective device time
@@ -100,7 +100,7 @@ class Clocks:
 
 def effective_time(device_time: datetime, received_at: datetime, skew_seconds: float | None) -> datetime:
     """When a step really happened: the phone's time corrected by the measured clock skew, never later
-    than the server received it (RELIABILITY 13: a wrong phone clock cannot make work on time)."""
+    than the server received it (R13: a wrong phone clock cannot make work on time)."""
     moment = as_utc(device_time)
     if skew_seconds is not None:
         moment -= timedelta(seconds=skew_seconds)
