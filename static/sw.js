@@ -1,10 +1,14 @@
-/* 物业外勤 service worker. The server prepends self.WUYE_SW = {version, shell, imports}. */
+/* 物业外勤 service worker. The server prepends self.WUYE_SW = {version, shell, imports}.
+   The shell (precached at install) is what every role needs; each role's own scripts and pages come with
+   its offline download (/sync/manifest: assets + pages); the QR decoder only when the scanner asks for it. */
 /* eslint-env serviceworker */
 'use strict';
 
 var CONFIG = self.WUYE_SW || { version: 'dev', shell: [], imports: [] };
 var SHELL_CACHE = 'shell-' + CONFIG.version;
 var PAGES_PREFIX = 'pages-u';
+var ASSETS_CACHE = 'assets'; // role scripts and the decoder: hashed, immutable URLs, one version per file
+var HASHED = /\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$/;
 var NAVIGATION_TIMEOUT_MS = 4000;
 
 importScripts.apply(self, CONFIG.imports);
@@ -84,41 +88,85 @@ function fromPageCaches(request) {
   });
 }
 
-function fromShell(request) {
-  return caches.open(SHELL_CACHE).then(function (cache) {
-    return cache.match(request).then(function (hit) {
-      // A page cached before a release asks for the old ?v=; any version of the file beats none offline.
-      return hit || fetch(request).catch(function () {
-        return cache.match(request, { ignoreSearch: true }).then(function (old) { return old || Response.error(); });
-      });
+/* css/app.<hash>.css → /static/css/app.css: the same file in any release. */
+function logicalPath(url) {
+  return new URL(url, self.location.origin).pathname.replace(HASHED, '$1');
+}
+
+function anyVersion(cacheName, request) {
+  var wanted = logicalPath(request.url);
+  return caches.open(cacheName).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      var key = keys.filter(function (k) { return logicalPath(k.url) === wanted; })[0];
+      return key ? cache.match(key) : undefined;
     });
   });
 }
 
-/* Pages for one user: {type: 'cache-pages', userId, pages} and {type: 'clear-pages', keepUserId}. */
+/* A static file that is not in the shell (a role's script, the decoder) is kept once fetched. */
+function keepAsset(request, response) {
+  if (!response.ok || !HASHED.test(new URL(request.url).pathname)) return Promise.resolve(response);
+  var copy = response.clone();
+  var wanted = logicalPath(request.url);
+  return caches.open(ASSETS_CACHE).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k.url !== request.url && logicalPath(k.url) === wanted; })
+        .map(function (k) { return cache.delete(k); }));
+    }).then(function () { return cache.put(request, copy); });
+  }).then(function () { return response; }, function () { return response; });
+}
+
+function fromShell(request) {
+  return caches.match(request).then(function (hit) {
+    // A page cached before a release names an older hash; any version of the file beats none offline.
+    return hit || fetch(request).then(function (response) { return keepAsset(request, response); }).catch(function () {
+      return anyVersion(SHELL_CACHE, request).then(function (old) { return old || anyVersion(ASSETS_CACHE, request); })
+        .then(function (old) { return old || Response.error(); });
+    });
+  });
+}
+
+/* Pages for one user: {type: 'cache-pages', userId, pages, assets} and {type: 'clear-pages', keepUserId}.
+   While caching, the port receives {progress: true, done, total} after each file. */
 self.addEventListener('message', function (event) {
   var data = event.data || {};
   var reply = function (result) { if (event.ports && event.ports[0]) event.ports[0].postMessage(result); };
   var work;
-  if (data.type === 'cache-pages') work = cachePages(data.userId, data.pages || []);
+  if (data.type === 'cache-pages') work = cachePages(data.userId, data.pages || [], data.assets || [], reply);
   else if (data.type === 'clear-pages') work = clearPages(data.keepUserId);
   else if (data.type === 'replay') work = self.WuyeOutbox.replay({ force: true });
   else return;
   event.waitUntil(work.then(reply, function (error) { reply({ ok: false, error: String(error) }); }));
 });
 
-function cachePages(userId, pages) {
+/* One file at a time: a phone on a weak signal gets each page whole, and the server never sees a burst
+   (some pages write an access-log row). */
+function cachePages(userId, pages, assets, report) {
   var name = PAGES_PREFIX + userId;
+  var total = assets.length + pages.length;
+  var done = 0;
+  var count = 0;
+  var step = function () { done += 1; report({ progress: true, done: done, total: total }); };
   return clearPages(userId).then(function () { return caches.open(name); }).then(function (cache) {
-    return Promise.all(pages.map(function (page) {
-      return fetch(page, { credentials: 'same-origin' }).then(function (response) {
-        // A redirect (e.g. to /login) is not the page: keep whatever we had.
-        if (response.ok && !response.redirected) return cache.put(page, response).then(function () { return 1; });
-        return 0;
-      }, function () { return 0; });
-    }));
-  }).then(function (stored) {
-    var count = stored.reduce(function (a, b) { return a + b; }, 0);
+    var chain = Promise.resolve();
+    assets.forEach(function (url) {
+      chain = chain.then(function () {
+        var request = new Request(url, { credentials: 'same-origin' });
+        return caches.match(request).then(function (hit) {
+          return hit || fetch(request).then(function (response) { return keepAsset(request, response); });
+        }).catch(function () {}).then(step);
+      });
+    });
+    pages.forEach(function (page) {
+      chain = chain.then(function () {
+        return fetch(page, { credentials: 'same-origin' }).then(function (response) {
+          // A redirect (e.g. to /login) is not the page: keep whatever we had.
+          if (response.ok && !response.redirected) return cache.put(page, response).then(function () { count += 1; });
+        }, function () {}).then(step);
+      });
+    });
+    return chain;
+  }).then(function () {
     return { ok: count > 0, count: count, total: pages.length };
   });
 }

@@ -119,9 +119,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from wuye_field.core.static_files import init_static_files
     from wuye_field.core.ui import init_ui
     from wuye_field.core.templating import init_templating
 
+    init_static_files(app)
     init_templating(app)
     init_ui(app)
 

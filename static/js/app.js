@@ -4,6 +4,8 @@
   'use strict';
 
   var outbox = self.WuyeOutbox;
+  var HTMX_URL = (document.currentScript && document.currentScript.dataset.htmx) || '';
+  var PHOTOS_URL = (document.currentScript && document.currentScript.dataset.photos) || '';
   var S = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
   var userId = document.body.dataset.userId || '';
   var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
@@ -52,11 +54,15 @@
     return navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () { return null; });
   }
 
-  function askWorker(message) {
+  /* A request to the worker; `onProgress` gets its {progress: true, done, total} messages before the answer. */
+  function askWorker(message, onProgress) {
     return navigator.serviceWorker.ready.then(function (registration) {
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
-        channel.port1.onmessage = function (event) { resolve(event.data); };
+        channel.port1.onmessage = function (event) {
+          var data = event.data || {};
+          if (data.progress) { if (onProgress) onProgress(data); } else resolve(data);
+        };
         registration.active.postMessage(message, [channel.port2]);
       });
     });
@@ -75,7 +81,9 @@
     var s = await outbox.summary(userId);
     var state = 'ok';
     var text;
-    if (s.waiting && s.loginRequired) { state = 'login'; text = t('login_to_send', { n: s.waiting }); }
+    var sending = outbox.progress;
+    if (sending && sending.total > 1) { state = 'pending'; text = t('uploading', { done: sending.done, total: sending.total }); }
+    else if (s.waiting && s.loginRequired) { state = 'login'; text = t('login_to_send', { n: s.waiting }); }
     else if (s.waiting) { state = 'pending'; text = t('pending', { n: s.waiting }); }
     else if (s.failed) { state = 'failed'; text = t('failed', { n: s.failed }); }
     else text = t('all_sent') + (s.lastSync ? ' · ' + t('last_sync', { time: hhmm(s.lastSync) }) : '');
@@ -117,9 +125,22 @@
     return fields;
   }
 
+  /* A script of the shell loaded when first needed (the service worker has it offline). */
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error('script ' + url)); };
+      document.head.append(script);
+    });
+  }
+
   async function formPhotos(form) {
     var blobs = [];
     var inputs = form.querySelectorAll('input[type="file"][data-photo]');
+    var chosen = Array.prototype.some.call(inputs, function (input) { return input.files.length > 0; });
+    if (chosen && !self.WuyePhotos) await loadScript(PHOTOS_URL); // the photo shrinker, only when a photo is sent
     for (var i = 0; i < inputs.length; i++) {
       for (var j = 0; j < inputs[i].files.length; j++) blobs.push(await self.WuyePhotos.shrinkPhoto(inputs[i].files[j]));
     }
@@ -184,7 +205,11 @@
       var response = await fetch('/sync/manifest', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       if (!response.ok) throw new Error('manifest ' + response.status);
       var manifest = await response.json();
-      var result = await askWorker({ type: 'cache-pages', userId: String(manifest.user_id), pages: manifest.pages });
+      var total = manifest.pages.length + (manifest.assets || []).length;
+      showOfflineTime(t('offline_progress', { done: 0, total: total }));
+      var result = await askWorker({
+        type: 'cache-pages', userId: String(manifest.user_id), pages: manifest.pages, assets: manifest.assets || [],
+      }, function (p) { showOfflineTime(t('offline_progress', { done: p.done, total: p.total })); });
       if (!result || !result.ok) throw new Error('cache');
       var now = new Date().toISOString();
       await outbox.setMeta('offline_refresh:' + manifest.user_id, now);
@@ -344,7 +369,17 @@
     outbox.replay(options).then(refreshViews);
   }
 
+  /* htmx only for pages that use it, after the page has loaded (htmx then initialises at once); until then
+     its links and forms work as plain ones. */
+  var HTMX_ATTRS = '[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete], [hx-boost], [data-hx-get], [data-hx-post]';
+  function loadHtmx() {
+    if (self.htmx || !HTMX_URL || !document.querySelector(HTMX_ATTRS)) return;
+    loadScript(HTMX_URL).catch(function () {});
+  }
+
   function start() {
+    if (document.readyState === 'complete') loadHtmx();
+    else window.addEventListener('load', loadHtmx);
     outbox.onchange = refreshViews;
     if (outbox.channel) outbox.channel.onmessage = refreshViews;
     registerWorker();

@@ -264,17 +264,24 @@
     var mine = waiting.filter(function (i) { return i.user_id === session.user_id; });
     var sent = 0;
     var failed = 0;
-    for (var i = 0; i < mine.length; i++) {
-      var item = mine[i];
-      // Creation order: an item still backing off holds back the ones made after it.
-      if (!options.force && item.next_try > Date.now()) break;
-      var result = await sendItem(item);
-      await settle(item, result);
-      notify();
-      if (result.outcome === 'done' || result.outcome === 'quarantined') sent += 1;
-      else if (result.outcome === 'login') { await setMeta('auth', 'login_required'); break; }
-      else if (result.outcome === 'failed') failed += 1;
-      else break;
+    try {
+      for (var i = 0; i < mine.length; i++) {
+        var item = mine[i];
+        // Creation order: an item still backing off holds back the ones made after it.
+        if (!options.force && item.next_try > Date.now()) break;
+        api.progress = { done: i, total: mine.length }; // 「上传中 N/M」 on the badge
+        notify();
+        var result = await sendItem(item);
+        await settle(item, result);
+        api.progress = { done: i + 1, total: mine.length };
+        notify();
+        if (result.outcome === 'done' || result.outcome === 'quarantined') sent += 1;
+        else if (result.outcome === 'login') { await setMeta('auth', 'login_required'); break; }
+        else if (result.outcome === 'failed') failed += 1;
+        else break;
+      }
+    } finally {
+      api.progress = null;
     }
     return { sent: sent, remaining: mine.length - sent - failed };
   }
@@ -351,7 +358,7 @@
   var api = {
     enqueue: enqueue, list: list, recentlySent: recentlySent, status: status, retry: retry, replay: replay,
     summary: summary, fetchSession: fetchSession, handoverFile: handoverFile, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
-    channel: channel, onchange: function () {},
+    channel: channel, onchange: function () {}, progress: null,
   };
   global.WuyeOutbox = api;
 })(self);

@@ -6,11 +6,33 @@
   var MAX_DECODE_WIDTH = 640;
   var TAG_PATH = /^\/t\/([A-Za-z0-9_-]{8,})\/?$/;
 
+  var DECODER_URL = (document.currentScript && document.currentScript.dataset.decoder) || '';
+
   /* Which decoder this browser gets: the built-in BarcodeDetector, the vendored jsQR, or none. */
   function chooseDecoder(win) {
     if (typeof win.BarcodeDetector === 'function') return 'barcode-detector';
     if (typeof win.jsQR === 'function') return 'jsqr';
     return null;
+  }
+
+  /* BarcodeDetector where it reads QR codes; otherwise the vendored decoder, fetched now (first open) and kept
+     offline by the service worker. Resolves to the decoder kind, or null when none could be had. */
+  function loadDecoder(win) {
+    var builtIn = typeof win.BarcodeDetector === 'function'
+      ? (win.BarcodeDetector.getSupportedFormats ? win.BarcodeDetector.getSupportedFormats() : Promise.resolve(['qr_code']))
+        .then(function (formats) { return formats.indexOf('qr_code') >= 0; }, function () { return false; })
+      : Promise.resolve(false);
+    return builtIn.then(function (usable) {
+      if (usable) return 'barcode-detector';
+      if (typeof win.jsQR === 'function' || !DECODER_URL) return chooseDecoder({ jsQR: win.jsQR });
+      return new Promise(function (resolve) {
+        var script = document.createElement('script');
+        script.src = DECODER_URL;
+        script.onload = function () { resolve(typeof win.jsQR === 'function' ? 'jsqr' : null); };
+        script.onerror = function () { resolve(null); };
+        document.head.append(script);
+      });
+    });
   }
 
   /* The tag path in a scanned or typed text (full URL, path or bare token), or null when it is not our tag. */
@@ -67,8 +89,6 @@
   };
 
   Scanner.prototype.start = async function () {
-    var kind = chooseDecoder(global);
-    root().dataset.decoder = kind || 'none';
     this.say('scanner_starting');
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
@@ -78,6 +98,11 @@
     }
     this.video.srcObject = this.stream;
     await this.video.play().catch(function () {});
+    // Only a phone with a camera and without a usable BarcodeDetector downloads the decoder.
+    var kind = await loadDecoder(global);
+    root().dataset.decoder = kind || 'none';
+    // Offline before the scanner was ever opened online: no decoder yet, the typed code still works.
+    if (!kind) { this.say('decoder_missing', 'error'); return; }
     this.say('scanner_ready');
     if (kind) this.loop(makeDecoder(kind, global));
   };
@@ -123,6 +148,6 @@
     scanner.start();
   }
 
-  global.WuyeScanner = { chooseDecoder: chooseDecoder, tagPath: tagPath };
+  global.WuyeScanner = { chooseDecoder: chooseDecoder, loadDecoder: loadDecoder, tagPath: tagPath };
   init();
 })(self);

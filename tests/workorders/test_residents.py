@@ -116,3 +116,36 @@ def test_access_log_page_refused_to_others(team, client, auth):
     auth.logout()
     auth.login(team.desk.staff_no, PASSWORD)
     assert client.get(f"/workorders/resident-access?site={team.site.id}").status_code == 403
+
+
+def test_order_pages_fetched_at_once_while_others_write_never_fail(team, app, monkeypatch):
+    """Issue 19: the offline download fetched a technician's order pages at once; each GET writes an access-log
+    row, and on SQLite a read transaction that then writes failed with "database is locked" (503) whenever
+    another request had written meanwhile. Writing GET views begin their transaction as writers."""
+    import threading
+
+    order_ids = [assigned(team).id for _ in range(4)]
+    db.session.commit()  # no transaction held by the test while the threads run
+    before = access_count()
+    clients = []
+    for _ in order_ids:
+        client = app.test_client()
+        assert client.post("/login", data={"username": team.tech.staff_no, "password": PASSWORD}).status_code == 302
+        clients.append(client)
+    db.session.commit()
+    barrier = threading.Barrier(len(order_ids))
+    statuses: list = []
+
+    def fetch(client, order_id):
+        barrier.wait(timeout=10)
+        for _ in range(5):
+            statuses.append(client.get(f"/workorders/{order_id}").status_code)
+
+    threads = [threading.Thread(target=fetch, args=(c, o)) for c, o in zip(clients, order_ids, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [200] * 20
+    db.session.rollback()
+    assert access_count() == before + 20

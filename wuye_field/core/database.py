@@ -1,7 +1,7 @@
 """Database engine tuning: SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` writes."""
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -33,5 +33,16 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
 
 
+def writes_on_get(view):
+    """Mark a GET view that writes (a resident-data access-log row): on SQLite its transaction begins with
+    `BEGIN IMMEDIATE`, so the write waits its turn (busy_timeout) instead of failing with "database is
+    locked" when a read transaction cannot be upgraded because another request wrote meanwhile."""
+    view.writes_on_get = True
+    return view
+
+
 def _read_only_request() -> bool:
-    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "writes_on_get", False)

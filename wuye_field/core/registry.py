@@ -17,7 +17,8 @@ from flask import Flask, current_app
 HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (read by wuye_field.dashboard.sections)
 PLACE_PANELS = "place_panels"  # provider(place, user) → Panel | None   (wuye_field.places.panels)
 OFFLINE_PAGES = "offline_pages"  # provider(user) → iterable of URLs   (wuye_field.sync.offline)
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES)
+OFFLINE_ASSETS = "offline_assets"  # provider(user) → iterable of static URLs   (wuye_field.sync.offline)
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS)
 _EXTENSION = "wuye_field.registry"
 
 

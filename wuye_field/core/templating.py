@@ -1,15 +1,13 @@
 """Jinja helpers: fingerprinted static URLs, site-time formatting, htmx config."""
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask
 from flask_babel import get_locale
 
+from wuye_field.core.static_files import asset_url, static_hash  # noqa: F401 — re-exported
 from wuye_field.core.text import isolate, strip_direction_controls
 from wuye_field.core.time import to_site_time
 
@@ -22,22 +20,6 @@ HTMX_CONFIG = {
     "includeIndicatorStyles": False,
     "selfRequestsOnly": True,
 }
-
-
-@lru_cache(maxsize=256)
-def _file_hash(path: str, mtime: float) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
-
-
-def static_hash(filename: str) -> str:
-    """Short content hash of a static file (changes whenever the file does)."""
-    path = Path(current_app.static_folder) / filename
-    return _file_hash(str(path), path.stat().st_mtime)
-
-
-def asset_url(filename: str) -> str:
-    """URL of a static file with its content hash, so a new release is never served from an old cache."""
-    return url_for("static", filename=filename, v=static_hash(filename))
 
 
 def site_time(value: datetime | None, tz_name: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:

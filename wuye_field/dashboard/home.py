@@ -10,10 +10,9 @@ from wuye_field.core.registry import Section
 from wuye_field.dashboard.sections import sections_for
 from wuye_field.places.models import Site
 from wuye_field.places.services import sites_for
+from wuye_field.pwa.assets import SCANNING_ROLES
 
 ADMIN_SECTION_ORDER = 900  # after every domain's card, before the place lists (patrol, cleaning)
-
-SCANNING_ROLES = ("guard", "cleaner", "technician", "supervisor")
 
 
 @dataclass

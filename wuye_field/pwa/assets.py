@@ -1,4 +1,9 @@
-"""The app shell the service worker precaches, and a version that changes whenever any of it does."""
+"""What the service worker keeps: the shell every role needs (precached at install), each role's own scripts
+(cached with the role's offline download), and a version that changes whenever the shell does.
+
+The QR decoder is in neither list: the scanner page fetches it the first time it is opened (and only
+where the browser has no BarcodeDetector); the worker then keeps it for offline use.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -8,22 +13,28 @@ from flask import current_app, url_for
 
 from wuye_field.core.templating import asset_url, static_hash
 
-# Static files every page may need offline (paths under static/).
+# Static files every page needs offline (paths under static/). htmx is not among them: it only enhances
+# (refresh, partial updates) pages that work without it, so the page loads it when online and the worker
+# keeps it once fetched.
 SHELL_FILES = (
     "css/app.css",
     "js/outbox.js",
     "js/photos.js",
     "js/app.js",
-    "js/scanner.js",
-    "js/patrol.js",
-    "js/workorders.js",
-    "vendor/htmx-2.0.11.min.js",
     "vendor/idb-8.0.4.umd.js",
-    "vendor/jsQR-1.4.0.js",
-    "icons/icon-192.png",
-    "icons/icon-512.png",
-    "icons/icon-maskable-512.png",
 )
+# Each role's own scripts, cached with its offline pages (roles that scan tags get the scanner page's script).
+ROLE_FILES = {
+    "guard": ("js/scanner.js", "js/patrol.js"),
+    "cleaner": ("js/scanner.js", "js/patrol.js"),
+    "technician": ("js/scanner.js", "js/patrol.js", "js/workorders.js"),
+    "supervisor": ("js/scanner.js", "js/patrol.js", "js/workorders.js"),
+    "desk": ("js/workorders.js",),
+    "admin": (),
+}
+# Fetched by the scanner page on first use, never precached.
+DECODER_FILE = "vendor/jsQR-1.4.0.js"
+SCANNING_ROLES = ("guard", "cleaner", "technician", "supervisor")
 # Scripts the service worker itself loads (the outbox core replays in Background Sync).
 WORKER_IMPORTS = ("vendor/idb-8.0.4.umd.js", "js/outbox.js")
 
@@ -31,6 +42,20 @@ WORKER_IMPORTS = ("vendor/idb-8.0.4.umd.js", "js/outbox.js")
 def shell_urls() -> list[str]:
     """Versioned URLs of the shell files, plus the offline page and the web manifest."""
     return [asset_url(name) for name in SHELL_FILES] + [url_for("pwa.offline"), url_for("pwa.manifest")]
+
+
+def role_files(roles) -> list[str]:
+    """Static files (names under static/) the holder of `roles` needs offline beyond the shell, in a fixed order."""
+    names: list[str] = []
+    for role, files in ROLE_FILES.items():
+        if role in roles:
+            names += [name for name in files if name not in names]
+    return names
+
+
+def offline_assets(user) -> list[str]:
+    """Versioned URLs of the user's role files."""
+    return [asset_url(name) for name in role_files(user.roles)]
 
 
 def worker_imports() -> list[str]:

@@ -5,9 +5,12 @@ them. The factory calls `register(app)`: the blueprint, and what pwa adds to the
 """
 from flask import Flask
 
+from wuye_field.core import registry
 from wuye_field.pwa import routes  # noqa: F401  (their views land on the blueprint)
+from wuye_field.pwa.assets import offline_assets
 from wuye_field.pwa.blueprint import bp
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    registry.add(app, registry.OFFLINE_ASSETS, offline_assets)

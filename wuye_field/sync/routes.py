@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from wuye_field.core.time import utcnow
 from wuye_field.sync.blueprint import bp
-from wuye_field.sync.offline import offline_pages
+from wuye_field.sync.offline import offline_assets, offline_pages
 
 
 @bp.get("/csrf")
@@ -23,7 +23,8 @@ def manifest():
     """Pages the phone keeps for offline use at sign-in / shift start (「下载今日任务」)."""
     pages = [url_for("sync.outbox")]
     pages += [url for url in offline_pages(current_user) if url not in pages]
-    return jsonify({"user_id": current_user.id, "generated_at": utcnow().isoformat(), "pages": pages})
+    return jsonify({"user_id": current_user.id, "generated_at": utcnow().isoformat(), "pages": pages,
+                    "assets": offline_assets(current_user)})
 
 
 @bp.get("/outbox")

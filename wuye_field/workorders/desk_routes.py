@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.core.csv_export import csv_response
+from wuye_field.core.database import writes_on_get
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render, see_other
 from wuye_field.core.time import utcnow
@@ -120,6 +121,7 @@ def _order_page(order_id: int, *, errors: dict | None = None, message: str = "",
 @bp.get("/desk/orders/<int:order_id>")
 @login_required
 @role_required(*desk.DESK_ROLES)
+@writes_on_get  # the resident access log (STANDARDS H6)
 def desk_order(order_id: int):
     """One order at the desk: clocks, resident, history; assign, return visit, cancel."""
     message = _("已发起工单。") if request.args.get("raised") else ""

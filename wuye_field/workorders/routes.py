@@ -6,6 +6,7 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wuye_field.core.database import writes_on_get
 from wuye_field.core.errors import NotFound
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
@@ -67,6 +68,7 @@ def index():
 
 @bp.get("/<int:order_id>")
 @login_required
+@writes_on_get  # the resident access log (STANDARDS H6)
 def show(order_id: int):
     """The order page: both clocks, resident (masked unless allowed; full views logged), history with
     photos, open conflicts, and the steps this user may take."""
