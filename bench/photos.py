@@ -62,7 +62,7 @@ sys.path.insert(0, sys.argv[2])
 from flask import Flask
 from PIL import Image
 PEAK_HELPERS
-from wuye_field.defects import photos
+from wuye_field.photos import processing as photos
 from wuye_field.extensions import babel
 app = Flask("bench"); babel.init_app(app)
 data = open(sys.argv[1], "rb").read()
@@ -96,7 +96,7 @@ import json, sys, threading, time
 sys.path.insert(0, sys.argv[2])
 PEAK_HELPERS
 from flask import Flask
-from wuye_field.defects import photos
+from wuye_field.photos import processing as photos
 from wuye_field.extensions import babel
 app = Flask("bench"); babel.init_app(app)
 data = open(sys.argv[1], "rb").read()
@@ -181,7 +181,7 @@ def palette_with_transparency(width: int, height: int) -> bytes:
 
 def largest_square(fmt: str, mode: str, *, alpha: bool = False) -> int:
     """The longest side of a square image of this kind the default decode budget accepts."""
-    from wuye_field.defects import photos
+    from wuye_field.photos import processing as photos
 
     room = photos.PhotoLimits().decode_budget_bytes - photos.FIXED_COST
     return math.isqrt(room // photos.bytes_per_pixel(fmt, mode, alpha=alpha))

@@ -228,7 +228,7 @@ def check_and_baseline(database_url: str, data_dir: Path, actions: list[dict]) -
 
     from wuye_field import create_app
     from wuye_field.accounts.models import User
-    from wuye_field.defects.models import Photo
+    from wuye_field.photos.models import Photo
     from wuye_field.extensions import db
     from wuye_field.patrol.models import Scan
     from wuye_field.places.models import Place

@@ -129,8 +129,8 @@ def sweep_photos(older_than: int, dry_run: bool) -> None:
     from datetime import timedelta
 
     from wuye_field.core.time import utcnow
-    from wuye_field.defects.storage import photo_storage
-    from wuye_field.defects.sweep import sweep_orphans
+    from wuye_field.photos.storage import photo_storage
+    from wuye_field.photos.sweep import sweep_orphans
 
     storage = photo_storage()
     result = sweep_orphans(storage, now=utcnow(), older_than=timedelta(minutes=older_than), dry_run=dry_run)

@@ -15,7 +15,7 @@ from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.cleaning.models import AreaAssignment, CleaningTask, ReClean, TaskCheckoff
 from wuye_field.core.csv_export import parse_date_range
 from wuye_field.core.errors import DomainError, NotFound
-from wuye_field.defects.models import PhotoLink
+from wuye_field.photos.models import PhotoLink
 from wuye_field.extensions import db
 
 # 2026-11-27 (a Friday) in Asia/Shanghai; 10:00 local = 02:00 UTC.

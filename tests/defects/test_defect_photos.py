@@ -1,6 +1,7 @@
 """Issue 4 "Photos on the server", seen through a defect: the photo a guard takes is re-encoded (orientation
 applied, EXIF and GPS gone), kept as display + thumbnail, and served only to signed-in users of the defect's site.
-The pipeline's own rules are tested in test_photos.py / test_upload.py; this checks the defect path end to end."""
+The pipeline's own rules are tested in tests/photos (test_processing.py, test_upload.py); this checks the defect
+path end to end."""
 from __future__ import annotations
 
 import io
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from tests.defects.test_defects import post_defect
 from tests.sync import helpers
 from tests.sync.helpers import new_key, post_photo
-from wuye_field.defects.models import Photo
+from wuye_field.photos.models import Photo
 from wuye_field.extensions import db
 
 

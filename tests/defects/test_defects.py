@@ -13,7 +13,8 @@ from wuye_field.audit import chain
 from wuye_field.audit.models import ChainEntry
 from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.defects import records
-from wuye_field.defects.models import Defect, DefectResolution, Photo, PhotoLink
+from wuye_field.defects.models import Defect, DefectResolution
+from wuye_field.photos.models import Photo, PhotoLink
 from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey
 

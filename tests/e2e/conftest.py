@@ -126,7 +126,7 @@ class LiveServer:
 
     def scans(self, client_uuid: str) -> list[dict]:
         """The Scan rows stored for one client UUID, each with its device time and its photos' files."""
-        from wuye_field.defects.models import Photo, PhotoLink
+        from wuye_field.photos.models import Photo, PhotoLink
         from wuye_field.patrol.models import Scan
 
         result = []

@@ -28,7 +28,7 @@ def area_tasks(server, code: str) -> dict[str, int]:
 def checkoffs(server, user_id: int) -> list[dict]:
     """The check-offs stored for a user, with their photos' arrival."""
     from wuye_field.cleaning.models import TaskCheckoff
-    from wuye_field.defects.models import Photo, PhotoLink
+    from wuye_field.photos.models import Photo, PhotoLink
 
     result = []
     for (row,) in server.query(select(TaskCheckoff).where(TaskCheckoff.user_id == user_id)):

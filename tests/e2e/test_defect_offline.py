@@ -17,7 +17,8 @@ PANEL = "#defect-panel"
 
 def stored_defects(server, client_uuid: str) -> list[dict]:
     """The Defect rows stored for one client UUID, with their photo links and arrived photos."""
-    from wuye_field.defects.models import Defect, Photo, PhotoLink
+    from wuye_field.defects.models import Defect
+    from wuye_field.photos.models import Photo, PhotoLink
 
     result = []
     for (defect,) in server.query(select(Defect).where(Defect.client_uuid == client_uuid)):

@@ -24,7 +24,7 @@ def route_id(server) -> int:
 
 def round_records(server, user_id: int) -> dict:
     """What the server holds for the user's rounds: rounds, finishes, scans, inspections (with photo links)."""
-    from wuye_field.defects.models import PhotoLink
+    from wuye_field.photos.models import PhotoLink
     from wuye_field.patrol.models import Inspection, Round, RoundFinish, Scan
 
     rounds = [r for (r,) in server.query(select(Round).where(Round.user_id == user_id))]

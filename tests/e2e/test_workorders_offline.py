@@ -54,7 +54,7 @@ def raise_for_tech01(server) -> tuple[int, int]:
 
 
 def events(server, order_id: int) -> list[dict]:
-    from wuye_field.defects.models import Photo, PhotoLink
+    from wuye_field.photos.models import Photo, PhotoLink
     from wuye_field.workorders.models import OrderEvent
 
     result = []
@@ -178,7 +178,7 @@ def _require_signature(server, value: bool) -> None:
 
 def test_resident_signs_on_the_phone(phone_factory, server):
     """A site that requires the resident's signature: drawn on the pad, sent as a photo of the completion."""
-    from wuye_field.defects.models import Photo
+    from wuye_field.photos.models import Photo
     from wuye_field.workorders.models import OrderEvent
 
     order_id, _other = raise_for_tech01(server)

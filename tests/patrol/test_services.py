@@ -101,7 +101,7 @@ def test_photo_ids_are_checked(demo):
 
 def test_photos_of_another_user_do_not_count(demo):
     """A record names photos by UUID; only its author's photo with that UUID fills the slot."""
-    from wuye_field.defects.models import Photo
+    from wuye_field.photos.models import Photo
 
     guard, other = find_user_by_login("guard01"), find_user_by_login("guard02")
     photo_uuid = str(uuid.uuid4())

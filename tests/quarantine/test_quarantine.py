@@ -15,7 +15,7 @@ from tests.sync import helpers
 from wuye_field.accounts.models import User
 from wuye_field.accounts.services import admin_set_active, set_roles
 from wuye_field.audit.models import AdminChange
-from wuye_field.defects.models import Photo
+from wuye_field.photos.models import Photo
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Scan

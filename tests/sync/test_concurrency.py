@@ -7,7 +7,7 @@ import pytest
 
 from tests.sync import helpers
 from tests.sync.helpers import count, new_key
-from wuye_field.defects.models import Photo
+from wuye_field.photos.models import Photo
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Scan
 from wuye_field.sync.models import IdempotencyKey

@@ -9,8 +9,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import func, select
 
 from tests.sync import helpers
-from wuye_field.defects.models import Photo
-from wuye_field.defects.services import pending_photo_counts
+from wuye_field.photos.models import Photo
+from wuye_field.photos.links import pending_photo_counts
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Scan
 

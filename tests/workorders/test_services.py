@@ -302,7 +302,8 @@ def test_cannot_accept_into_a_cancelled_order(team):
 
 def test_order_from_a_guards_defect_resolves_it_and_shows_its_photos(team):
     """A guard's defect (with a photo) becomes an order: the defect is resolved as "order", its photos show."""
-    from wuye_field.defects.models import DefectResolution, Photo
+    from wuye_field.defects.models import DefectResolution
+    from wuye_field.photos.models import Photo
     from wuye_field.defects.records import record_defect
 
     photo_uuid = str(uuid.uuid4())

@@ -18,7 +18,7 @@ from wuye_field.cleaning.today import done_map, in_zone
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FIELD_COLUMNS
@@ -104,7 +104,7 @@ def record_checkoff(actor: User, *, task_id: int, slot: str, method: str, photo_
     )
     db.session.add(checkoff)
     db.session.flush()
-    pending = defects.link_photos(CHECKOFF_PHOTOS, checkoff.id, user_id=actor.id, site_id=task.site_id,
+    pending = photo_links.link_photos(CHECKOFF_PHOTOS, checkoff.id, user_id=actor.id, site_id=task.site_id,
                                   photo_ids=photo_ids)
     chain.append_records(task.site_id, "cleaning_checkoff", [checkoff.id], now=receipt.received_at)
     return CheckoffResult(checkoff, occ, rules.classify(occ, done_at, receipt.received_at), repeated, pending)
@@ -173,7 +173,7 @@ def record_spot_check(actor: User, place_id: int, *, results: dict[int, bool], r
                       place_id=place.id, note=note)
     db.session.add(check)
     db.session.flush()
-    defects.link_photos(SPOT_PHOTOS, check.id, user_id=actor.id, site_id=place.site_id, photo_ids=photo_ids)
+    photo_links.link_photos(SPOT_PHOTOS, check.id, user_id=actor.id, site_id=place.site_id, photo_ids=photo_ids)
     hours = settings_for(place.site_id).reclean_hours
     assignees = assignees_by_area(place.site_id).get(place.id, [])
     raised = []

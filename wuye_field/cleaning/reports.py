@@ -18,7 +18,7 @@ from wuye_field.cleaning.setup import OVERSEERS, assignees_by_area, cleaning_are
 from wuye_field.cleaning.today import done_map, occurrence_counts
 from wuye_field.core.csv_export import csv_text
 from wuye_field.core.time import as_utc
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.defects import records as defect_records
 from wuye_field.defects.models import Defect
 from wuye_field.extensions import db
@@ -137,7 +137,7 @@ def _checkoffs(task_ids: list[int], slots: set[str]) -> dict[tuple[int, str], Ta
 
 
 def _photo_counts(checkoff_ids: list[int]) -> dict[int, int]:
-    return defects.photo_counts(CHECKOFF_PHOTOS, checkoff_ids)
+    return photo_links.photo_counts(CHECKOFF_PHOTOS, checkoff_ids)
 
 
 def _users(ids) -> dict[int, User]:

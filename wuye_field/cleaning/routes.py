@@ -18,7 +18,7 @@ from wuye_field.core.csv_export import csv_response, parse_date_range
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render
 from wuye_field.core.time import utcnow
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.places.services import site_by_code_or_id
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
@@ -27,7 +27,7 @@ OVERSEERS = setup.OVERSEERS
 
 
 def _photo_ids() -> list[str]:
-    return defects.parse_photo_ids(request.form.get("photo_ids"), current_app.config["PHOTOS_PER_RECORD"])
+    return photo_links.parse_photo_ids(request.form.get("photo_ids"), current_app.config["PHOTOS_PER_RECORD"])
 
 
 def _int_arg(value) -> int:

@@ -17,8 +17,9 @@ from wuye_field.core.csv_export import csv_text
 from wuye_field.core.errors import DomainError, Forbidden, NotFound, other_site
 from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc
-from wuye_field.defects import services as photos
-from wuye_field.defects.models import DEFECT_CATEGORIES, Defect, DefectResolution, Photo, PhotoLink
+from wuye_field.photos import links as photos
+from wuye_field.defects.models import DEFECT_CATEGORIES, Defect, DefectResolution
+from wuye_field.photos.models import Photo, PhotoLink
 from wuye_field.extensions import db
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_place, site_by_code_or_id, sites_for

@@ -1,63 +1,23 @@
-"""Photo upload for the outbox (`POST /sync/photos`) and photo files for signed-in users of the site;
-defects: report (through the outbox), lists, the defect page, resolving, and the CSV export."""
+"""Defects: report (through the outbox), lists, the defect page, resolving, and the CSV export.
+
+The photo upload and photo files are `photos.routes`, added to this blueprint by `defects.views`."""
 from __future__ import annotations
 
 
-from flask import current_app, jsonify, redirect, request, send_file, url_for
-from flask_babel import gettext as _
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.core.csv_export import csv_response, parse_date_range
-from wuye_field.core.errors import DomainError
 from wuye_field.core.htmx import is_htmx, render, see_other
-from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
-from wuye_field.defects import records, services
+from wuye_field.defects import records
 from wuye_field.defects.blueprint import bp
-from wuye_field.defects.photos import PhotoLimits
-from wuye_field.defects.storage import photo_decode_slots, photo_storage
 from wuye_field.extensions import db
+from wuye_field.photos import links as photo_links
 from wuye_field.places.services import places_for_user, sites_for
-from wuye_field.sync.idempotency import current_receipt, idempotent_action, on_rollback
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
 from wuye_field.sync.receipt import Receipt
-
-# No url_prefix: the upload belongs to the sync protocol's URL space (/sync/photos), files to /photos.
-
-
-@bp.post("/sync/photos")
-@login_required
-@idempotent_action
-@body_limit("MAX_CONTENT_LENGTH")
-def upload_photo():
-    """One photo (multipart field `photo`, Idempotency-Key = photo UUID, X-Content-SHA256) → 201 JSON."""
-    upload = request.files.get("photo")
-    if upload is None:
-        raise DomainError(_("没有收到照片文件。"), code="no_photo")
-    photo = services.store_photo(
-        current_user, upload.stream.read(), current_receipt(), checksum=request.headers.get("X-Content-SHA256"),
-        storage=photo_storage(), limits=PhotoLimits.from_config(current_app.config), slots=photo_decode_slots(),
-        on_rollback=on_rollback,
-    )
-    return jsonify(status="stored", message=_("照片已上传"), photo=_photo_json(photo)), 201
-
-
-@bp.get("/photos/<photo_uuid>/<any('display', 'thumb'):size>.jpg")
-@login_required
-def photo_file(photo_uuid: str, size: str):
-    """A stored photo (display size or thumbnail) for its uploader and users of its site; else 404."""
-    photo = services.photo_for_viewer(current_user, photo_uuid)
-    key = photo.display_key if size == "display" else photo.thumb_key
-    response = send_file(photo_storage().path(key), mimetype="image/jpeg", max_age=86400, etag=True)
-    response.cache_control.private = True
-    response.cache_control.public = False
-    return response
-
-
-def _photo_json(photo) -> dict:
-    return {"id": photo.client_uuid, "sha256": photo.sha256, "width": photo.width, "height": photo.height,
-            "bytes_in": photo.bytes_in, "bytes_out": photo.bytes_out, "linked": photo.site_id is not None}
-
 
 # ---------------------------------------------------------------- defects (隐患/缺陷)
 
@@ -76,7 +36,7 @@ def record():
         current_user, place_id=_optional_int("place_id"), site_id=_optional_int("site_id"),
         location=request.form.get("location"), category=request.form.get("category", ""),
         severity=request.form.get("severity", ""), note=request.form.get("note"),
-        photo_ids=services.parse_photo_ids(request.form.get("photo_ids"), current_app.config["PHOTOS_PER_RECORD"]),
+        photo_ids=photo_links.parse_photo_ids(request.form.get("photo_ids"), current_app.config["PHOTOS_PER_RECORD"]),
         inspection_id=_optional_int("inspection_id"), round_id=_optional_int("round_id"),
         receipt=current_receipt(),
     )

@@ -18,7 +18,7 @@ from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc, to_site_time
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.handover import rules
 from wuye_field.handover.models import (
@@ -197,7 +197,7 @@ def _store(handover: Handover, items: list[HandoverItem], data: HandoverInput, *
                for i, (text, important) in enumerate(data.matters)]
     db.session.add_all(items + matters)
     db.session.flush()
-    pending = defects.link_photos(PHOTO_OWNER, handover.id, user_id=handover.user_id, site_id=site_id,
+    pending = photo_links.link_photos(PHOTO_OWNER, handover.id, user_id=handover.user_id, site_id=site_id,
                                   photo_ids=photo_ids)
     chain.append_records(site_id, "handover", [handover.id], now=received_at)
     chain.append_records(site_id, "handover_item", [i.id for i in items], now=received_at)
@@ -218,7 +218,7 @@ def submit_handover(user: User, post_id: int, data: HandoverInput, receipt: Rece
     if not can_work(user, post):
         raise NotFound(_("找不到这个岗位，或您无权查看。"))
     items = _checked_items(dict(prefill(post)), data)
-    photos = defects.parse_photo_ids(photo_ids, photo_limit)
+    photos = photo_links.parse_photo_ids(photo_ids, photo_limit)
     shift = rules.shift_for(rules.parse_clocks(post.shift_starts), receipt.device_time, post.site.timezone)
     handover = Handover(**receipt.columns(), user_id=user.id, site_id=post.site_id, post_id=post.id,
                         shift_start=shift, note=_text(data.note, _("备注")))
@@ -251,7 +251,7 @@ def correct_handover(user: User, handover_id: int, data: HandoverInput, reason: 
     correction = Handover(**receipt.columns(), user_id=user.id, site_id=original.site_id,
                           post_id=original.post_id, shift_start=original.shift_start, root_id=group,
                           corrects_id=latest.id, reason=reason, note=_text(data.note, _("备注")))
-    pending = _store(correction, items, data, photo_ids=defects.parse_photo_ids(photo_ids, photo_limit),
+    pending = _store(correction, items, data, photo_ids=photo_links.parse_photo_ids(photo_ids, photo_limit),
                      received_at=receipt.received_at)
     return correction, pending
 

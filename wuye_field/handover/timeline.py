@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from wuye_field.accounts.models import User
 from wuye_field.core.time import as_utc
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.handover import rules
 from wuye_field.handover.handovers import PHOTO_OWNER, prefill
@@ -73,9 +73,9 @@ def timeline(post: HandoverPost, *, now: datetime, limit: int = TIMELINE_LIMIT) 
     corrections = list(db.session.scalars(select(Handover).where(Handover.root_id.in_(ids)).order_by(Handover.id)))
     acceptances = {a.root_id: a for a in db.session.scalars(
         select(HandoverAcceptance).where(HandoverAcceptance.root_id.in_(ids)))}
-    pending = defects.pending_photo_counts(PHOTO_OWNER, ids + [c.id for c in corrections])
+    pending = photo_links.pending_photo_counts(PHOTO_OWNER, ids + [c.id for c in corrections])
     # defects offers photos per record only: one query per version, bounded by `limit`.
-    photos = {v.id: defects.photos_of(PHOTO_OWNER, v.id) for v in originals + corrections}
+    photos = {v.id: photo_links.photos_of(PHOTO_OWNER, v.id) for v in originals + corrections}
     entries = []
     for original in originals:
         versions = [original] + [c for c in corrections if c.root_id == original.id]

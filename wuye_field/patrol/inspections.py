@@ -17,7 +17,7 @@ from sqlalchemy import select
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.patrol import services
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round
@@ -168,7 +168,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     if result not in RESULTS:
         raise InspectionRefused(_("请选择「全部正常」或「提交异常」。"), code="invalid_result")
     note = clean_note(note)
-    photos = defects.parse_photo_ids(photo_ids, photo_limit)
+    photos = photo_links.parse_photo_ids(photo_ids, photo_limit)
     round_key = clean_round_key(round_uuid)
     corrected = _correction_target(user, place, corrects)
     reason = clean_note(reason)
@@ -197,7 +197,8 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     if corrected is None and _recent_scan(user, place, receipt.device_time, inspection.round_id) is None:
         scan, warning = services.add_scan(user, place, receipt, round_uuid=round_key,
                                           tag_retired=bool(retired_warning), via=VIA_CHECKLIST)
-    pending = defects.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
+    pending = photo_links.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id,
+                                      photo_ids=photos)
     return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning)
 
 
@@ -261,7 +262,7 @@ def round_inspections(round_id: int) -> list[InspectionView]:
 
 def _views(found: list[Inspection]) -> list[InspectionView]:
     ids = [i.id for i in found]
-    pending = defects.pending_photo_counts(PHOTO_OWNER, ids)
+    pending = photo_links.pending_photo_counts(PHOTO_OWNER, ids)
     correctors = {}
     if ids:
         for row in db.session.scalars(select(Inspection).where(Inspection.corrects_id.in_(ids))

@@ -11,7 +11,7 @@ from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc, to_site_time
-from wuye_field.defects import services as defects
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round, planned_ids
 from wuye_field.patrol.models import SCAN_VIA, Scan, scans_of_place
@@ -66,10 +66,10 @@ def record_scan(user: User, token: str, receipt: Receipt, *, via: str | None = "
     """
     place, retired_warning = resolve_tag(user, token)
     note = clean_note(note)
-    photos = defects.parse_photo_ids(photo_ids, photo_limit)
+    photos = photo_links.parse_photo_ids(photo_ids, photo_limit)
     scan, warning = add_scan(user, place, receipt, via=clean_via(via), note=note, round_uuid=round_uuid,
                              tag_retired=bool(retired_warning))
-    pending = defects.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
+    pending = photo_links.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
     return ScanView(scan, pending, retired_warning or warning)
 
 
@@ -136,7 +136,7 @@ def scan_json(view: ScanView) -> dict:
 def recent_scans(place: Place, limit: int = 5) -> list[ScanView]:
     """The place's latest scans (by device time) with their pending photo counts (two queries)."""
     scans = list(db.session.scalars(scans_of_place(place.id).limit(limit)))
-    pending = defects.pending_photo_counts(PHOTO_OWNER, [s.id for s in scans])
+    pending = photo_links.pending_photo_counts(PHOTO_OWNER, [s.id for s in scans])
     return [ScanView(scan, pending.get(scan.id, 0)) for scan in scans]
 
 
@@ -145,4 +145,4 @@ def get_scan(user: User, client_uuid: str) -> ScanView:
     scan = db.session.scalar(select(Scan).where(Scan.user_id == user.id, Scan.client_uuid == client_uuid))
     if scan is None:
         raise NotFound(_("记录不存在。"))
-    return ScanView(scan, defects.pending_photo_counts(PHOTO_OWNER, [scan.id]).get(scan.id, 0))
+    return ScanView(scan, photo_links.pending_photo_counts(PHOTO_OWNER, [scan.id]).get(scan.id, 0))

@@ -243,10 +243,10 @@ def _clean_fields(raw) -> list[tuple[str, str]]:
 
 
 def _store_photos(author: User, photos, device_time: datetime, now: datetime) -> None:
-    from wuye_field.defects.models import Photo
-    from wuye_field.defects.photos import PhotoLimits
-    from wuye_field.defects.services import store_photo
-    from wuye_field.defects.storage import photo_storage
+    from wuye_field.photos.models import Photo
+    from wuye_field.photos.processing import PhotoLimits
+    from wuye_field.photos.storage import photo_storage
+    from wuye_field.photos.upload import store_photo
 
     config = current_app.config
     if not isinstance(photos, list) or len(photos) > config["PHOTOS_PER_RECORD"]:

@@ -75,9 +75,9 @@ def _demo_photo(tech: User, key: str, at: datetime) -> str:
     """A small after-photo stored through the real photo pipeline; its UUID."""
     from PIL import Image
 
-    from wuye_field.defects.photos import PhotoLimits
-    from wuye_field.defects.services import store_photo
-    from wuye_field.defects.storage import photo_storage
+    from wuye_field.photos.processing import PhotoLimits
+    from wuye_field.photos.upload import store_photo
+    from wuye_field.photos.storage import photo_storage
 
     buffer = io.BytesIO()
     Image.new("RGB", (320, 240), (70, 130, 110)).save(buffer, "JPEG")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, selectinload
 from wuye_field.accounts.models import Membership, User
 from wuye_field.core.errors import Forbidden, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
-from wuye_field.defects import services as photos
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.workorders import sla, states
 from wuye_field.workorders.models import (
@@ -275,13 +275,13 @@ def order_detail(user: User, order_id: int, now: datetime) -> OrderDetail:
     order = get_order(user, order_id)
     events = list(db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)))
     ids = [e.id for e in events]
-    pending = photos.pending_photo_counts(EVENT_PHOTOS, ids)
+    pending = photo_links.pending_photo_counts(EVENT_PHOTOS, ids)
     settles = {e.settles_id: e for e in events if e.settles_id}
-    views = [EventView(e, photos.photos_of(EVENT_PHOTOS, e.id), photos.photos_of(SIGNATURE_PHOTOS, e.id)
+    views = [EventView(e, photo_links.photos_of(EVENT_PHOTOS, e.id), photo_links.photos_of(SIGNATURE_PHOTOS, e.id)
                        if e.kind == "done" else [], pending.get(e.id, 0), settles.get(e.id)) for e in events]
     reporter = list(views[0].photos) if views else []
     if order.defect_id is not None:
-        reporter += photos.photos_of("defect", order.defect_id)
+        reporter += photo_links.photos_of("defect", order.defect_id)
     settings = settings_for(order.site_id)
     return OrderDetail(order, sla.clocks(order, now), views, reporter, available_steps(user, order),
                        price_items(order.site_id), bool(settings.require_signature), order.assignee_id == user.id)

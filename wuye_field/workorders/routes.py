@@ -10,7 +10,7 @@ from wuye_field.core.database import writes_on_get
 from wuye_field.core.errors import NotFound
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
-from wuye_field.defects import services as photos
+from wuye_field.photos import links as photos
 from wuye_field.extensions import db
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 from wuye_field.sync.receipt import Receipt

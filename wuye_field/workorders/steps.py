@@ -34,7 +34,7 @@ from wuye_field.core.errors import DomainError, Forbidden, NotFound
 from wuye_field.core.text import clean_text
 from wuye_field.core.time import as_utc
 from wuye_field.defects import records as defects
-from wuye_field.defects import services as photos
+from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.sync.models import FIELD_COLUMNS
@@ -203,7 +203,7 @@ def raise_order(user: User, *, site_id: int, source: str, category: str, priorit
     )
     _insert_numbered(order, raised_at.astimezone(ZoneInfo(site.timezone)).date())
     event = _event(user, order, "raise", receipt, to_state=states.check("", "raise"), reason=description)
-    photos.link_photos(EVENT_PHOTOS, event.id, user_id=user.id, site_id=site.id, photo_ids=photo_ids)
+    photo_links.link_photos(EVENT_PHOTOS, event.id, user_id=user.id, site_id=site.id, photo_ids=photo_ids)
     _chain(order, [event], receipt)
     if order.defect_id is not None:
         # The resolution has always been stored without the action's clock skew.
@@ -388,9 +388,9 @@ def complete(user: User, order_id: int, *, note: str = "", materials: str = "", 
         _end_pause(order, _when(receipt))
         order.done_at = _when(receipt)
         event = _event(user, order, "done", receipt, to_state=to_state, **values)
-    photos.link_photos(EVENT_PHOTOS, event.id, user_id=user.id, site_id=order.site_id, photo_ids=photo_ids)
+    photo_links.link_photos(EVENT_PHOTOS, event.id, user_id=user.id, site_id=order.site_id, photo_ids=photo_ids)
     if signature_photo_uuid:
-        photos.link_photos(SIGNATURE_PHOTOS, event.id, user_id=user.id, site_id=order.site_id,
+        photo_links.link_photos(SIGNATURE_PHOTOS, event.id, user_id=user.id, site_id=order.site_id,
                            photo_ids=[signature_photo_uuid])
     _chain(order, [event], receipt)
     return event

@@ -140,7 +140,7 @@ def bytes_per_pixel(fmt: str | None, mode: str, *, alpha: bool = False) -> int:
 
     The decoded pixel, plus each full-size copy the pipeline makes: an RGB(A) conversion for modes that
     cannot be resized as they are, and the premultiplied copy Pillow resizes RGBA through; plus working
-    memory. Checked against measurements in tests/defects/test_decode_budget.py and bench/photos.py.
+    memory. Checked against measurements in tests/photos/test_decode_budget.py and bench/photos.py.
     """
     if fmt == "WEBP":
         return _WEBP_BYTES

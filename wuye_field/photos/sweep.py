@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from wuye_field.defects.models import Photo
-from wuye_field.defects.storage import LocalStorage
+from wuye_field.photos.models import Photo
+from wuye_field.photos.storage import LocalStorage
 from wuye_field.extensions import db
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.sync import helpers
 from tests.sync.helpers import count, new_key, post_photo, post_scan
-from wuye_field.defects.models import Photo
+from wuye_field.photos.models import Photo
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Scan
 from wuye_field.sync import idempotency
@@ -260,6 +260,6 @@ def test_record_before_photo_shows_pending_until_it_arrives(guard, demo):
     assert upload.get_json()["photo"]["linked"] is True
     assert "照片待上传" not in guard.get(f"/t/{token}").text
     scan = db.session.scalar(select(Scan))
-    from wuye_field.defects.services import photos_of
+    from wuye_field.photos.links import photos_of
 
     assert [p.client_uuid for p in photos_of("scan", scan.id)] == keys

@@ -7,9 +7,9 @@ import time
 import pytest
 from PIL import Image
 
-from tests.defects.peak import measure
+from tests.photos.peak import measure
 from tests.sync import helpers
-from wuye_field.defects.photos import PhotoLimits, PhotoRejected, process_photo
+from wuye_field.photos.processing import PhotoLimits, PhotoRejected, process_photo
 
 LIMITS = PhotoLimits()
 

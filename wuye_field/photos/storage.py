@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from wuye_field.core.errors import DomainError
+from wuye_field.photos.processing import DecodeSlots
 
 _KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.jpg$")
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -101,8 +102,6 @@ _slots_lock = threading.Lock()
 
 def photo_decode_slots():
     """This process's bound on concurrent photo decodes (`PHOTO_DECODE_SLOTS`, made once per app)."""
-    from wuye_field.defects.photos import DecodeSlots
-
     with _slots_lock:
         slots = current_app.extensions.get("wuye_photo_decode_slots")
         if slots is None:

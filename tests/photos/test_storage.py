@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from wuye_field.defects.storage import LocalStorage, StorageFull
+from wuye_field.photos.storage import LocalStorage, StorageFull
 
 
 def test_put_is_content_addressed_and_idempotent(tmp_path):

@@ -12,9 +12,9 @@ import pytest
 from tests.sync import helpers
 from tests.sync.helpers import count, post_photo
 from wuye_field.core.time import utcnow
-from wuye_field.defects.models import Photo
-from wuye_field.defects.storage import photo_storage
-from wuye_field.defects.sweep import sweep_orphans
+from wuye_field.photos.models import Photo
+from wuye_field.photos.storage import photo_storage
+from wuye_field.photos.sweep import sweep_orphans
 from wuye_field.extensions import db
 from wuye_field.sync import idempotency
 
@@ -152,7 +152,7 @@ def test_command_prints_and_logs_what_it_removed(app, guard, monkeypatch, runner
     assert summary in done.output
     assert all(f"removed {p} (" in done.output for p in orphans)
     log_line = next(line for line in done.output.splitlines() if "photo sweep removed" in line)
-    assert "INFO wuye_field.defects.sweep" in log_line and f"2 orphan files, {size} bytes" in log_line
+    assert "INFO wuye_field.photos.sweep" in log_line and f"2 orphan files, {size} bytes" in log_line
     assert _files(app) == kept
 
 

@@ -11,13 +11,13 @@ import time
 import pytest
 from PIL import Image, ImageFile
 
-from tests.defects.peak import measure
+from tests.photos.peak import measure
 from tests.sync import helpers
 from tests.sync.helpers import count, flat_png, new_key, post_photo
-from wuye_field.defects import photos
-from wuye_field.defects.models import Photo
-from wuye_field.defects.photos import DecodersBusy, DecodeSlots, PhotoLimits, PhotoRejected, process_photo
-from wuye_field.defects.storage import photo_decode_slots
+from wuye_field.photos import processing as photos
+from wuye_field.photos.models import Photo
+from wuye_field.photos.processing import DecodersBusy, DecodeSlots, PhotoLimits, PhotoRejected, process_photo
+from wuye_field.photos.storage import photo_decode_slots
 from wuye_field.extensions import db
 from wuye_field.sync.models import IdempotencyKey
 

@@ -20,7 +20,7 @@ import io, json, sys, time
 sys.path.insert(0, sys.argv[2])
 from flask import Flask
 from PIL import Image
-from wuye_field.defects.photos import PhotoLimits, PhotoRejected, process_photo
+from wuye_field.photos.processing import PhotoLimits, PhotoRejected, process_photo
 from wuye_field.extensions import babel
 
 def status(field):
