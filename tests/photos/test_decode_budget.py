@@ -129,12 +129,6 @@ def test_the_budget_comes_from_the_configuration():
 # ---------------------------------------------------------------- over HTTP
 
 
-@pytest.fixture
-def guard(client, auth, demo):
-    auth.login("guard01")
-    return client
-
-
 def test_upload_of_the_49mp_png_is_413_in_chinese_logged_and_stores_nothing(guard, png_49mp, capsys):
     capsys.readouterr()
     response = post_photo(guard, png_49mp, filename="plan.png", content_type="image/png")

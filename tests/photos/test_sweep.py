@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.sync import helpers
+from tests.photos.conftest import photo_files
 from tests.sync.helpers import count, post_photo
 from wuye_field.core.time import utcnow
 from wuye_field.photos.models import Photo
@@ -17,17 +18,6 @@ from wuye_field.photos.storage import photo_storage
 from wuye_field.photos.sweep import sweep_orphans
 from wuye_field.extensions import db
 from wuye_field.sync import idempotency
-
-
-@pytest.fixture
-def guard(client, auth, demo):
-    auth.login("guard01")
-    return client
-
-
-def _files(app) -> list[Path]:
-    root = Path(app.config["WUYE_DATA_DIR"]) / "photos"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def _age(paths, hours: float) -> None:
@@ -48,7 +38,7 @@ def _killed_upload(guard, monkeypatch, data: bytes) -> list[Path]:
             post_photo(guard, data)
     db.session.rollback()
     assert count(Photo) == rows
-    return _files(guard.application)
+    return photo_files(guard.application)
 
 
 def test_files_of_a_killed_upload_are_swept_after_an_hour_and_not_before(app, guard, monkeypatch):
@@ -59,17 +49,17 @@ def test_files_of_a_killed_upload_are_swept_after_an_hour_and_not_before(app, gu
     for later in (timedelta(0), timedelta(minutes=59)):
         result = sweep_orphans(storage, now=now + later)
         assert result.removed == [] and result.kept_young == 2
-        assert _files(app) == left
+        assert photo_files(app) == left
 
     result = sweep_orphans(storage, now=now + timedelta(minutes=61))
     assert sorted(storage.root / name for name, _ in result.removed) == left
     assert result.bytes == sum(size for _, size in result.removed) > 0
-    assert _files(app) == []
+    assert photo_files(app) == []
 
 
 def test_files_a_row_names_are_never_touched_whatever_their_age(app, guard, monkeypatch):
     assert post_photo(guard, helpers.jpeg(1000, 800)).status_code == 201
-    kept = _files(app)
+    kept = photo_files(app)
     orphans = [p for p in _killed_upload(guard, monkeypatch, helpers.jpeg(900, 700)) if p not in kept]
     assert len(kept) == 2 and len(orphans) == 2
     _age(kept + orphans, hours=24 * 400)
@@ -77,18 +67,18 @@ def test_files_a_row_names_are_never_touched_whatever_their_age(app, guard, monk
     result = sweep_orphans(photo_storage(), now=utcnow())
     assert sorted(photo_storage().root / name for name, _ in result.removed) == sorted(orphans)
     assert result.kept_named == 2
-    assert _files(app) == kept
+    assert photo_files(app) == kept
 
 
 def test_a_rolled_back_upload_sharing_files_with_a_photo_keeps_them(app, guard, monkeypatch):
     """Content-addressed: the killed upload's files are the committed photo's too."""
     data = helpers.jpeg()
     assert post_photo(guard, data).status_code == 201
-    files = _files(app)
+    files = photo_files(app)
     _killed_upload(guard, monkeypatch, data)
     _age(files, hours=3)
     assert sweep_orphans(photo_storage(), now=utcnow()).removed == []
-    assert _files(app) == files
+    assert photo_files(app) == files
 
 
 def test_an_old_orphan_reused_by_a_new_upload_is_fresh_again(app, guard, monkeypatch):
@@ -101,7 +91,7 @@ def test_an_old_orphan_reused_by_a_new_upload_is_fresh_again(app, guard, monkeyp
         photo_storage().put(path.read_bytes())
     assert sweep_orphans(photo_storage(), now=utcnow()).removed == []
     assert post_photo(guard, data).status_code == 201
-    assert _files(app) == left
+    assert photo_files(app) == left
 
 
 def test_dry_run_removes_nothing_and_says_what_it_would(app, guard, monkeypatch):
@@ -109,7 +99,7 @@ def test_dry_run_removes_nothing_and_says_what_it_would(app, guard, monkeypatch)
     _age(left, hours=2)
     result = sweep_orphans(photo_storage(), now=utcnow(), dry_run=True)
     assert result.dry_run and len(result.removed) == 2
-    assert _files(app) == left
+    assert photo_files(app) == left
 
 
 def test_half_written_part_files_go_and_foreign_files_stay(app):
@@ -135,7 +125,7 @@ def test_an_empty_or_missing_store_is_fine(app):
 
 def test_command_prints_and_logs_what_it_removed(app, guard, monkeypatch, runner):
     assert post_photo(guard, helpers.jpeg(1000, 800)).status_code == 201
-    kept = _files(app)
+    kept = photo_files(app)
     orphans = [p for p in _killed_upload(guard, monkeypatch, helpers.jpeg(900, 700)) if p not in kept]
     _age(kept + orphans, hours=2)
     size = sum(p.stat().st_size for p in orphans)
@@ -144,7 +134,7 @@ def test_command_prints_and_logs_what_it_removed(app, guard, monkeypatch, runner
     assert dry.exit_code == 0, dry.output
     assert f"would remove 2 orphan photo files, {size} bytes" in dry.output
     assert all(f"would remove {p} (" in dry.output for p in orphans)
-    assert _files(app) == sorted(kept + orphans)
+    assert photo_files(app) == sorted(kept + orphans)
 
     done = runner.invoke(args=["wuye", "sweep-photos"])
     assert done.exit_code == 0, done.output
@@ -153,7 +143,7 @@ def test_command_prints_and_logs_what_it_removed(app, guard, monkeypatch, runner
     assert all(f"removed {p} (" in done.output for p in orphans)
     log_line = next(line for line in done.output.splitlines() if "photo sweep removed" in line)
     assert "INFO wuye_field.photos.sweep" in log_line and f"2 orphan files, {size} bytes" in log_line
-    assert _files(app) == kept
+    assert photo_files(app) == kept
 
 
 def test_command_older_than_is_in_minutes_and_at_least_ten(app, guard, monkeypatch, runner):
@@ -161,6 +151,6 @@ def test_command_older_than_is_in_minutes_and_at_least_ten(app, guard, monkeypat
     _age(left, hours=0.5)
     assert "removed 0 orphan photo files" in runner.invoke(args=["wuye", "sweep-photos"]).output
     assert "removed 2 orphan photo files" in runner.invoke(args=["wuye", "sweep-photos", "--older-than", "20"]).output
-    assert _files(app) == []
+    assert photo_files(app) == []
     refused = runner.invoke(args=["wuye", "sweep-photos", "--older-than", "5"])
     assert refused.exit_code == 2 and "10" in refused.output

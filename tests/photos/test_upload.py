@@ -5,30 +5,19 @@ import errno
 import hashlib
 import io
 import os
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from tests.sync import helpers
+from tests.photos.conftest import photo_files
 from tests.sync.helpers import count, new_key, post_photo, post_scan
 from wuye_field.photos.models import Photo
 from wuye_field.extensions import db
 from wuye_field.patrol.models import Scan
 from wuye_field.sync import idempotency
 from wuye_field.sync.models import IdempotencyKey, SyncConflict
-
-
-@pytest.fixture
-def guard(client, auth, demo):
-    auth.login("guard01")
-    return client
-
-
-def _files(app) -> list[Path]:
-    root = Path(app.config["WUYE_DATA_DIR"]) / "photos"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def test_upload_stores_display_and_thumbnail(app, guard):
@@ -45,7 +34,7 @@ def test_upload_stores_display_and_thumbnail(app, guard):
     photo = db.session.scalar(select(Photo).where(Photo.client_uuid == key))
     assert photo.bytes_in == len(data) and 0 < photo.bytes_out < len(data)
     assert photo.site_id is None
-    files = _files(app)
+    files = photo_files(app)
     assert len(files) == 2
     for path in files:  # WUYE_DATA_DIR/photos/ab/cd/<sha>.jpg, named by the content's own SHA-256
         assert path.name == hashlib.sha256(path.read_bytes()).hexdigest() + ".jpg"
@@ -59,7 +48,7 @@ def test_replayed_upload_is_200_and_stored_once(app, guard):
     again = post_photo(guard, data, key)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.headers["Idempotent-Replayed"] == "true" and again.get_data() == first.get_data()
-    assert count(Photo) == 1 and len(_files(app)) == 2
+    assert count(Photo) == 1 and len(photo_files(app)) == 2
 
 
 def test_same_photo_uuid_with_other_bytes_is_409(guard):
@@ -75,7 +64,7 @@ def test_checksum_mismatch_is_400_and_stores_nothing(app, guard):
     """The bytes that arrived are not the bytes the phone hashed → 400 checksum, the phone resends."""
     response = post_photo(guard, helpers.jpeg(), checksum="0" * 64)
     assert response.status_code == 400 and response.get_json()["error"] == "checksum"
-    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and _files(app) == []
+    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and photo_files(app) == []
 
 
 def test_upload_without_checksum_header_is_accepted(guard):
@@ -89,7 +78,7 @@ def test_non_image_named_jpg_is_415_and_nothing_is_stored(app, guard, data):
     response = post_photo(guard, data, filename="IMG_0001.jpg", content_type="image/jpeg")
     assert response.status_code == 415
     assert response.get_json() == {"error": "not_image", "message": "不是照片文件（请上传 JPEG 照片）"}
-    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and _files(app) == []
+    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and photo_files(app) == []
 
 
 def test_real_jpeg_sent_with_a_wrong_name_and_type_is_still_a_photo(guard):
@@ -109,7 +98,7 @@ def test_bad_photos_are_refused_with_json_and_leave_nothing(app, guard, make, st
     assert response.status_code == status
     body = response.get_json()
     assert body["error"] == code and body["message"]
-    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and _files(app) == []
+    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and photo_files(app) == []
 
 
 def test_missing_photo_field_is_400(guard):
@@ -129,7 +118,7 @@ def test_truncated_multipart_upload_is_400_and_stores_nothing(app, guard):
         "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(len(body))})
     assert response.status_code == 400
     assert response.get_json()["error"] == "incomplete_upload" and "上传中断" in response.get_json()["message"]
-    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and _files(app) == []
+    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and photo_files(app) == []
     assert post_photo(guard, data, key).status_code == 201
 
 
@@ -142,7 +131,7 @@ def test_upload_cut_before_its_declared_length_is_400(app, guard):
     response = guard.post("/sync/photos", input_stream=io.BytesIO(body[:5000]), headers=helpers.headers() | {
         "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(len(body) + 10000)})
     assert response.status_code == 400 and response.get_json()["message"]
-    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and _files(app) == []
+    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and photo_files(app) == []
 
 
 def test_disk_full_is_507_and_nothing_is_committed(app, guard, monkeypatch):
@@ -161,7 +150,7 @@ def test_disk_full_is_507_and_nothing_is_committed(app, guard, monkeypatch):
     response = post_photo(guard, data, key)
     assert response.status_code == 507
     assert response.get_json()["error"] == "storage_full"
-    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and _files(app) == []
+    assert count(Photo) == 0 and count(IdempotencyKey) == 0 and photo_files(app) == []
     monkeypatch.undo()
     assert post_photo(guard, data, key).status_code == 201
 
@@ -175,10 +164,10 @@ def test_crash_before_commit_leaves_no_row_and_no_file(app, guard, monkeypatch):
 
     monkeypatch.setattr(idempotency, "_commit", crash)
     assert post_photo(guard, data, key).status_code == 500
-    assert count(Photo) == 0 and _files(app) == []
+    assert count(Photo) == 0 and photo_files(app) == []
     monkeypatch.undo()
     assert post_photo(guard, data, key).status_code == 201
-    assert len(_files(app)) == 2
+    assert len(photo_files(app)) == 2
 
 
 def test_rolled_back_upload_keeps_files_a_committed_photo_shares(app, guard, monkeypatch):
@@ -187,7 +176,7 @@ def test_rolled_back_upload_keeps_files_a_committed_photo_shares(app, guard, mon
     assert post_photo(guard, data).status_code == 201
     monkeypatch.setattr(idempotency, "_commit", lambda: (_ for _ in ()).throw(RuntimeError("killed")))
     assert post_photo(guard, data).status_code == 500
-    assert len(_files(app)) == 2
+    assert len(photo_files(app)) == 2
 
 
 def _photo_urls(key):
