@@ -79,7 +79,8 @@ def _ordered(query):
     return query.order_by(SettingChange.effective_from, SettingChange.recorded_at, SettingChange.id)
 
 
-def timelines(site_id: int, subject: str, name: str, *, subject_ids: Iterable[int] | None = None) -> dict[int, Timeline]:
+def timelines(site_id: int, subject: str, name: str, *,
+              subject_ids: Iterable[int] | None = None) -> dict[int, Timeline]:
     """Every object's timeline of one setting, in one query (objects never changed are absent: use the default)."""
     query = select(SettingChange).where(SettingChange.site_id == site_id, SettingChange.subject == subject,
                                         SettingChange.name == name)
