@@ -18,13 +18,16 @@ LAYERS = {
     "sync": 1, "audit": 1, "pwa": 1,             # the offline contract, the record integrity, the app shell
     "accounts": 2,                               # users, roles, sign-in
     "places": 3,                                 # sites, buildings, places, tags
-    "photos": 4,                                 # photo upload, storage and links (issue 11 moves them here)
+    "photos": 4, "alerts": 4,                    # photo upload, storage and links; alerts to people
     "defects": 5,                                # problems reported at a place
     "patrol": 6, "cleaning": 6, "workorders": 6, "handover": 6,   # the field domains
-    "dashboard": 7, "backup": 7, "demo": 7,      # pages, tools and data over several domains
-    "quarantine": 7,                             # actions kept aside, applied late through any domain's view
-    "cli": 8,                                    # the `flask wuye …` commands
-    "": 9,                                       # wuye_field/__init__.py: the app factory wires it all
+    "gate": 7, "checks": 7, "incidents": 7,      # duties built on the field domains (posts, defects, orders)
+    "reports": 8, "onboarding": 8, "residents": 8,   # over every duty: month figures, import, the public window
+    "assessment": 9,                             # the month's score, from the month figures
+    "dashboard": 10, "backup": 10, "demo": 10,   # pages, tools and data over several domains
+    "quarantine": 10,                            # actions kept aside, applied late through any domain's view
+    "cli": 11,                                   # the `flask wuye …` commands
+    "": 12,                                      # wuye_field/__init__.py: the app factory wires it all
 }
 LOWER_LAYERS = ("core", "sync", "audit")  # the generic layers: they may import no domain at all
 
