@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from wuye_field.accounts.models import User
+from wuye_field.core.masking import mask_name, mask_phone
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.places.services import get_site
@@ -37,22 +38,6 @@ class ResidentView:
     def tel_link(self) -> str | None:
         """A `tel:` URL while the full number may be shown (one tap to call), else None."""
         return f"tel:{self.phone}" if self.full and self.phone else None
-
-
-def mask_phone(phone: str | None) -> str:
-    """138****1234: the first three and last four digits of a number of 7 or more; shorter → all stars."""
-    text = (phone or "").strip()
-    if not text:
-        return ""
-    if len(text) < 7:
-        return "*" * len(text)
-    return text[:3] + "****" + text[-4:]
-
-
-def mask_name(name: str | None) -> str:
-    """王**: the family name (first character) and two stars, whatever the length (the length is private too)."""
-    text = (name or "").strip()
-    return text[:1] + "**" if text else ""
 
 
 def is_desk(user: User, site_id: int) -> bool:
