@@ -4,7 +4,8 @@ and the pages a phone keeps offline.
 One registry per app (`app.extensions`), filled by each domain's `views.register(app)`, which the factory
 calls; read by dashboard (sections), places (panels) and sync (offline pages) without importing a domain.
 A provider is a function: `provider(user)` for a home section or offline pages, `provider(place, user)` for
-a place panel. Providers run in the order they were added (sections and panels are then sorted by order).
+a place panel, `provider(post, user, now)` for handover notes. Providers run in the order they were added
+(sections and panels are then sorted by order).
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (read by 
 PLACE_PANELS = "place_panels"  # provider(place, user) → Panel | None   (wuye_field.places.panels)
 OFFLINE_PAGES = "offline_pages"  # provider(user) → iterable of URLs   (wuye_field.sync.offline)
 OFFLINE_ASSETS = "offline_assets"  # provider(user) → iterable of static URLs   (wuye_field.sync.offline)
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS)
+# provider(post, user, now) → list of lines: what a duty above handover (the gate) hands on at a post's
+# shift change (visitors still inside, duty-log entries needing follow-up); read by wuye_field.handover.
+HANDOVER_NOTES = "handover_notes"
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, HANDOVER_NOTES)
 _EXTENSION = "wuye_field.registry"
 
 

@@ -35,7 +35,8 @@ def post(post_id: int):
     entries = timeline.timeline(post, now=now)
     status = timeline.post_status(post, now=now, entries=entries)
     return render("handover/post.html", "handover/_timeline.html", post=post, state=status, entries=entries,
-                  can_work=posts.can_work(current_user, post))
+                  can_work=posts.can_work(current_user, post),
+                  notes=timeline.handover_notes(post, current_user, now=now))
 
 
 @bp.post("/posts/<int:post_id>/handovers")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
+from wuye_field.core import registry
 from wuye_field.core.time import as_utc
 from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
@@ -123,3 +124,9 @@ def late_posts(user: User, *, now: datetime) -> list[PostStatus]:
     site_ids = user.site_ids("supervisor", "admin")
     posts = [p for p in posts_for(user) if p.site_id in site_ids]
     return [s for s in (post_status(p, now=now) for p in posts) if s.late]
+
+
+def handover_notes(post: HandoverPost, user: User, *, now: datetime) -> list[str]:
+    """What duties above handover hand on at this post (visitors still inside, open duty-log entries …),
+    from the HANDOVER_NOTES providers they register; handover imports none of them."""
+    return [line for provider in registry.providers(registry.HANDOVER_NOTES) for line in provider(post, user, now)]
