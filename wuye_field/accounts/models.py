@@ -18,9 +18,10 @@ ROLES = {
     "desk": _l("客服"),
     "technician": _l("维修工"),
     "guard": _l("护管员"),
+    "gate": _l("门岗护管员"),  # the gate post only: visitors, slips, vehicles, parcels, the duty log (P1, P10)
     "cleaner": _l("保洁员"),
 }
-FIELD_ROLES = ("guard", "cleaner", "technician", "supervisor")
+FIELD_ROLES = ("guard", "gate", "cleaner", "technician", "supervisor")
 
 
 class User(UserMixin, db.Model):

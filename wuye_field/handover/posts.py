@@ -17,8 +17,8 @@ from wuye_field.handover.models import (
     DEFAULT_LATE_AFTER_MIN, DEFAULT_WINDOW_MIN, POST_KINDS, HandoverPost, posts_of_sites,
 )
 
-VIEW_ROLES = ("guard", "desk", "supervisor", "admin")
-WORK_ROLES = {"guard": ("guard", "supervisor"), "desk": ("desk", "supervisor")}
+VIEW_ROLES = ("guard", "gate", "desk", "supervisor", "admin")
+WORK_ROLES = {"guard": ("guard", "gate", "supervisor"), "desk": ("desk", "supervisor")}
 
 
 # ---------------------------------------------------------------- posts (configuration)

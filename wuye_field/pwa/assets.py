@@ -29,6 +29,7 @@ ROLE_FILES = {
     "cleaner": ("js/scanner.js", "js/patrol.js"),
     "technician": ("js/scanner.js", "js/patrol.js", "js/workorders.js"),
     "supervisor": ("js/scanner.js", "js/patrol.js", "js/workorders.js"),
+    "gate": ("js/scanner.js", "js/gate.js"),
     "desk": ("js/workorders.js",),
     "admin": (),
 }
