@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.cleaning import views as cleaning
     from wuye_field.dashboard import views as dashboard
     from wuye_field.defects import views as defects
+    from wuye_field.gate import views as gate
     from wuye_field.handover import views as handover
     from wuye_field.patrol import views as patrol
     from wuye_field.places import views as places
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine):
+                   quarantine, gate):
         domain.register(app)
 
 

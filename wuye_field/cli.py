@@ -160,17 +160,24 @@ def grant_app_role(role: str) -> None:
 @wuye.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Delete the records older than each site's retention (3 years by default, never less)."""
+    """Delete the records older than each site's retention (3 years by default, never less); erase the
+    personal fields of visitor records older than the site's retention for personal data (180 days by
+    default), recorded as an erasure on the site's chain (G7)."""
     from sqlalchemy import select
 
     from wuye_field.audit.triggers import purge_expired as purge, purgeable_tables
     from wuye_field.core.time import utcnow
+    from wuye_field.gate.visitors import erase_expired
     from wuye_field.places.models import Site
 
     tables = purgeable_tables()
     for site_id, code in db.session.execute(select(Site.id, Site.code)).all():
-        deleted = purge(site_id, tables, now=utcnow())
+        now = utcnow()
+        erasure = erase_expired(site_id, now=now)
+        deleted = purge(site_id, tables, now=now)
         counts = ", ".join(f"{table} {n}" for table, n in deleted.items() if n)
+        if erasure is not None:
+            counts = ", ".join(filter(None, [counts, f"visitor personal data erased {erasure.count}"]))
         click.echo(f"{code}: {counts or 'nothing expired'}")
     db.session.commit()
 

@@ -1,0 +1,81 @@
+"""The gate's part of the demo site: gate01 (门岗护管员) on the east gate's roster, and a month of gate
+history written through the same services a gate phone uses (device times in the past)."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from wuye_field.accounts import services as accounts
+from wuye_field.accounts.models import User
+from wuye_field.core.time import as_utc, to_site_time
+from wuye_field.extensions import db
+from wuye_field.gate import rules, visitors
+from wuye_field.gate.models import RosterEntry, Visitor
+from wuye_field.handover.models import HandoverPost
+from wuye_field.handover.rules import parse_clocks
+from wuye_field.places.models import Building, Site
+from wuye_field.sync.receipt import Receipt
+
+GATE_USER = ("gate01", "孙刚", "13800000008")
+DEMO_PASSWORD = "wuye-demo"
+NAMES = ["王建国", "李娜", "张敏", "刘洋", "陈杰", "杨帆", "赵磊", "黄丽", "周涛", "吴静"]
+REASONS = ["探亲", "送货", "装修", "家政", "维修", "访友"]
+
+
+def _user(staff_no: str) -> User | None:
+    return db.session.scalar(select(User).where(User.staff_no == staff_no))
+
+
+def load_gate_demo(site: Site, now: datetime, hash_method: str | None = None) -> None:
+    """gate01 and the roster of the east gate (GATE: gate01 by day, guard01 by night) for last month, this
+    month and next. Idempotent: cells already set stay."""
+    staff_no, name, phone = GATE_USER
+    if _user(staff_no) is None:
+        accounts.create_user(staff_no=staff_no, name=name, phone=phone, password=DEMO_PASSWORD,
+                             roles={site.id: {"gate"}}, hash_method=hash_method)
+    db.session.flush()
+    post = db.session.scalar(select(HandoverPost).where(HandoverPost.site_id == site.id, HandoverPost.code == "GATE"))
+    day_guard, night_guard = _user(staff_no), _user("guard01")
+    if post is None or night_guard is None:
+        return
+    local = to_site_time(now, site.timezone)
+    months = [rules.previous_month(local.year, local.month), (local.year, local.month),
+              (local.year + (local.month == 12), local.month % 12 + 1)]
+    days = [d for y, m in months for d in rules.month_days(y, m)]
+    have = {(e.day, e.shift) for e in db.session.scalars(select(RosterEntry).where(RosterEntry.post_id == post.id))}
+    shifts = [t.strftime("%H:%M") for t in parse_clocks(post.shift_starts)]
+    for day in days:
+        for shift, person in zip(shifts, (day_guard, night_guard), strict=False):
+            if (day, shift) not in have:
+                db.session.add(RosterEntry(site_id=site.id, post_id=post.id, day=day, shift=shift,
+                                           user_id=person.id, changed_at=now))
+    db.session.flush()
+
+
+def gate_history(site: Site, days: int, now: datetime) -> int:
+    """About six visitors a day for `days` days before `now`, registered and let out at the east gate by
+    gate01 (as the gate phone would send them). Skipped when the site already has visitors. Returns count."""
+    if db.session.scalar(select(func.count(Visitor.id)).where(Visitor.site_id == site.id)):
+        return 0
+    guard = _user(GATE_USER[0])
+    post = db.session.scalar(select(HandoverPost).where(HandoverPost.site_id == site.id, HandoverPost.code == "GATE"))
+    buildings = list(db.session.scalars(select(Building).where(Building.site_id == site.id)))
+    if guard is None or post is None or not buildings:
+        return 0
+    rng = random.Random(14)
+    start = as_utc(now) - timedelta(days=days)
+    count = 0
+    for day in range(days):
+        for _n in range(rng.randint(3, 8)):
+            came = start + timedelta(days=day, hours=rng.randint(1, 13), minutes=rng.randint(0, 59))
+            unit = f"{rng.randint(1, 3)}单元{rng.randint(1, 18)}0{rng.randint(1, 4)}"
+            values = {"post": str(post.id), "name": rng.choice(NAMES), "phone": f"139{rng.randint(10000000, 99999999)}",
+                      "building": str(rng.choice(buildings).id), "unit": unit, "reason": rng.choice(REASONS),
+                      "party_size": str(rng.randint(1, 3))}
+            visitor = visitors.register_visitor(guard, values, Receipt.server(came))
+            visitors.visitor_out(guard, visitor.id, Receipt.server(came + timedelta(minutes=rng.randint(15, 180))))
+            count += 1
+    db.session.flush()
+    return count

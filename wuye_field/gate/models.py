@@ -1,0 +1,124 @@
+"""Gate models: the roster of handover posts (configuration) and visitor records (append-only, chained).
+
+One notion of post: a roster line names a `handover_post` (东门岗, 监控室 …) and one of its shift starts.
+
+A visitor's personal fields (name, phone, ID number, the resident they visit) live in `VisitorPerson`,
+beside the append-only `Visitor` record, which hashes only a salted digest of them (G7). Erasing them
+after the site's retention deletes the `VisitorPerson` row and appends a `GateErasure` record on the
+chain: the visitor record itself is never updated, so `verify-chain` stays green, and the digest, salted
+with a salt erased with the row, cannot be brute-forced back to a phone number.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wuye_field.audit.triggers import register_append_only
+from wuye_field.core.time import utcnow
+from wuye_field.extensions import db
+from wuye_field.sync.models import FieldRecord
+
+ID_TYPES = {"": _l("未登记"), "id18": _l("居民身份证"), "other": _l("其他证件")}
+
+
+class RosterEntry(db.Model):
+    """Who is on `post_id` for the shift starting at local `shift` ("07:00") on local `day` (排班)."""
+
+    __tablename__ = "gate_roster_entry"
+    __table_args__ = (UniqueConstraint("post_id", "day", "shift"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("handover_post.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    shift: Mapped[str] = mapped_column(String(5))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
+
+
+class Visitor(FieldRecord, db.Model):
+    """A visitor registered at the gate (来访登记): time in = the device time of the action."""
+
+    __tablename__ = "gate_visitor"
+
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("handover_post.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    party_size: Mapped[int] = mapped_column(Integer, default=1)
+    plate: Mapped[str] = mapped_column(String(10), default="")
+    id_type: Mapped[str] = mapped_column(String(8), default="")
+    person_digest: Mapped[str] = mapped_column(String(64))
+
+    person: Mapped[VisitorPerson | None] = relationship(lazy="joined", uselist=False)
+    building: Mapped[Building | None] = relationship(lazy="joined")  # noqa: F821
+    exit: Mapped[VisitorExit | None] = relationship(lazy="joined", uselist=False)
+
+    @property
+    def inside(self) -> bool:
+        return self.exit is None
+
+
+class VisitorPerson(db.Model):
+    """The personal fields of a visitor record, erased (deleted) after the site's retention (G7)."""
+
+    __tablename__ = "gate_visitor_person"
+
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("gate_visitor.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    host_name: Mapped[str] = mapped_column(String(40), default="")
+    salt: Mapped[str] = mapped_column(String(32))
+
+
+class VisitorExit(FieldRecord, db.Model):
+    """The visitor left (time out = the device time); one per visitor."""
+
+    __tablename__ = "gate_visitor_exit"
+
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("gate_visitor.id"), unique=True)
+
+
+class VisitorAccess(db.Model):
+    """Someone other than the desk saw a visitor's full phone and ID number (H6, G6). Append-only."""
+
+    __tablename__ = "gate_visitor_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("gate_visitor.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    what: Mapped[str] = mapped_column(String(40), default="view")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GateErasure(db.Model):
+    """The personal fields of `count` visitor records dated before `cutoff` were erased (G7). Chained."""
+
+    __tablename__ = "gate_erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    what: Mapped[str] = mapped_column(String(20), default="visitor")
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retention_days: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    record_ids: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+RECORD_TABLES = {  # table → the column that dates its rows (retention), children before parents
+    "gate_visitor_access": "created_at",
+    "gate_visitor_exit": "received_at",
+    "gate_visitor": "received_at",
+    "gate_erasure": "created_at",
+}
+for _model in (VisitorAccess, VisitorExit, Visitor, GateErasure):
+    register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

@@ -1,0 +1,108 @@
+"""Supervisor views of the gate (day and month) and the visitor export; reads only, except the access log
+that a full export writes (G6)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from wuye_field.accounts.models import User
+from wuye_field.core.csv_export import csv_text, parse_date_range
+from wuye_field.core.time import to_site_time
+from wuye_field.extensions import db
+from wuye_field.gate import roster, rules, visitors
+from wuye_field.gate.models import ID_TYPES, Visitor, VisitorAccess
+from wuye_field.handover.models import HandoverPost
+from wuye_field.places.models import Site
+from wuye_field.places.services import get_site, site_by_code_or_id
+
+REPORT_ROLES = ("supervisor", "admin")
+
+
+@dataclass
+class DayView:
+    site: Site
+    day: date
+    rows: list[tuple[Visitor, visitors.VisitorView]]
+    by_building: list[tuple[str, int]]
+    by_hour: list[tuple[int, int]]
+    inside: list[tuple[Visitor, visitors.VisitorView]]
+    coverage: list[roster.DayCoverage] = field(default_factory=list)
+
+
+def day_view(viewer: User, site_id: int, day: date, *, now: datetime) -> DayView:
+    """A site's day at the gate: every visitor, counted by building and by hour, those still inside, and
+    each post's covered hours (P1)."""
+    site = get_site(viewer, site_id, *REPORT_ROLES)
+    start, end = rules.day_bounds(day, site.timezone)
+    rows = [(v, visitors.list_view(viewer, v)) for v in visitors.visitors_between(site.id, start, end)]
+    buildings = Counter((v.building.name if v.building else _("未填楼栋")) for v, _view in rows)
+    hours = Counter(to_site_time(v.device_time, site.timezone).hour for v, _view in rows)
+    inside = [(v, visitors.list_view(viewer, v)) for v in visitors.visitors_inside(site.id)]
+    return DayView(site, day, rows, sorted(buildings.items()), sorted(hours.items()), inside,
+                   [roster.coverage(p, day, now=now) for p in roster.site_posts(site.id)])
+
+
+@dataclass
+class MonthView:
+    site: Site
+    year: int
+    month: int
+    days: list[date]
+    visitors_per_day: dict[date, int]
+    coverage: dict[HandoverPost, list[roster.DayCoverage]]
+
+
+def month_view(viewer: User, site_id: int, year: int, month: int, *, now: datetime) -> MonthView:
+    site = get_site(viewer, site_id, *REPORT_ROLES)
+    days = rules.month_days(year, month)
+    start, end = rules.day_bounds(days[0], site.timezone)[0], rules.day_bounds(days[-1], site.timezone)[1]
+    per_day = Counter(to_site_time(v.device_time, site.timezone).date()
+                      for v in visitors.visitors_between(site.id, start, end))
+    return MonthView(site, year, month, days, dict(per_day),
+                     roster.month_coverage(viewer, site.id, year, month, now=now))
+
+
+# ---------------------------------------------------------------- /export/visitors.csv
+
+
+def visitors_header() -> list[str]:
+    return [_("进入时间"), _("离开时间"), _("小区"), _("岗位"), _("楼栋"), _("单元/房号"), _("被访住户"), _("访客"),
+            _("手机号"), _("证件类型"), _("证件号"), _("事由"), _("人数"), _("车牌"), _("登记人")]
+
+
+def export_visitors(actor: User, site_code: str | None, raw_from: str | None, raw_to: str | None, *,
+                    now: datetime) -> tuple[Site, date, date, str]:
+    """(site, first, last, CSV). Supervisors get the full phone and ID number (each record's export is
+    logged, G6); admins get them masked. NotFound unless supervisor/admin; DomainError for bad dates."""
+    site = site_by_code_or_id(actor, site_code, *REPORT_ROLES)
+    first, last = parse_date_range(raw_from, raw_to)
+    start = rules.day_bounds(first, site.timezone)[0]
+    end = rules.day_bounds(last, site.timezone)[1]
+    rows_of = visitors.visitors_between(site.id, start, end)
+    full = site.id in actor.site_ids(*visitors.FULL_VIEW_ROLES)
+    users = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_({v.user_id for v in rows_of})))}
+    posts = {p.id: p.name for p in db.session.scalars(select(HandoverPost).where(HandoverPost.site_id == site.id))}
+
+    def local(value):
+        return to_site_time(value, site.timezone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = []
+    for v in rows_of:
+        view = visitors._view(v, full)
+        if full and not view.erased:
+            db.session.add(VisitorAccess(site_id=site.id, visitor_id=v.id, user_id=actor.id, what="export",
+                                         created_at=now))
+        rows.append([local(v.device_time), local(v.exit.device_time) if v.exit else "", site.name,
+                     posts.get(v.post_id, ""), v.building.name if v.building else "", v.unit, view.host_name,
+                     view.name, view.phone, str(ID_TYPES.get(v.id_type, "")), view.id_number, v.reason,
+                     v.party_size, v.plate, users.get(v.user_id, "")])
+    db.session.flush()
+    return site, first, last, csv_text(visitors_header(), rows)
+
+
+def previous_day(day: date) -> date:
+    return day - timedelta(days=1)

@@ -1,0 +1,51 @@
+"""The gate phone: the gate page of a post, visitor in / out (outbox actions), a visitor's details."""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wuye_field.core.database import writes_on_get
+from wuye_field.core.time import to_site_time, utcnow
+from wuye_field.extensions import db
+from wuye_field.gate import home, visitors
+from wuye_field.gate.blueprint import bp
+from wuye_field.sync.idempotency import current_receipt, idempotent_action
+
+
+@bp.get("/posts/<int:post_id>")
+@login_required
+def post(post_id: int):
+    """The gate page of a post: register a visitor, those still inside (kept offline for the gate phone)."""
+    return render_template("gate/post.html", gate=home.gate_context(current_user, post_id))
+
+
+@bp.post("/visitors")
+@login_required
+@idempotent_action
+def visitor_in():
+    """A visitor comes in (outbox action `visitor-in`) → 201 JSON; bad fields → 422 with the reasons."""
+    visitor = visitors.register_visitor(current_user, request.form.to_dict(), current_receipt())
+    when = to_site_time(visitor.device_time, home.site_tz(visitor.site_id)).strftime("%H:%M")
+    return jsonify(status="stored", message=_("已登记访客：%(name)s %(time)s", name=visitor.person.name, time=when),
+                   visitor={"id": visitor.id}), 201
+
+
+@bp.post("/visitors/<int:visitor_id>/out")
+@login_required
+@idempotent_action
+def visitor_out(visitor_id: int):
+    """The visitor left (outbox action `visitor-out`) → 201 JSON."""
+    leaving = visitors.visitor_out(current_user, visitor_id, current_receipt())
+    return jsonify(status="stored", message=_("已登记离开"), exit={"id": leaving.id}), 201
+
+
+@bp.get("/visitors/<int:visitor_id>")
+@login_required
+@writes_on_get
+def visitor(visitor_id: int):
+    """A visitor's record; the full phone and ID number for those who may see them (logged, G6)."""
+    record = visitors.get_visitor(current_user, visitor_id)
+    view = visitors.full_view(current_user, record, now=utcnow())
+    db.session.commit()
+    return render_template("gate/visitor.html", visitor=record, view=view, tz=home.site_tz(record.site_id))
