@@ -54,11 +54,49 @@
     return ok;
   }
 
+  /* G8: the watch list the page carries (names, plates, the last four of ID numbers) warns while typing;
+     the guard records a decision. Never a refusal by the phone. */
+  function watchHits(form) {
+    var script = form.parentNode.querySelector('[data-watch-list]');
+    if (!script) return [];
+    var list = JSON.parse(script.textContent || '[]');
+    var value = function (name) { var i = form.querySelector('[name="' + name + '"]'); return i ? i.value.trim() : ''; };
+    var name = value('name');
+    var plate = value('plate').replace(/[\s·.\-•]/g, '').toUpperCase();
+    var id = value('id_number').replace(/\s/g, '').toUpperCase();
+    return list.filter(function (e) {
+      return (e.name && e.name === name) || (e.plate && e.plate === plate) || (e.id_tail && id.length >= 8 && id.slice(-4) === e.id_tail);
+    });
+  }
+
+  function showWatch(form) {
+    var box = form.querySelector('[data-watch-warning]');
+    if (!box) return [];
+    var hits = watchHits(form);
+    box.hidden = !hits.length;
+    box.querySelector('[data-watch-text]').textContent = hits.map(function (e) {
+      return (e.name || e.plate || ('…' + e.id_tail)) + (e.note ? '：' + e.note : '');
+    }).join('；');
+    return hits;
+  }
+
+  document.addEventListener('input', function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute('data-gate-check')) showWatch(form);
+  });
+
+  document.addEventListener('reset', function (event) {
+    var box = event.target.querySelector && event.target.querySelector('[data-watch-warning]');
+    if (box) box.hidden = true;
+  });
+
   // Capture on window runs before the outbox's listener on document: an invalid form never reaches the outbox.
   window.addEventListener('submit', function (event) {
     var form = event.target;
     if (!form.hasAttribute || !form.hasAttribute('data-gate-check')) return;
-    if (!validate(form)) {
+    var hits = showWatch(form);
+    var decided = form.querySelector('[name="watch_decision"]:checked');
+    if (!validate(form) || (hits.length && !decided)) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }

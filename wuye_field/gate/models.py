@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wuye_field.audit.triggers import register_append_only
@@ -54,6 +54,9 @@ class Visitor(FieldRecord, db.Model):
     plate: Mapped[str] = mapped_column(String(10), default="")
     id_type: Mapped[str] = mapped_column(String(8), default="")
     person_digest: Mapped[str] = mapped_column(String(64))
+    pass_id: Mapped[int | None] = mapped_column(ForeignKey("gate_pass.id"), index=True)
+    watch_hit: Mapped[str] = mapped_column(String(200), default="")  # G8: what matched the watch list
+    watch_decision: Mapped[str] = mapped_column(String(10), default="")  # admit | refuse (the guard's)
 
     person: Mapped[VisitorPerson | None] = relationship(lazy="joined", uselist=False)
     building: Mapped[Building | None] = relationship(lazy="joined")  # noqa: F821
@@ -61,7 +64,50 @@ class Visitor(FieldRecord, db.Model):
 
     @property
     def inside(self) -> bool:
-        return self.exit is None
+        return self.exit is None and self.watch_decision != "refuse"
+
+
+class GatePass(db.Model):
+    """A visitor pre-registered by the desk (访客通行证): a number (and its QR) valid from one date to another.
+
+    Configuration, not a record: the visitor records made with it are the records. Its personal fields are
+    blanked with the visitors' after the site's retention (G7)."""
+
+    __tablename__ = "gate_pass"
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(12))
+    visitor_name: Mapped[str] = mapped_column(String(40), default="")
+    visitor_phone: Mapped[str] = mapped_column(String(20), default="")
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id", ondelete="SET NULL"))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    host_name: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    building: Mapped[Building | None] = relationship(lazy="joined")  # noqa: F821
+
+
+class WatchEntry(db.Model):
+    """A person (name and/or ID number) or a plate the site watches for (关注名单, G8): a match warns the
+    guard, who decides; never an automatic refusal."""
+
+    __tablename__ = "gate_watch_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40), default="")
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    plate: Mapped[str] = mapped_column(String(10), default="")
+    note: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class VisitorPerson(db.Model):

@@ -16,11 +16,11 @@ from wuye_field.accounts.models import User
 from wuye_field.audit import chain
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.masking import mask_id_number, mask_name, mask_phone
-from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import rules, settings
-from wuye_field.gate.models import GateErasure, Visitor, VisitorAccess, VisitorExit, VisitorPerson
+from wuye_field.gate import passes, rules, settings
+from wuye_field.gate.checks import check_phone, check_plate, check_text
+from wuye_field.gate.models import GateErasure, GatePass, Visitor, VisitorAccess, VisitorExit, VisitorPerson
 from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.posts import can_work
 from wuye_field.places.models import Building, Site
@@ -35,7 +35,7 @@ GATE_ROLES = ("gate", "guard", "supervisor")
 
 CHAIN_KINDS = {
     "gate_visitor": FIELD_COLUMNS + ("post_id", "building_id", "unit", "reason", "party_size", "plate", "id_type",
-                                     "person_digest"),
+                                     "person_digest", "pass_id", "watch_hit", "watch_decision"),
     "gate_visitor_exit": FIELD_COLUMNS + ("visitor_id",),
     "gate_erasure": ("site_id", "what", "cutoff", "retention_days", "count", "record_ids", "created_at"),
 }
@@ -67,35 +67,6 @@ def gate_post(user: User, post_id) -> HandoverPost:
 
 
 # ---------------------------------------------------------------- checking what the guard typed
-
-
-def check_phone(raw, errors: dict, name: str = "phone", *, required: bool = False) -> str:
-    phone = rules.normalize_phone(raw)
-    if phone and not rules.phone_valid(phone):
-        errors[name] = _("手机号应为 11 位数字，例如 13812345678。")
-    elif required and not phone:
-        errors[name] = _("请填写手机号。")
-    return phone
-
-
-def check_plate(raw, errors: dict, name: str = "plate", *, required: bool = False) -> str:
-    plate = rules.normalize_plate(raw)
-    if plate and rules.plate_kind(plate) is None:
-        errors[name] = _("车牌号格式不对：应为省份简称 + 字母 + 5 位（新能源 6 位），例如 粤B12345、粤BD12345。")
-    elif required and not plate:
-        errors[name] = _("请填写车牌号。")
-    return plate
-
-
-def check_text(raw, errors: dict, name: str, limit: int, *, required: str = "") -> str:
-    text = clean_text(raw)
-    if message := text_problem(raw):
-        errors[name] = message
-    elif len(text) > limit:
-        errors[name] = _("最多 %(n)d 个字。", n=limit)
-    elif required and not text:
-        errors[name] = required
-    return text
 
 
 def _id_number(id_type: str, raw, errors: dict, required: bool) -> str:
@@ -140,6 +111,12 @@ def register_visitor(user: User, values: dict, receipt: Receipt) -> Visitor:
     post = gate_post(user, values.get("post"))
     site_id = post.site_id
     errors: dict[str, str] = {}
+    gate_pass = None
+    if (values.get("pass") or "").strip():  # G9: a pass fills what the guard left empty
+        gate_pass, problem = passes.pass_problem(site_id, values["pass"], receipt.device_time)
+        if problem:
+            refuse({"pass": problem})
+        values = _from_pass(values, gate_pass)
     name = check_text(values.get("name"), errors, "name", 40, required=_("请填写访客姓名。"))
     phone = check_phone(values.get("phone"), errors)
     id_type = values.get("id_type") or ""
@@ -160,11 +137,15 @@ def register_visitor(user: User, values: dict, receipt: Receipt) -> Visitor:
     party = _count(values.get("party_size"), errors)
     plate = check_plate(values.get("plate"), errors)
     refuse(errors)
+    hits = passes.watch_matches(site_id, name, id_number, plate)  # G8: a warning and a decision, never a refusal
+    decision = values.get("watch_decision") if hits and values.get("watch_decision") in ("admit", "refuse") else ""
     salt = secrets.token_hex(16)
     visitor = Visitor(**receipt.columns(), user_id=user.id, site_id=site_id, post_id=post.id, building_id=building_id,
                       unit=unit, reason=reason, party_size=party, plate=plate,
                       id_type=id_type if id_number else "",
-                      person_digest=person_digest(salt, name, phone, id_number, host_name))
+                      person_digest=person_digest(salt, name, phone, id_number, host_name),
+                      pass_id=gate_pass.id if gate_pass else None, watch_decision=decision,
+                      watch_hit="；".join(_watch_line(e) for e in hits)[:200])
     db.session.add(visitor)
     db.session.flush()
     db.session.add(VisitorPerson(visitor_id=visitor.id, site_id=site_id, name=name, phone=phone, id_number=id_number,
@@ -172,6 +153,21 @@ def register_visitor(user: User, values: dict, receipt: Receipt) -> Visitor:
     chain.append_records(site_id, "gate_visitor", [visitor.id], now=receipt.received_at)
     log.info("visitor %s in at post %s by %s", visitor.id, post.code, user.staff_no)
     return visitor
+
+
+def _from_pass(values: dict, gate_pass) -> dict:
+    filled = dict(values)
+    for field, value in (("name", gate_pass.visitor_name), ("phone", gate_pass.visitor_phone),
+                         ("building", str(gate_pass.building_id or "")), ("unit", gate_pass.unit),
+                         ("host_name", gate_pass.host_name), ("reason", gate_pass.reason)):
+        if not (filled.get(field) or "").strip():
+            filled[field] = value
+    return filled
+
+
+def _watch_line(entry) -> str:
+    what = entry.name or entry.plate or mask_id_number(entry.id_number)
+    return f"{what}：{entry.note}" if entry.note else what
 
 
 def get_visitor(user: User, visitor_id: int) -> Visitor:
@@ -277,6 +273,7 @@ def erase_expired(site_id: int, *, now: datetime) -> GateErasure | None:
     ids = list(db.session.scalars(select(VisitorPerson.visitor_id).join(Visitor, Visitor.id == VisitorPerson.visitor_id)
                                   .where(VisitorPerson.site_id == site_id, Visitor.device_time < cutoff)
                                   .order_by(VisitorPerson.visitor_id)))
+    _blank_passes(site_id, cutoff)
     if not ids:
         return None
     for person in db.session.scalars(select(VisitorPerson).where(VisitorPerson.visitor_id.in_(ids))):
@@ -288,6 +285,15 @@ def erase_expired(site_id: int, *, now: datetime) -> GateErasure | None:
     chain.append_records(site_id, "gate_erasure", [erasure.id], now=now)
     log.info("site %s: personal fields of %d visitor records erased (before %s)", site_id, len(ids), cutoff)
     return erasure
+
+
+def _blank_passes(site_id: int, cutoff: datetime) -> None:
+    """Passes that ended before the cutoff lose their personal fields too (they are configuration)."""
+    for old in db.session.scalars(select(GatePass).where(GatePass.site_id == site_id,
+                                                         GatePass.valid_until < cutoff.date(),
+                                                         GatePass.visitor_name != "")):
+        old.visitor_name, old.visitor_phone, old.host_name = "", "", ""
+    db.session.flush()
 
 
 # ---------------------------------------------------------------- on the handover

@@ -1,8 +1,8 @@
-"""gate: rosters of the handover posts; visitors (records, personal fields apart, exits, access log, erasures)
+"""gate: rosters of the handover posts; visitors (records, personal fields apart, exits, access log, erasures), passes, watch list
 
-Revision ID: 8b3ca563a27d
+Revision ID: 4a502ce41cdf
 Revises: 5e7a1c2d9b40
-Create Date: 2026-11-29 18:38:31.772805
+Create Date: 2026-11-29 18:55:44.211784
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8b3ca563a27d'
+revision = '4a502ce41cdf'
 down_revision = '5e7a1c2d9b40'
 branch_labels = None
 depends_on = None
@@ -31,6 +31,46 @@ def upgrade():
     )
     with op.batch_alter_table('gate_erasure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_gate_erasure_site_id'), ['site_id'], unique=False)
+
+    op.create_table('gate_watch_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('id_number', sa.String(length=30), nullable=False),
+    sa.Column('plate', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.String(length=100), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_gate_watch_entry_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_watch_entry_site_id_site'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_watch_entry'))
+    )
+    with op.batch_alter_table('gate_watch_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_watch_entry_site_id'), ['site_id'], unique=False)
+
+    op.create_table('gate_pass',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=12), nullable=False),
+    sa.Column('visitor_name', sa.String(length=40), nullable=False),
+    sa.Column('visitor_phone', sa.String(length=20), nullable=False),
+    sa.Column('building_id', sa.Integer(), nullable=True),
+    sa.Column('unit', sa.String(length=20), nullable=False),
+    sa.Column('host_name', sa.String(length=40), nullable=False),
+    sa.Column('reason', sa.String(length=100), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_gate_pass_building_id_building'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['user.id'], name=op.f('fk_gate_pass_issued_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_pass_site_id_site'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_pass')),
+    sa.UniqueConstraint('site_id', 'number', name=op.f('uq_gate_pass_site_id_number'))
+    )
+    with op.batch_alter_table('gate_pass', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_pass_site_id'), ['site_id'], unique=False)
 
     op.create_table('gate_roster_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -61,6 +101,9 @@ def upgrade():
     sa.Column('plate', sa.String(length=10), nullable=False),
     sa.Column('id_type', sa.String(length=8), nullable=False),
     sa.Column('person_digest', sa.String(length=64), nullable=False),
+    sa.Column('pass_id', sa.Integer(), nullable=True),
+    sa.Column('watch_hit', sa.String(length=200), nullable=False),
+    sa.Column('watch_decision', sa.String(length=10), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('client_uuid', sa.String(length=36), nullable=False),
     sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
@@ -70,6 +113,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_gate_visitor_building_id_building')),
+    sa.ForeignKeyConstraint(['pass_id'], ['gate_pass.id'], name=op.f('fk_gate_visitor_pass_id_gate_pass')),
     sa.ForeignKeyConstraint(['post_id'], ['handover_post.id'], name=op.f('fk_gate_visitor_post_id_handover_post')),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_visitor_site_id_site')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_visitor_user_id_user')),
@@ -79,6 +123,7 @@ def upgrade():
     with op.batch_alter_table('gate_visitor', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_gate_visitor_building_id'), ['building_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_visitor_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_visitor_pass_id'), ['pass_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_visitor_post_id'), ['post_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_visitor_site_id'), ['site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_visitor_user_id'), ['user_id'], unique=False)
@@ -172,6 +217,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_visitor_user_id'))
         batch_op.drop_index(batch_op.f('ix_gate_visitor_site_id'))
         batch_op.drop_index(batch_op.f('ix_gate_visitor_post_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_visitor_pass_id'))
         batch_op.drop_index(batch_op.f('ix_gate_visitor_client_uuid'))
         batch_op.drop_index(batch_op.f('ix_gate_visitor_building_id'))
 
@@ -183,6 +229,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_roster_entry_day'))
 
     op.drop_table('gate_roster_entry')
+    with op.batch_alter_table('gate_pass', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_pass_site_id'))
+
+    op.drop_table('gate_pass')
+    with op.batch_alter_table('gate_watch_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_watch_entry_site_id'))
+
+    op.drop_table('gate_watch_entry')
     with op.batch_alter_table('gate_erasure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_erasure_site_id'))
 

@@ -1,0 +1,80 @@
+"""The desk and supervisors: passes (G9) and the watch list (G8)."""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_login import current_user, login_required
+
+from wuye_field.core.errors import FieldErrors
+from wuye_field.core.htmx import see_other
+from wuye_field.core.time import utcnow
+from wuye_field.extensions import db
+from wuye_field.gate import passes
+from wuye_field.gate.blueprint import bp
+from wuye_field.gate.home import gate_posts
+from wuye_field.gate.qr import qr_svg
+from wuye_field.places.models import Site
+from wuye_field.places.services import get_site, site_buildings
+
+
+def _passes_page(site_id: int, errors: dict | None = None, status: int = 200):
+    site = get_site(current_user, site_id, *passes.ISSUE_ROLES)
+    valid = passes.site_passes(current_user, site.id, now=utcnow())
+    return render_template("gate/passes.html", site=site, passes=valid,
+                           buildings=[(b.id, b.name) for b in site_buildings(site)], errors=errors or {},
+                           values=request.form), status
+
+
+@bp.get("/sites/<int:site_id>/passes")
+@login_required
+def passes_page(site_id: int):
+    """The site's passes still valid, and the form to issue one (desk, supervisors)."""
+    return _passes_page(site_id)
+
+
+@bp.post("/sites/<int:site_id>/passes")
+@login_required
+def issue_pass(site_id: int):
+    """Issue a pass; bad input re-renders the form with Chinese messages (422)."""
+    try:
+        issued = passes.issue_pass(current_user, site_id, request.form.to_dict(), now=utcnow())
+    except FieldErrors as invalid:
+        db.session.rollback()
+        return _passes_page(site_id, invalid.errors, 422)
+    db.session.commit()
+    return see_other(url_for("gate.pass_page", number=issued.number))
+
+
+@bp.get("/passes/<number>")
+@login_required
+def pass_page(number: str):
+    """A pass with its QR (printed or shown on the visitor's phone); the gate taps once to let them in."""
+    found = passes.get_pass(current_user, number)
+    site = db.session.get(Site, found.site_id)
+    url = site.public_base_url.rstrip("/") + url_for("gate.pass_page", number=found.number)
+    return render_template("gate/pass.html", gate_pass=found, qr=qr_svg(url), site=site,
+                           gate_posts=[p for p in gate_posts(current_user) if p.site_id == site.id])
+
+
+@bp.route("/sites/<int:site_id>/watch", methods=["GET", "POST"])
+@login_required
+def watch(site_id: int):
+    """The site's watch list (supervisors, admins): add an entry; every entry warns, none refuses."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            passes.add_watch(current_user, site_id, request.form.to_dict(), now=utcnow())
+            db.session.commit()
+            return see_other(url_for("gate.watch", site_id=site_id))
+        except FieldErrors as invalid:
+            db.session.rollback()
+            errors, status = invalid.errors, 422
+    return render_template("gate/watch.html", site_id=site_id, entries=passes.watch_list(current_user, site_id),
+                           errors=errors, values=request.form), status
+
+
+@bp.post("/watch/<int:entry_id>/remove")
+@login_required
+def watch_remove(entry_id: int):
+    passes.remove_watch(current_user, entry_id)
+    db.session.commit()
+    return see_other(request.referrer or url_for("dashboard.index"))
