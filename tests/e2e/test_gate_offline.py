@@ -1,0 +1,67 @@
+"""Issue 14 proof (visitors): gate01 with no network at the east gate types a bad phone (Chinese message on the
+field, nothing queued), then registers a visitor; back online it is stored once, the supervisor's day view
+shows it, and the visitor still inside appears on gate01's handover."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.e2e.conftest import poll
+
+pytestmark = pytest.mark.e2e
+
+
+def _visitors(server) -> list:
+    from wuye_field.gate.models import Visitor
+
+    return [(v.id, v.client_uuid) for (v,) in server.query(select(Visitor))]
+
+
+def _ids(server) -> tuple[int, int]:
+    from wuye_field.handover.models import HandoverPost
+    from wuye_field.places.models import Site
+
+    ((site_id,),) = server.query(select(Site.id).where(Site.code == "DEMO"))
+    ((post_id,),) = server.query(select(HandoverPost.id).where(HandoverPost.site_id == site_id,
+                                                               HandoverPost.code == "GATE"))
+    return site_id, post_id
+
+
+def test_gate01_registers_a_visitor_offline(phone_factory, server):
+    site_id, post_id = _ids(server)
+    phone = phone_factory("gate")
+    phone.login("gate01")
+    phone.wait_offline_ready("/")
+
+    phone.go_offline()
+    phone.goto("/")
+    page = phone.page
+    form = page.locator("form[data-action='visitor-in']")
+    form.locator("input[name=name]").fill("王建国")
+    form.locator("input[name=phone]").fill("1381234123")  # 10 digits
+    form.locator("select[name=building]").select_option(label="1栋")
+    form.locator("button[type=submit]").click()
+    assert "手机号应为 11 位数字" in form.locator("[data-gate-error]").inner_text()
+    assert phone.outbox_items() == []  # nothing half-stored, nothing queued
+
+    form.locator("input[name=phone]").fill("13812341234")
+    form.locator("input[name=unit]").fill("2单元301")
+    form.locator("input[name=plate]").fill("粤BD12345")
+    form.locator("button[type=submit]").click()
+    form.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
+    items = phone.outbox_items()
+    assert len(items) == 1 and items[0]["url"] == "/gate/visitors"
+
+    phone.go_online()
+    phone.wait_badge("已全部上传")
+    stored = poll(lambda: (rows := _visitors(server)) and rows)
+    assert [u for _id, u in stored] == [items[0]["id"]]  # stored exactly once
+
+    phone.goto(f"/handover/posts/{post_id}")
+    assert "王建国" in page.inner_text("#ho-notes")
+
+    boss = phone_factory("supervisor")
+    boss.login("supervisor01")
+    boss.goto(f"/gate/sites/{site_id}/day")
+    text = boss.page.inner_text("#gate-day-visitors")
+    assert "王建国" in text and "138****1234" in text
