@@ -85,6 +85,45 @@
     if (form && form.hasAttribute('data-gate-check')) showWatch(form);
   });
 
+  /* G10–G11: the slips the gate page carried when it was cached (start of the shift). Offline, the phone
+     decides from them (cached=1) and remembers what it released; the server re-validates on sync. */
+  var USED_KEY = 'wuye-gate-used-slips';
+
+  function usedHere() {
+    try { return JSON.parse(localStorage.getItem(USED_KEY) || '[]'); } catch (e) { return []; }
+  }
+
+  function checkSlip(form) {
+    var script = form.parentNode.querySelector('[data-slip-cache]');
+    var list = script ? JSON.parse(script.textContent || '[]') : [];
+    var number = form.querySelector('[name="number"]');
+    var pieces = form.querySelector('[name="pieces"]');
+    var info = form.querySelector('[data-slip-info]');
+    var value = number.value.trim().toUpperCase();
+    var slip = list.filter(function (s) { return s.number === value; })[0];
+    var offline = !navigator.onLine;
+    form.querySelector('[name="cached"]').value = '';
+    setError(number, '');
+    setError(pieces, '');
+    if (!slip) {
+      if (offline) setError(number, number.dataset.msgUnknown);  // recorded as a refused attempt on sync
+      return true;
+    }
+    if (info) info.textContent = slip.goods + ' · ' + slip.unit + ' · ' + slip.pieces;
+    if (usedHere().indexOf(value) >= 0) { setError(number, number.dataset.msgUsed); return true; }
+    if (String(slip.pieces) !== pieces.value.trim()) {
+      setError(pieces, pieces.dataset.msgCount.replace('{n}', slip.pieces));
+      return false;  // a count that does not match: nothing is queued
+    }
+    if (offline) {
+      form.querySelector('[name="cached"]').value = '1';
+      var used = usedHere();
+      used.push(value);
+      localStorage.setItem(USED_KEY, JSON.stringify(used.slice(-200)));
+    }
+    return true;
+  }
+
   document.addEventListener('reset', function (event) {
     var box = event.target.querySelector && event.target.querySelector('[data-watch-warning]');
     if (box) box.hidden = true;
@@ -94,6 +133,10 @@
   window.addEventListener('submit', function (event) {
     var form = event.target;
     if (!form.hasAttribute || !form.hasAttribute('data-gate-check')) return;
+    if (form.hasAttribute('data-slip-form')) {
+      if (!checkSlip(form)) { event.preventDefault(); event.stopImmediatePropagation(); }
+      return;
+    }
     var hits = showWatch(form);
     var decided = form.querySelector('[name="watch_decision"]:checked');
     if (!validate(form) || (hits.length && !decided)) {

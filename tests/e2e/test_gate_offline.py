@@ -1,6 +1,7 @@
-"""Issue 14 proof (visitors): gate01 with no network at the east gate types a bad phone (Chinese message on the
-field, nothing queued), then registers a visitor; back online it is stored once, the supervisor's day view
-shows it, and the visitor still inside appears on gate01's handover."""
+"""Issue 14 proof: gate01 with no network at the east gate types a bad phone (Chinese message on the field,
+nothing queued), registers a visitor, and releases goods against a slip cached on the phone (a wrong count is
+refused on the field first); back online each is stored once, the supervisor's day view shows them, and the
+visitor still inside appears on gate01's handover."""
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,33 @@ def _ids(server) -> tuple[int, int]:
     return site_id, post_id
 
 
-def test_gate01_registers_a_visitor_offline(phone_factory, server):
+def _issue_slip(server, site_id: int) -> str:
+    from wuye_field.accounts.models import User
+    from wuye_field.core.time import utcnow
+    from wuye_field.extensions import db
+    from wuye_field.gate import slips
+    from wuye_field.places.models import Building
+
+    with server.app.app_context():
+        desk = db.session.scalar(select(User).where(User.staff_no == "desk01"))
+        building = db.session.scalar(select(Building).where(Building.site_id == site_id))
+        slip = slips.issue_slip(desk, site_id, {"building": str(building.id), "unit": "2单元301", "goods": "旧沙发",
+                                                "pieces": "3", "days": "1"}, now=utcnow())
+        db.session.commit()
+        number = slip.number
+        db.session.remove()
+        return number
+
+
+def _releases(server) -> list:
+    from wuye_field.gate.models import ReleaseCheck
+
+    return [(r.client_uuid, r.outcome, r.cached, r.flag) for (r,) in server.query(select(ReleaseCheck))]
+
+
+def test_gate01_registers_a_visitor_and_releases_goods_offline(phone_factory, server):
     site_id, post_id = _ids(server)
+    number = _issue_slip(server, site_id)  # issued before the shift: the gate page caches it
     phone = phone_factory("gate")
     phone.login("gate01")
     phone.wait_offline_ready("/")
@@ -49,13 +75,23 @@ def test_gate01_registers_a_visitor_offline(phone_factory, server):
     form.locator("input[name=plate]").fill("粤BD12345")
     form.locator("button[type=submit]").click()
     form.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
+
+    release = page.locator("form[data-action='release-check']")
+    release.locator("input[name=number]").fill(number.lower())
+    release.locator("input[name=pieces]").fill("2")
+    release.locator("button[type=submit]").click()
+    assert "件数与放行条不符" in release.locator("[data-gate-error]").inner_text()
+    release.locator("input[name=pieces]").fill("3")
+    release.locator("button[type=submit]").click()
+    release.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
     items = phone.outbox_items()
-    assert len(items) == 1 and items[0]["url"] == "/gate/visitors"
+    assert [i["url"] for i in items] == ["/gate/visitors", "/gate/releases"]
 
     phone.go_online()
     phone.wait_badge("已全部上传")
     stored = poll(lambda: (rows := _visitors(server)) and rows)
     assert [u for _id, u in stored] == [items[0]["id"]]  # stored exactly once
+    assert _releases(server) == [(items[1]["id"], "released", True, "")]
 
     phone.goto(f"/handover/posts/{post_id}")
     assert "王建国" in page.inner_text("#ho-notes")
@@ -65,3 +101,4 @@ def test_gate01_registers_a_visitor_offline(phone_factory, server):
     boss.goto(f"/gate/sites/{site_id}/day")
     text = boss.page.inner_text("#gate-day-visitors")
     assert "王建国" in text and "138****1234" in text
+    assert number in boss.page.inner_text("#gate-day-releases")

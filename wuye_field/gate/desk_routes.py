@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wuye_field.core.errors import FieldErrors
+from wuye_field.core.errors import FieldErrors, NotFound
 from wuye_field.core.htmx import see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import passes
+from wuye_field.gate import passes, slips
 from wuye_field.gate.blueprint import bp
 from wuye_field.gate.home import gate_posts
 from wuye_field.gate.qr import qr_svg
@@ -78,3 +79,44 @@ def watch_remove(entry_id: int):
     passes.remove_watch(current_user, entry_id)
     db.session.commit()
     return see_other(request.referrer or url_for("dashboard.index"))
+
+
+# ---------------------------------------------------------------- goods-release slips (放行条)
+
+
+def _slips_page(site_id: int, errors: dict | None = None, status: int = 200):
+    site = get_site(current_user, site_id, *slips.ISSUE_ROLES)
+    return render_template("gate/slips.html", site=site, slips=slips.site_slips(current_user, site.id, now=utcnow()),
+                           buildings=[(b.id, b.name) for b in site_buildings(site)], errors=errors or {},
+                           values=request.form), status
+
+
+@bp.get("/sites/<int:site_id>/slips")
+@login_required
+def slips_page(site_id: int):
+    """Slips issued in the last week and the form to issue one (desk, supervisors)."""
+    return _slips_page(site_id)
+
+
+@bp.post("/sites/<int:site_id>/slips")
+@login_required
+def issue_slip(site_id: int):
+    """Issue a slip; bad input re-renders the form with Chinese messages (422)."""
+    try:
+        slip = slips.issue_slip(current_user, site_id, request.form.to_dict(), now=utcnow())
+    except FieldErrors as invalid:
+        db.session.rollback()
+        return _slips_page(site_id, invalid.errors, 422)
+    db.session.commit()
+    return see_other(url_for("gate.slip_page", site_id=site_id, number=slip.number))
+
+
+@bp.get("/sites/<int:site_id>/slips/<number>")
+@login_required
+def slip_page(site_id: int, number: str):
+    """A slip to print or show on the resident's phone: its number and a QR of the number."""
+    site = get_site(current_user, site_id, *slips.ISSUE_ROLES)
+    slip = next((s for s, _used in slips.site_slips(current_user, site.id, now=utcnow()) if s.number == number), None)
+    if slip is None:
+        raise NotFound(_("找不到这张放行条。"))
+    return render_template("gate/slip.html", slip=slip, site=site, qr=qr_svg(slip.number))

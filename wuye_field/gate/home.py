@@ -10,7 +10,7 @@ from wuye_field.accounts.models import User
 from wuye_field.core.registry import Section
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import passes, roster, visitors
+from wuye_field.gate import passes, roster, slips, visitors
 from wuye_field.gate.models import ID_TYPES, Visitor
 from wuye_field.handover.models import HandoverPost, posts_of_sites
 from wuye_field.handover.posts import can_work
@@ -38,6 +38,7 @@ class GateContext:
     buildings: list[Building]
     inside: list[tuple[Visitor, visitors.VisitorView]]
     watch: list[dict] = field(default_factory=list)
+    slips: list[dict] = field(default_factory=list)
     id_types: dict = field(default_factory=lambda: ID_TYPES)
 
     @property
@@ -49,7 +50,8 @@ def gate_context(user: User, post_id: int) -> GateContext:
     """What the gate page of a post shows `user` (a gate guard, guard or supervisor of its site)."""
     post = visitors.gate_post(user, post_id)
     inside = [(v, visitors.list_view(user, v)) for v in visitors.visitors_inside(post.site_id)]
-    return GateContext(post, site_buildings(post.site), inside, passes.watch_for_phone(post.site_id))
+    return GateContext(post, site_buildings(post.site), inside, passes.watch_for_phone(post.site_id),
+                       slips.slips_for_phone(post.site_id, utcnow()))
 
 
 def gate_section(user: User) -> Section | None:
@@ -71,7 +73,7 @@ def board_section(user: User) -> Section | None:
 
 
 def desk_section(user: User) -> Section | None:
-    """The desk: passes for expected visitors (G9)."""
+    """The desk: passes for expected visitors (G9) and goods-release slips (G10)."""
     site_ids = sorted(user.site_ids("desk"))
     return Section("gate/_desk.html", {"site_ids": site_ids}, order=60) if site_ids else None
 

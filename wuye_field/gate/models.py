@@ -160,11 +160,52 @@ class GateErasure(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ReleaseSlip(db.Model):
+    """A goods-release slip (放行条, P10): what goes out of a unit, how many pieces, by whom, until when.
+
+    Issued online by the desk or a supervisor; its use is the `ReleaseCheck` records made at the gate."""
+
+    __tablename__ = "gate_release_slip"
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(12))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id", ondelete="SET NULL"))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    goods: Mapped[str] = mapped_column(String(200))
+    pieces: Mapped[int] = mapped_column(Integer)
+    carrier: Mapped[str] = mapped_column(String(40), default="")
+    valid_until: Mapped[date] = mapped_column(Date)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    building: Mapped[Building | None] = relationship(lazy="joined")  # noqa: F821
+
+
+class ReleaseCheck(FieldRecord, db.Model):
+    """Goods at the gate (release-check / release-stop): released against a slip, refused with the reason,
+    or stopped without a slip. `flag` marks a slip released twice from the phones' caches (G11)."""
+
+    __tablename__ = "gate_release_check"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("handover_post.id"), index=True)
+    slip_id: Mapped[int | None] = mapped_column(ForeignKey("gate_release_slip.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), default="")
+    outcome: Mapped[str] = mapped_column(String(10))  # released | refused | stopped
+    reason: Mapped[str] = mapped_column(String(20), default="")  # unknown | expired | used | other_site
+    pieces: Mapped[int] = mapped_column(Integer, default=0)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False)  # decided on the phone from its cache
+    flag: Mapped[str] = mapped_column(String(20), default="")  # double_use
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
 RECORD_TABLES = {  # table → the column that dates its rows (retention), children before parents
     "gate_visitor_access": "created_at",
+    "gate_release_check": "received_at",
     "gate_visitor_exit": "received_at",
     "gate_visitor": "received_at",
     "gate_erasure": "created_at",
 }
-for _model in (VisitorAccess, VisitorExit, Visitor, GateErasure):
+for _model in (VisitorAccess, ReleaseCheck, VisitorExit, Visitor, GateErasure):
     register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

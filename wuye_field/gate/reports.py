@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wuye_field.accounts.models import User
 from wuye_field.core.csv_export import csv_text, parse_date_range
 from wuye_field.core.time import to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import roster, rules, visitors
-from wuye_field.gate.models import ID_TYPES, Visitor, VisitorAccess
+from wuye_field.gate import roster, rules, slips, visitors
+from wuye_field.gate.models import ID_TYPES, ReleaseCheck, ReleaseSlip, Visitor, VisitorAccess
 from wuye_field.handover.models import HandoverPost
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site, site_by_code_or_id
@@ -31,6 +31,14 @@ class DayView:
     by_hour: list[tuple[int, int]]
     inside: list[tuple[Visitor, visitors.VisitorView]]
     coverage: list[roster.DayCoverage] = field(default_factory=list)
+    releases: list[ReleaseCheck] = field(default_factory=list)
+    slips_issued: int = 0
+
+    @property
+    def release_counts(self) -> dict[str, int]:
+        counts = Counter(r.outcome for r in self.releases)
+        return {"released": counts["released"], "refused": counts["refused"], "stopped": counts["stopped"],
+                "flagged": sum(1 for r in self.releases if r.flag)}
 
 
 def day_view(viewer: User, site_id: int, day: date, *, now: datetime) -> DayView:
@@ -42,8 +50,11 @@ def day_view(viewer: User, site_id: int, day: date, *, now: datetime) -> DayView
     buildings = Counter((v.building.name if v.building else _("未填楼栋")) for v, _view in rows)
     hours = Counter(to_site_time(v.device_time, site.timezone).hour for v, _view in rows)
     inside = [(v, visitors.list_view(viewer, v)) for v in visitors.visitors_inside(site.id)]
+    issued = db.session.scalar(select(func.count(ReleaseSlip.id)).where(
+        ReleaseSlip.site_id == site.id, ReleaseSlip.issued_at >= start, ReleaseSlip.issued_at < end))
     return DayView(site, day, rows, sorted(buildings.items()), sorted(hours.items()), inside,
-                   [roster.coverage(p, day, now=now) for p in roster.site_posts(site.id)])
+                   [roster.coverage(p, day, now=now) for p in roster.site_posts(site.id)],
+                   slips.checks_between(site.id, start, end), issued or 0)
 
 
 @dataclass
@@ -104,5 +115,31 @@ def export_visitors(actor: User, site_code: str | None, raw_from: str | None, ra
     return site, first, last, csv_text(visitors_header(), rows)
 
 
-def previous_day(day: date) -> date:
-    return day - timedelta(days=1)
+# ---------------------------------------------------------------- /export/releases.csv
+
+
+def releases_header() -> list[str]:
+    return [_("时间"), _("小区"), _("岗位"), _("放行条号"), _("结果"), _("原因"), _("件数"), _("物品"), _("楼栋"),
+            _("单元/房号"), _("离线核对"), _("标记"), _("说明"), _("门岗")]
+
+
+def export_releases(actor: User, site_code: str | None, raw_from: str | None, raw_to: str | None,
+                    ) -> tuple[Site, date, date, str]:
+    """(site, first, last, CSV) of the slips checked and goods stopped at the gate (supervisors, admins)."""
+    site = site_by_code_or_id(actor, site_code, *REPORT_ROLES)
+    first, last = parse_date_range(raw_from, raw_to)
+    start, end = rules.day_bounds(first, site.timezone)[0], rules.day_bounds(last, site.timezone)[1]
+    checks = slips.checks_between(site.id, start, end)
+    users = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_({c.user_id for c in checks})))}
+    posts = {p.id: p.name for p in db.session.scalars(select(HandoverPost).where(HandoverPost.site_id == site.id))}
+    issued = {s.id: s for s in db.session.scalars(select(ReleaseSlip).where(
+        ReleaseSlip.id.in_({c.slip_id for c in checks if c.slip_id})))}
+    rows = []
+    for c in checks:
+        slip = issued.get(c.slip_id)
+        rows.append([to_site_time(c.device_time, site.timezone).strftime("%Y-%m-%d %H:%M"), site.name,
+                     posts.get(c.post_id, ""), c.number, str(slips.OUTCOMES.get(c.outcome, c.outcome)),
+                     slips.reason_text(c.reason) if c.reason else "", c.pieces, slip.goods if slip else "",
+                     slip.building.name if slip and slip.building else "", slip.unit if slip else "",
+                     _("是") if c.cached else "", _("重复使用") if c.flag else "", c.note, users.get(c.user_id, "")])
+    return site, first, last, csv_text(releases_header(), rows)

@@ -1,14 +1,14 @@
 """The gate phone: the gate page of a post, visitor in / out (outbox actions), a visitor's details."""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.core.database import writes_on_get
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import home, visitors
+from wuye_field.gate import home, slips, visitors
 from wuye_field.gate.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -38,6 +38,29 @@ def visitor_out(visitor_id: int):
     """The visitor left (outbox action `visitor-out`) → 201 JSON."""
     leaving = visitors.visitor_out(current_user, visitor_id, current_receipt())
     return jsonify(status="stored", message=_("已登记离开"), exit={"id": leaving.id}), 201
+
+
+@bp.post("/releases")
+@login_required
+@idempotent_action
+def release_check():
+    """Goods against a slip (outbox action `release-check`) → 201 JSON: released, or refused and recorded."""
+    record, message = slips.check_release(current_user, request.form.to_dict(), current_receipt(),
+                                          photo_ids=request.form.get("photo_ids"),
+                                          photo_limit=current_app.config["PHOTOS_PER_RECORD"])
+    return jsonify(status="stored", message=message, release={"id": record.id, "outcome": record.outcome,
+                                                              "flag": record.flag}), 201
+
+
+@bp.post("/releases/stopped")
+@login_required
+@idempotent_action
+def release_stop():
+    """Goods going out without a slip, stopped (outbox action `release-stop`) → 201 JSON."""
+    record = slips.stop_goods(current_user, request.form.to_dict(), current_receipt(),
+                              photo_ids=request.form.get("photo_ids"),
+                              photo_limit=current_app.config["PHOTOS_PER_RECORD"])
+    return jsonify(status="stored", message=_("已记录无条拦截"), release={"id": record.id}), 201
 
 
 @bp.get("/visitors/<int:visitor_id>")

@@ -117,8 +117,17 @@ def export_visitors():
     return csv_response(text, f"visitors-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
+def export_releases():
+    """`GET /export/releases.csv?site=<code>&date_from=…&date_to=…`: slips checked, goods stopped."""
+    site, first, last, text = reports.export_releases(current_user, request.args.get("site"),
+                                                      request.args.get("date_from"), request.args.get("date_to"))
+    return csv_response(text, f"releases-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+
+
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
     state.app.add_url_rule("/export/visitors.csv", "gate.export_visitors",
                            login_required(role_required(*reports.REPORT_ROLES)(writes_on_get(export_visitors))))
+    state.app.add_url_rule("/export/releases.csv", "gate.export_releases",
+                           login_required(role_required(*reports.REPORT_ROLES)(export_releases)))

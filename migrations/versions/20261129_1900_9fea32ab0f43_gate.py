@@ -1,8 +1,8 @@
-"""gate: rosters of the handover posts; visitors (records, personal fields apart, exits, access log, erasures), passes, watch list
+"""gate: rosters of the handover posts; visitors (records, personal fields apart, exits, access log, erasures), passes, watch list, release slips and their checks
 
-Revision ID: 4a502ce41cdf
+Revision ID: 9fea32ab0f43
 Revises: 5e7a1c2d9b40
-Create Date: 2026-11-29 18:55:44.211784
+Create Date: 2026-11-29 19:03:08.430457
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4a502ce41cdf'
+revision = '9fea32ab0f43'
 down_revision = '5e7a1c2d9b40'
 branch_labels = None
 depends_on = None
@@ -72,6 +72,27 @@ def upgrade():
     with op.batch_alter_table('gate_pass', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_gate_pass_site_id'), ['site_id'], unique=False)
 
+    op.create_table('gate_release_slip',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=12), nullable=False),
+    sa.Column('building_id', sa.Integer(), nullable=True),
+    sa.Column('unit', sa.String(length=20), nullable=False),
+    sa.Column('goods', sa.String(length=200), nullable=False),
+    sa.Column('pieces', sa.Integer(), nullable=False),
+    sa.Column('carrier', sa.String(length=40), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_gate_release_slip_building_id_building'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['user.id'], name=op.f('fk_gate_release_slip_issued_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_release_slip_site_id_site'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_release_slip')),
+    sa.UniqueConstraint('site_id', 'number', name=op.f('uq_gate_release_slip_site_id_number'))
+    )
+    with op.batch_alter_table('gate_release_slip', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_release_slip_site_id'), ['site_id'], unique=False)
+
     op.create_table('gate_roster_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -91,6 +112,38 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_gate_roster_entry_post_id'), ['post_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_roster_entry_site_id'), ['site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_roster_entry_user_id'), ['user_id'], unique=False)
+
+    op.create_table('gate_release_check',
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('slip_id', sa.Integer(), nullable=True),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('outcome', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('pieces', sa.Integer(), nullable=False),
+    sa.Column('cached', sa.Boolean(), nullable=False),
+    sa.Column('flag', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('clock_skew_seconds', sa.Float(), nullable=True),
+    sa.Column('skew_flagged', sa.Boolean(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['handover_post.id'], name=op.f('fk_gate_release_check_post_id_handover_post')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_release_check_site_id_site')),
+    sa.ForeignKeyConstraint(['slip_id'], ['gate_release_slip.id'], name=op.f('fk_gate_release_check_slip_id_gate_release_slip')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_release_check_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_release_check')),
+    sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_gate_release_check_user_id_client_uuid'))
+    )
+    with op.batch_alter_table('gate_release_check', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_release_check_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_release_check_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_release_check_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_release_check_slip_id'), ['slip_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_release_check_user_id'), ['user_id'], unique=False)
 
     op.create_table('gate_visitor',
     sa.Column('post_id', sa.Integer(), nullable=True),
@@ -189,14 +242,15 @@ def upgrade():
     # H5: records are never altered. The tables of this revision, frozen (later revisions add theirs).
     # gate_visitor_person is not among them: it is erased after the site's retention (G7).
     make_append_only({
-        "gate_visitor_access": "created_at", "gate_visitor_exit": "received_at", "gate_visitor": "received_at",
-        "gate_erasure": "created_at",
+        "gate_visitor_access": "created_at", "gate_release_check": "received_at", "gate_visitor_exit": "received_at",
+        "gate_visitor": "received_at", "gate_erasure": "created_at",
     }, bind=op.get_bind())
 
 def downgrade():
     from wuye_field.audit.triggers import drop_append_only
 
-    drop_append_only(["gate_visitor_access", "gate_visitor_exit", "gate_visitor", "gate_erasure"], bind=op.get_bind())
+    drop_append_only(["gate_visitor_access", "gate_release_check", "gate_visitor_exit", "gate_visitor", "gate_erasure"],
+                     bind=op.get_bind())
     with op.batch_alter_table('gate_visitor_person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_visitor_person_site_id'))
 
@@ -222,6 +276,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_visitor_building_id'))
 
     op.drop_table('gate_visitor')
+    with op.batch_alter_table('gate_release_check', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_release_check_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_release_check_slip_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_release_check_site_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_release_check_post_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_release_check_client_uuid'))
+
+    op.drop_table('gate_release_check')
     with op.batch_alter_table('gate_roster_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_roster_entry_user_id'))
         batch_op.drop_index(batch_op.f('ix_gate_roster_entry_site_id'))
@@ -229,6 +291,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_roster_entry_day'))
 
     op.drop_table('gate_roster_entry')
+    with op.batch_alter_table('gate_release_slip', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_release_slip_site_id'))
+
+    op.drop_table('gate_release_slip')
     with op.batch_alter_table('gate_pass', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_pass_site_id'))
 
