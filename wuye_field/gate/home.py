@@ -10,8 +10,8 @@ from wuye_field.accounts.models import User
 from wuye_field.core.registry import Section
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import passes, roster, slips, visitors
-from wuye_field.gate.models import ID_TYPES, Visitor
+from wuye_field.gate import passes, roster, slips, vehicles, visitors
+from wuye_field.gate.models import ID_TYPES, VEHICLE_KINDS, Visitor
 from wuye_field.handover.models import HandoverPost, posts_of_sites
 from wuye_field.handover.posts import can_work
 from wuye_field.places.models import Building, Site
@@ -39,6 +39,9 @@ class GateContext:
     inside: list[tuple[Visitor, visitors.VisitorView]]
     watch: list[dict] = field(default_factory=list)
     slips: list[dict] = field(default_factory=list)
+    vehicles: list = field(default_factory=list)
+    overstaying: set = field(default_factory=set)
+    vehicle_kinds: dict = field(default_factory=lambda: VEHICLE_KINDS)
     id_types: dict = field(default_factory=lambda: ID_TYPES)
 
     @property
@@ -50,8 +53,10 @@ def gate_context(user: User, post_id: int) -> GateContext:
     """What the gate page of a post shows `user` (a gate guard, guard or supervisor of its site)."""
     post = visitors.gate_post(user, post_id)
     inside = [(v, visitors.list_view(user, v)) for v in visitors.visitors_inside(post.site_id)]
+    now = utcnow()
     return GateContext(post, site_buildings(post.site), inside, passes.watch_for_phone(post.site_id),
-                       slips.slips_for_phone(post.site_id, utcnow()))
+                       slips.slips_for_phone(post.site_id, now), vehicles.inside(post.site_id),
+                       {v.id for v in vehicles.overstaying(post.site_id, now)})
 
 
 def gate_section(user: User) -> Section | None:

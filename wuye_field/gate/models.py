@@ -21,6 +21,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
 
+VEHICLE_KINDS = {"visitor": _l("访客车"), "resident": _l("业主车")}
 ID_TYPES = {"": _l("未登记"), "id18": _l("居民身份证"), "other": _l("其他证件")}
 
 
@@ -200,12 +201,35 @@ class ReleaseCheck(FieldRecord, db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
+class VehicleEntry(FieldRecord, db.Model):
+    """A vehicle came in (车辆出入, G5, G12): time in = the device time."""
+
+    __tablename__ = "gate_vehicle_entry"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("handover_post.id"), index=True)
+    plate: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="visitor")  # visitor | resident
+    parking: Mapped[str] = mapped_column(String(40), default="")
+
+    exit: Mapped[VehicleExit | None] = relationship(lazy="joined", uselist=False)
+
+
+class VehicleExit(FieldRecord, db.Model):
+    """The vehicle left (time out = the device time); one per entry."""
+
+    __tablename__ = "gate_vehicle_exit"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("gate_vehicle_entry.id"), unique=True)
+
+
 RECORD_TABLES = {  # table → the column that dates its rows (retention), children before parents
     "gate_visitor_access": "created_at",
     "gate_release_check": "received_at",
+    "gate_vehicle_exit": "received_at",
+    "gate_vehicle_entry": "received_at",
     "gate_visitor_exit": "received_at",
     "gate_visitor": "received_at",
     "gate_erasure": "created_at",
 }
-for _model in (VisitorAccess, ReleaseCheck, VisitorExit, Visitor, GateErasure):
+for _model in (VisitorAccess, ReleaseCheck, VehicleExit, VehicleEntry, VisitorExit, Visitor, GateErasure):
     register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from wuye_field.core.database import writes_on_get
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import home, slips, visitors
+from wuye_field.gate import home, slips, vehicles, visitors
 from wuye_field.gate.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -61,6 +61,25 @@ def release_stop():
                               photo_ids=request.form.get("photo_ids"),
                               photo_limit=current_app.config["PHOTOS_PER_RECORD"])
     return jsonify(status="stored", message=_("已记录无条拦截"), release={"id": record.id}), 201
+
+
+@bp.post("/vehicles")
+@login_required
+@idempotent_action
+def vehicle_in():
+    """A vehicle comes in (outbox action `vehicle-in`) → 201 JSON; a malformed plate → 422 in Chinese."""
+    entry = vehicles.vehicle_in(current_user, request.form.to_dict(), current_receipt())
+    return jsonify(status="stored", message=_("已登记进场：%(plate)s", plate=entry.plate),
+                   vehicle={"id": entry.id}), 201
+
+
+@bp.post("/vehicles/<int:entry_id>/out")
+@login_required
+@idempotent_action
+def vehicle_out(entry_id: int):
+    """The vehicle left (outbox action `vehicle-out`) → 201 JSON."""
+    leaving = vehicles.vehicle_out(current_user, entry_id, current_receipt())
+    return jsonify(status="stored", message=_("已登记离场"), exit={"id": leaving.id}), 201
 
 
 @bp.get("/visitors/<int:visitor_id>")

@@ -15,8 +15,10 @@ from wuye_field.core.errors import FieldErrors
 DEFAULTS = {
     "gate.visitor_retention_days": 180,  # G7: personal fields of visitor records erased after this
     "gate.visitor_id_required": False,  # G2: the site asks every visitor for an ID number
+    "gate.vehicle_overstay_hours": 4,  # G12: a vehicle inside longer than this is listed
 }
-LABELS = {"gate.visitor_retention_days": _l("访客个人信息保存天数"), "gate.visitor_id_required": _l("访客须登记证件号")}
+LABELS = {"gate.visitor_retention_days": _l("访客个人信息保存天数"), "gate.visitor_id_required": _l("访客须登记证件号"),
+          "gate.vehicle_overstay_hours": _l("车辆停留超过多少小时列出")}
 
 
 def setting(site_id: int, name: str, at: datetime):
@@ -33,8 +35,12 @@ def save(actor, site_id: int, values: dict, *, now: datetime) -> int:
     raw = str(values.get("gate.visitor_retention_days") or "").strip()
     if not raw.isdigit() or not 30 <= int(raw) <= 1095:
         raise FieldErrors({"gate.visitor_retention_days": _("请填写 30–1095 之间的天数。")})
+    hours = str(values.get("gate.vehicle_overstay_hours") or DEFAULTS["gate.vehicle_overstay_hours"]).strip()
+    if not hours.isdigit() or not 1 <= int(hours) <= 720:
+        raise FieldErrors({"gate.vehicle_overstay_hours": _("请填写 1–720 之间的小时数。")})
     new = {"gate.visitor_retention_days": int(raw),
-           "gate.visitor_id_required": bool(values.get("gate.visitor_id_required"))}
+           "gate.visitor_id_required": bool(values.get("gate.visitor_id_required")),
+           "gate.vehicle_overstay_hours": int(hours)}
     changed = 0
     for name, value in new.items():
         if change_setting(actor, site_id, "site", name, value, now=now, default=DEFAULTS[name],

@@ -124,6 +124,13 @@ def export_releases():
     return csv_response(text, f"releases-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
+def export_vehicles():
+    """`GET /export/vehicles.csv?site=<code>&date_from=…&date_to=…`: vehicles in and out."""
+    site, first, last, text = reports.export_vehicles(current_user, request.args.get("site"),
+                                                      request.args.get("date_from"), request.args.get("date_to"))
+    return csv_response(text, f"vehicles-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+
+
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
@@ -131,3 +138,5 @@ def _register_exports(state) -> None:
                            login_required(role_required(*reports.REPORT_ROLES)(writes_on_get(export_visitors))))
     state.app.add_url_rule("/export/releases.csv", "gate.export_releases",
                            login_required(role_required(*reports.REPORT_ROLES)(export_releases)))
+    state.app.add_url_rule("/export/vehicles.csv", "gate.export_vehicles",
+                           login_required(role_required(*reports.REPORT_ROLES)(export_vehicles)))
