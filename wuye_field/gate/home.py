@@ -10,7 +10,7 @@ from wuye_field.accounts.models import User
 from wuye_field.core.registry import Section
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import passes, roster, slips, vehicles, visitors
+from wuye_field.gate import parcels, passes, roster, slips, vehicles, visitors
 from wuye_field.gate.models import ID_TYPES, VEHICLE_KINDS, Visitor
 from wuye_field.handover.models import HandoverPost, posts_of_sites
 from wuye_field.handover.posts import can_work
@@ -42,6 +42,7 @@ class GateContext:
     vehicles: list = field(default_factory=list)
     overstaying: set = field(default_factory=set)
     vehicle_kinds: dict = field(default_factory=lambda: VEHICLE_KINDS)
+    parcels: list = field(default_factory=list)
     id_types: dict = field(default_factory=lambda: ID_TYPES)
 
     @property
@@ -56,7 +57,7 @@ def gate_context(user: User, post_id: int) -> GateContext:
     now = utcnow()
     return GateContext(post, site_buildings(post.site), inside, passes.watch_for_phone(post.site_id),
                        slips.slips_for_phone(post.site_id, now), vehicles.inside(post.site_id),
-                       {v.id for v in vehicles.overstaying(post.site_id, now)})
+                       {v.id for v in vehicles.overstaying(post.site_id, now)}, parcels=parcels.waiting(post.site_id))
 
 
 def gate_section(user: User) -> Section | None:

@@ -222,14 +222,43 @@ class VehicleExit(FieldRecord, db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("gate_vehicle_entry.id"), unique=True)
 
 
+class Parcel(FieldRecord, db.Model):
+    """A parcel or letter received for a unit (信件收发, 第5篇, G13): carrier, count, photo."""
+
+    __tablename__ = "gate_parcel"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("handover_post.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    carrier: Mapped[str] = mapped_column(String(20), default="")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    note: Mapped[str] = mapped_column(String(100), default="")
+
+    building: Mapped[Building | None] = relationship(lazy="joined")  # noqa: F821
+    handover: Mapped[ParcelHandover | None] = relationship(lazy="joined", uselist=False)
+
+
+class ParcelHandover(FieldRecord, db.Model):
+    """The parcel was handed over: to whom, with a signature photo or a pickup code; one per parcel."""
+
+    __tablename__ = "gate_parcel_handover"
+
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("gate_parcel.id"), unique=True)
+    to_whom: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(20), default="")
+
+
 RECORD_TABLES = {  # table → the column that dates its rows (retention), children before parents
     "gate_visitor_access": "created_at",
     "gate_release_check": "received_at",
     "gate_vehicle_exit": "received_at",
+    "gate_parcel_handover": "received_at",
+    "gate_parcel": "received_at",
     "gate_vehicle_entry": "received_at",
     "gate_visitor_exit": "received_at",
     "gate_visitor": "received_at",
     "gate_erasure": "created_at",
 }
-for _model in (VisitorAccess, ReleaseCheck, VehicleExit, VehicleEntry, VisitorExit, Visitor, GateErasure):
+for _model in (VisitorAccess, ReleaseCheck, VehicleExit, VehicleEntry, ParcelHandover, Parcel, VisitorExit, Visitor,
+               GateErasure):
     register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

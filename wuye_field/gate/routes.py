@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from wuye_field.core.database import writes_on_get
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import home, slips, vehicles, visitors
+from wuye_field.gate import home, parcels, slips, vehicles, visitors
 from wuye_field.gate.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -80,6 +80,29 @@ def vehicle_out(entry_id: int):
     """The vehicle left (outbox action `vehicle-out`) → 201 JSON."""
     leaving = vehicles.vehicle_out(current_user, entry_id, current_receipt())
     return jsonify(status="stored", message=_("已登记离场"), exit={"id": leaving.id}), 201
+
+
+@bp.post("/parcels")
+@login_required
+@idempotent_action
+def parcel_in():
+    """A parcel received (outbox action `parcel-in`) → 201 JSON."""
+    parcel, pending = parcels.parcel_in(current_user, request.form.to_dict(), current_receipt(),
+                                        photo_ids=request.form.get("photo_ids"),
+                                        photo_limit=current_app.config["PHOTOS_PER_RECORD"])
+    return jsonify(status="stored", message=_("已登记收件：%(unit)s %(n)d 件", unit=parcel.unit, n=parcel.count),
+                   parcel={"id": parcel.id, "pending_photos": pending}), 201
+
+
+@bp.post("/parcels/<int:parcel_id>/out")
+@login_required
+@idempotent_action
+def parcel_out(parcel_id: int):
+    """The parcel handed over (outbox action `parcel-out`) → 201 JSON."""
+    handed = parcels.parcel_out(current_user, parcel_id, request.form.to_dict(), current_receipt(),
+                                photo_ids=request.form.get("photo_ids"),
+                                photo_limit=current_app.config["PHOTOS_PER_RECORD"])
+    return jsonify(status="stored", message=_("已交付：%(who)s", who=handed.to_whom), handover={"id": handed.id}), 201
 
 
 @bp.get("/visitors/<int:visitor_id>")

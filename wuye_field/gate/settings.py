@@ -16,9 +16,11 @@ DEFAULTS = {
     "gate.visitor_retention_days": 180,  # G7: personal fields of visitor records erased after this
     "gate.visitor_id_required": False,  # G2: the site asks every visitor for an ID number
     "gate.vehicle_overstay_hours": 4,  # G12: a vehicle inside longer than this is listed
+    "gate.parcel_unclaimed_days": 3,  # G13: a parcel not collected after this many days is listed
 }
 LABELS = {"gate.visitor_retention_days": _l("访客个人信息保存天数"), "gate.visitor_id_required": _l("访客须登记证件号"),
-          "gate.vehicle_overstay_hours": _l("车辆停留超过多少小时列出")}
+          "gate.vehicle_overstay_hours": _l("车辆停留超过多少小时列出"),
+          "gate.parcel_unclaimed_days": _l("包裹超过多少天未领列出")}
 
 
 def setting(site_id: int, name: str, at: datetime):
@@ -38,7 +40,10 @@ def save(actor, site_id: int, values: dict, *, now: datetime) -> int:
     hours = str(values.get("gate.vehicle_overstay_hours") or DEFAULTS["gate.vehicle_overstay_hours"]).strip()
     if not hours.isdigit() or not 1 <= int(hours) <= 720:
         raise FieldErrors({"gate.vehicle_overstay_hours": _("请填写 1–720 之间的小时数。")})
-    new = {"gate.visitor_retention_days": int(raw),
+    days = str(values.get("gate.parcel_unclaimed_days") or DEFAULTS["gate.parcel_unclaimed_days"]).strip()
+    if not days.isdigit() or not 1 <= int(days) <= 60:
+        raise FieldErrors({"gate.parcel_unclaimed_days": _("请填写 1–60 之间的天数。")})
+    new = {"gate.parcel_unclaimed_days": int(days), "gate.visitor_retention_days": int(raw),
            "gate.visitor_id_required": bool(values.get("gate.visitor_id_required")),
            "gate.vehicle_overstay_hours": int(hours)}
     changed = 0

@@ -131,6 +131,13 @@ def export_vehicles():
     return csv_response(text, f"vehicles-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
+def export_parcels():
+    """`GET /export/parcels.csv?site=<code>&date_from=…&date_to=…`: parcels received and handed over."""
+    site, first, last, text = reports.export_parcels(current_user, request.args.get("site"),
+                                                     request.args.get("date_from"), request.args.get("date_to"))
+    return csv_response(text, f"parcels-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+
+
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
@@ -140,3 +147,5 @@ def _register_exports(state) -> None:
                            login_required(role_required(*reports.REPORT_ROLES)(export_releases)))
     state.app.add_url_rule("/export/vehicles.csv", "gate.export_vehicles",
                            login_required(role_required(*reports.REPORT_ROLES)(export_vehicles)))
+    state.app.add_url_rule("/export/parcels.csv", "gate.export_parcels",
+                           login_required(role_required(*reports.REPORT_ROLES)(export_parcels)))
