@@ -10,8 +10,8 @@ from wuye_field.accounts.models import User
 from wuye_field.core.registry import Section
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import parcels, passes, roster, slips, vehicles, visitors
-from wuye_field.gate.models import ID_TYPES, VEHICLE_KINDS, Visitor
+from wuye_field.gate import dutylog, parcels, passes, roster, slips, vehicles, visitors
+from wuye_field.gate.models import DUTY_CATEGORIES, ID_TYPES, VEHICLE_KINDS, Visitor
 from wuye_field.handover.models import HandoverPost, posts_of_sites
 from wuye_field.handover.posts import can_work
 from wuye_field.places.models import Building, Site
@@ -43,6 +43,7 @@ class GateContext:
     overstaying: set = field(default_factory=set)
     vehicle_kinds: dict = field(default_factory=lambda: VEHICLE_KINDS)
     parcels: list = field(default_factory=list)
+    duty_categories: dict = field(default_factory=lambda: DUTY_CATEGORIES)
     id_types: dict = field(default_factory=lambda: ID_TYPES)
 
     @property
@@ -72,16 +73,20 @@ def board_section(user: User) -> Section | None:
     """Supervisors: the posts with no one on duty now in red, links to the roster and the gate's day."""
     if not user.has_role("supervisor"):
         return None
-    lines = roster.board(user, now=utcnow())
+    now = utcnow()
+    lines = roster.board(user, now=now)
     if not lines:
         return None
-    return Section("gate/_board.html", {"lines": lines, "site_ids": sorted(user.site_ids("supervisor"))}, order=35)
+    site_ids = sorted(user.site_ids("supervisor"))
+    unsigned = {site_id: dutylog.unsigned_days(site_id, now) for site_id in site_ids}
+    return Section("gate/_board.html", {"lines": lines, "site_ids": site_ids, "unsigned": unsigned}, order=35)
 
 
 def desk_section(user: User) -> Section | None:
     """The desk: passes for expected visitors (G9) and goods-release slips (G10)."""
     site_ids = sorted(user.site_ids("desk"))
-    return Section("gate/_desk.html", {"site_ids": site_ids}, order=60) if site_ids else None
+    return Section("gate/_desk.html", {"site_ids": site_ids, "categories": DUTY_CATEGORIES},
+                   order=60) if site_ids else None
 
 
 def gate_pages(user: User) -> list[str]:

@@ -248,17 +248,51 @@ class ParcelHandover(FieldRecord, db.Model):
     code: Mapped[str] = mapped_column(String(20), default="")
 
 
+DUTY_CATEGORIES = {"security": _l("治安"), "fire": _l("消防"), "equipment": _l("设施设备"), "service": _l("客户服务"),
+                   "other": _l("其他")}
+
+
+class DutyLogEntry(FieldRecord, db.Model):
+    """One entry of the running duty log (值班记录, P5, P8, G14): what happened, its category, whether it
+    needs following up (then it is handed on at the post's next shift change)."""
+
+    __tablename__ = "gate_duty_log"
+
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("handover_post.id"), index=True)
+    category: Mapped[str] = mapped_column(String(12), default="other")
+    text: Mapped[str] = mapped_column(String(500))
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DutySignoff(db.Model):
+    """A supervisor checked a site's duty log and handovers of one local day (第12篇 4.11.9, G15). Chained."""
+
+    __tablename__ = "gate_duty_signoff"
+    __table_args__ = (UniqueConstraint("site_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
+
+
 RECORD_TABLES = {  # table → the column that dates its rows (retention), children before parents
     "gate_visitor_access": "created_at",
     "gate_release_check": "received_at",
     "gate_vehicle_exit": "received_at",
     "gate_parcel_handover": "received_at",
     "gate_parcel": "received_at",
+    "gate_duty_log": "received_at",
+    "gate_duty_signoff": "created_at",
     "gate_vehicle_entry": "received_at",
     "gate_visitor_exit": "received_at",
     "gate_visitor": "received_at",
     "gate_erasure": "created_at",
 }
 for _model in (VisitorAccess, ReleaseCheck, VehicleExit, VehicleEntry, ParcelHandover, Parcel, VisitorExit, Visitor,
-               GateErasure):
+               GateErasure, DutyLogEntry, DutySignoff):
     register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])

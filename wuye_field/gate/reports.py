@@ -14,8 +14,10 @@ from wuye_field.core.csv_export import csv_text, parse_date_range
 from wuye_field.core.masking import mask_name
 from wuye_field.core.time import to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import parcels, roster, rules, slips, vehicles, visitors
-from wuye_field.gate.models import ID_TYPES, VEHICLE_KINDS, ReleaseCheck, ReleaseSlip, Visitor, VisitorAccess
+from wuye_field.gate import dutylog, parcels, roster, rules, slips, vehicles, visitors
+from wuye_field.gate.models import (
+    DUTY_CATEGORIES, ID_TYPES, VEHICLE_KINDS, DutySignoff, ReleaseCheck, ReleaseSlip, Visitor, VisitorAccess,
+)
 from wuye_field.handover.models import HandoverPost
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site, site_by_code_or_id
@@ -38,6 +40,8 @@ class DayView:
     overstaying: list = field(default_factory=list)
     parcels: list = field(default_factory=list)
     unclaimed: list = field(default_factory=list)
+    duty: list = field(default_factory=list)
+    signoff: object = None
 
     @property
     def release_counts(self) -> dict[str, int]:
@@ -61,7 +65,8 @@ def day_view(viewer: User, site_id: int, day: date, *, now: datetime) -> DayView
                    [roster.coverage(p, day, now=now) for p in roster.site_posts(site.id)],
                    slips.checks_between(site.id, start, end), issued or 0,
                    vehicles.entries_between(site.id, start, end), vehicles.overstaying(site.id, now),
-                   parcels.parcels_between(site.id, start, end), parcels.unclaimed(site.id, now))
+                   parcels.parcels_between(site.id, start, end), parcels.unclaimed(site.id, now),
+                   dutylog.entries_between(site.id, start, end), dutylog.signoff_of(site.id, day))
 
 
 @dataclass
@@ -193,4 +198,29 @@ def export_parcels(actor: User, site_code: str | None, raw_from: str | None, raw
              local(p.handover.device_time) if p.handover else "",
              (p.handover.to_whom if full else mask_name(p.handover.to_whom)) if p.handover else ""] for p in rows_of]
     header = [_("收件时间"), _("小区"), _("楼栋"), _("单元/房号"), _("快递公司"), _("件数"), _("领取时间"), _("领取人")]
+    return site, first, last, csv_text(header, rows)
+
+
+# ---------------------------------------------------------------- /export/dutylog.csv
+
+
+def export_dutylog(actor: User, site_code: str | None, raw_from: str | None, raw_to: str | None,
+                   ) -> tuple[Site, date, date, str]:
+    """(site, first, last, CSV) of the duty-log entries with each day's sign-off (supervisors, admins)."""
+    site = site_by_code_or_id(actor, site_code, *REPORT_ROLES)
+    first, last = parse_date_range(raw_from, raw_to)
+    start, end = rules.day_bounds(first, site.timezone)[0], rules.day_bounds(last, site.timezone)[1]
+    entries = dutylog.entries_between(site.id, start, end)
+    users = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_({e.user_id for e in entries})))}
+    posts = {p.id: p.name for p in db.session.scalars(select(HandoverPost).where(HandoverPost.site_id == site.id))}
+    signed = {s.day: s for s in db.session.scalars(select(DutySignoff).where(
+        DutySignoff.site_id == site.id, DutySignoff.day >= first, DutySignoff.day <= last))}
+    rows = []
+    for e in entries:
+        local = to_site_time(e.device_time, site.timezone)
+        sign = signed.get(local.date())
+        rows.append([local.strftime("%Y-%m-%d %H:%M"), site.name, posts.get(e.post_id, _("客服台")),
+                     str(DUTY_CATEGORIES.get(e.category, e.category)), e.text, _("是") if e.follow_up else "",
+                     users.get(e.user_id, ""), sign.user.name if sign else ""])
+    header = [_("时间"), _("小区"), _("岗位"), _("类别"), _("事项"), _("需跟进"), _("记录人"), _("主管签核")]
     return site, first, last, csv_text(header, rows)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from wuye_field.core.database import writes_on_get
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import home, parcels, slips, vehicles, visitors
+from wuye_field.gate import dutylog, home, parcels, slips, vehicles, visitors
 from wuye_field.gate.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -103,6 +103,18 @@ def parcel_out(parcel_id: int):
                                 photo_ids=request.form.get("photo_ids"),
                                 photo_limit=current_app.config["PHOTOS_PER_RECORD"])
     return jsonify(status="stored", message=_("已交付：%(who)s", who=handed.to_whom), handover={"id": handed.id}), 201
+
+
+@bp.post("/dutylog")
+@login_required
+@idempotent_action
+def duty_log():
+    """A duty-log entry (outbox action `duty-log`) → 201 JSON."""
+    entry, pending = dutylog.write_entry(current_user, request.form.to_dict(), current_receipt(),
+                                         photo_ids=request.form.get("photo_ids"),
+                                         photo_limit=current_app.config["PHOTOS_PER_RECORD"])
+    message = _("已记入值班记录") + (_("（%(n)d 张照片待上传）", n=pending) if pending else "")
+    return jsonify(status="stored", message=message, entry={"id": entry.id}), 201
 
 
 @bp.get("/visitors/<int:visitor_id>")

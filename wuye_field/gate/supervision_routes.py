@@ -14,7 +14,7 @@ from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import see_other
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import reports, roster, settings
+from wuye_field.gate import dutylog, reports, roster, settings
 from wuye_field.gate.blueprint import bp
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site
@@ -78,6 +78,17 @@ def day(site_id: int):
     return render_template("gate/day.html", view=reports.day_view(current_user, site.id, when, now=utcnow()))
 
 
+@bp.post("/sites/<int:site_id>/signoff")
+@login_required
+@role_required(*dutylog.SIGN_ROLES)
+def signoff(site_id: int):
+    """The supervisor signs a day's duty log and handovers as checked (第12篇 4.11.9)."""
+    day_arg = request.form.get("day", "")
+    dutylog.sign_day(current_user, site_id, day_arg, request.form.get("note", ""), now=utcnow())
+    db.session.commit()
+    return see_other(url_for("gate.day", site_id=site_id, date=day_arg))
+
+
 @bp.get("/sites/<int:site_id>/month")
 @login_required
 @role_required(*reports.REPORT_ROLES)
@@ -138,6 +149,13 @@ def export_parcels():
     return csv_response(text, f"parcels-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
+def export_dutylog():
+    """`GET /export/dutylog.csv?site=<code>&date_from=…&date_to=…`: duty-log entries and sign-offs."""
+    site, first, last, text = reports.export_dutylog(current_user, request.args.get("site"),
+                                                     request.args.get("date_from"), request.args.get("date_to"))
+    return csv_response(text, f"dutylog-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+
+
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
@@ -149,3 +167,5 @@ def _register_exports(state) -> None:
                            login_required(role_required(*reports.REPORT_ROLES)(export_vehicles)))
     state.app.add_url_rule("/export/parcels.csv", "gate.export_parcels",
                            login_required(role_required(*reports.REPORT_ROLES)(export_parcels)))
+    state.app.add_url_rule("/export/dutylog.csv", "gate.export_dutylog",
+                           login_required(role_required(*reports.REPORT_ROLES)(export_dutylog)))

@@ -7,7 +7,7 @@ them. The factory calls `register(app)`: the blueprint, and what the gate adds t
 from flask import Flask
 
 from wuye_field.core import registry
-from wuye_field.gate import desk_routes, home, routes, supervision_routes, visitors  # noqa: F401  (views land on the blueprint)
+from wuye_field.gate import desk_routes, dutylog, home, routes, supervision_routes, visitors  # noqa: F401  (views land on the blueprint)
 from wuye_field.gate.blueprint import bp
 
 
@@ -15,4 +15,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     registry.add(app, registry.HOME_SECTIONS, home.gate_section, home.board_section, home.desk_section)
     registry.add(app, registry.OFFLINE_PAGES, home.gate_pages)
-    registry.add(app, registry.HANDOVER_NOTES, visitors.handover_lines)
+    registry.add(app, registry.HANDOVER_NOTES, visitors.handover_lines, dutylog.handover_lines)
