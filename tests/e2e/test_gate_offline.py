@@ -1,7 +1,8 @@
 """Issue 14 proof: gate01 with no network at the east gate types a bad phone (Chinese message on the field,
-nothing queued), registers a visitor, and releases goods against a slip cached on the phone (a wrong count is
-refused on the field first); back online each is stored once, the supervisor's day view shows them, and the
-visitor still inside appears on gate01's handover."""
+nothing queued), registers a visitor, releases goods against a slip cached on the phone (a wrong count is
+refused on the field first), logs a vehicle (a malformed plate refused on the field first) and a duty-log
+entry needing follow-up; back online each is stored once, the supervisor's day view shows them, and the
+visitor still inside and the follow-up appear on gate01's handover."""
 from __future__ import annotations
 
 import pytest
@@ -46,6 +47,13 @@ def _issue_slip(server, site_id: int) -> str:
         return number
 
 
+def _uuids(server, model: str) -> list:
+    from wuye_field.gate import models
+
+    table = getattr(models, model)
+    return [u for (u,) in server.query(select(table.client_uuid))]
+
+
 def _releases(server) -> list:
     from wuye_field.gate.models import ReleaseCheck
 
@@ -84,17 +92,33 @@ def test_gate01_registers_a_visitor_and_releases_goods_offline(phone_factory, se
     release.locator("input[name=pieces]").fill("3")
     release.locator("button[type=submit]").click()
     release.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
+
+    vehicle = page.locator("form[data-action='vehicle-in']")
+    vehicle.locator("input[name=plate]").fill("粤B1234")
+    vehicle.locator("button[type=submit]").click()
+    assert "车牌号格式不对" in vehicle.locator("[data-gate-error]").inner_text()
+    vehicle.locator("input[name=plate]").fill("粤BD12345")
+    vehicle.locator("button[type=submit]").click()
+    vehicle.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
+
+    duty = page.locator("form[data-action='duty-log']")
+    duty.locator("textarea[name=text]").fill("东门道闸抬杆故障，已报修")
+    duty.locator("input[name=follow_up]").check()
+    duty.locator("button[type=submit]").click()
+    duty.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
     items = phone.outbox_items()
-    assert [i["url"] for i in items] == ["/gate/visitors", "/gate/releases"]
+    assert [i["url"] for i in items] == ["/gate/visitors", "/gate/releases", "/gate/vehicles", "/gate/dutylog"]
 
     phone.go_online()
     phone.wait_badge("已全部上传")
     stored = poll(lambda: (rows := _visitors(server)) and rows)
     assert [u for _id, u in stored] == [items[0]["id"]]  # stored exactly once
     assert _releases(server) == [(items[1]["id"], "released", True, "")]
+    assert _uuids(server, "VehicleEntry") == [items[2]["id"]] and _uuids(server, "DutyLogEntry") == [items[3]["id"]]
 
     phone.goto(f"/handover/posts/{post_id}")
-    assert "王建国" in page.inner_text("#ho-notes")
+    notes = page.inner_text("#ho-notes")
+    assert "王建国" in notes and "东门道闸抬杆故障" in notes
 
     boss = phone_factory("supervisor")
     boss.login("supervisor01")
@@ -102,3 +126,5 @@ def test_gate01_registers_a_visitor_and_releases_goods_offline(phone_factory, se
     text = boss.page.inner_text("#gate-day-visitors")
     assert "王建国" in text and "138****1234" in text
     assert number in boss.page.inner_text("#gate-day-releases")
+    assert "粤BD12345" in boss.page.inner_text("#gate-day-vehicles")
+    assert "东门道闸抬杆故障" in boss.page.inner_text("#gate-day-dutylog")

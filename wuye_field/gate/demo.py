@@ -11,8 +11,8 @@ from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import rules, visitors
-from wuye_field.gate.models import RosterEntry, Visitor
+from wuye_field.gate import dutylog, parcels, rules, vehicles, visitors
+from wuye_field.gate.models import DUTY_CATEGORIES, RosterEntry, Visitor
 from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.rules import parse_clocks
 from wuye_field.places.models import Building, Site
@@ -22,6 +22,8 @@ GATE_USER = ("gate01", "孙刚", "13800000008")
 DEMO_PASSWORD = "wuye-demo"
 NAMES = ["王建国", "李娜", "张敏", "刘洋", "陈杰", "杨帆", "赵磊", "黄丽", "周涛", "吴静"]
 REASONS = ["探亲", "送货", "装修", "家政", "维修", "访友"]
+DUTY_TEXTS = ["东门巡查正常", "快递车辆违停，已劝离", "2栋消防通道有杂物，已通知清理", "道闸抬杆迟缓，已报修",
+              "业主反映夜间噪音，已登记", "监控室交接正常"]
 
 
 def _user(staff_no: str) -> User | None:
@@ -56,7 +58,8 @@ def load_gate_demo(site: Site, now: datetime, hash_method: str | None = None) ->
 
 def gate_history(site: Site, days: int, now: datetime) -> int:
     """Two to four visitors a day for `days` days before `now`, registered and let out at the east gate by
-    gate01 (as the gate phone would send them). Skipped when the site already has visitors. Returns count."""
+    gate01 (as the gate phone would send them), a vehicle and a duty-log entry a day, a parcel every third.
+    Skipped when the site already has visitors. Returns the number of visitors."""
     if db.session.scalar(select(func.count(Visitor.id)).where(Visitor.site_id == site.id)):
         return 0
     guard = _user(GATE_USER[0])
@@ -83,5 +86,19 @@ def gate_history(site: Site, days: int, now: datetime) -> int:
             visitor = visitors.register_visitor(guard, values, Receipt.server(came))
             visitors.visitor_out(guard, visitor.id, Receipt.server(came + timedelta(minutes=rng.randint(15, 180))))
             count += 1
+        morning = start + timedelta(days=day, hours=1, minutes=rng.randint(0, 50))
+        car = vehicles.vehicle_in(guard, {"post": str(post_id), "plate": f"粤B{rng.randint(10000, 99999)}",
+                                          "parking": f"地面P{rng.randint(1, 40)}"}, Receipt.server(morning))
+        vehicles.vehicle_out(guard, car.id, Receipt.server(morning + timedelta(hours=rng.randint(1, 3))))
+        dutylog.write_entry(guard, {"post": str(post_id), "category": rng.choice(list(DUTY_CATEGORIES)),
+                                    "text": rng.choice(DUTY_TEXTS), "follow_up": "1" if day % 5 == 0 else ""},
+                            Receipt.server(morning + timedelta(hours=5)))
+        if day % 3 == 0:
+            parcel, _pending = parcels.parcel_in(guard, {"post": str(post_id), "building": str(rng.choice(buildings)),
+                                                         "unit": "1单元101", "carrier": "顺丰"},
+                                                 Receipt.server(morning + timedelta(hours=2)))
+            if day < days - 6:  # the last days' parcels wait (some past the unclaimed limit)
+                handed = {"to_whom": rng.choice(NAMES), "code": str(rng.randint(1000, 9999))}
+                parcels.parcel_out(guard, parcel.id, handed, Receipt.server(morning + timedelta(hours=8)))
     db.session.flush()
     return count

@@ -1,8 +1,8 @@
-"""gate: rosters of the handover posts; visitors (records, personal fields apart, exits, access log, erasures), passes, watch list, release slips and their checks
+"""gate: rosters of the handover posts; visitors (personal fields apart), passes, watch list, release slips, vehicles, parcels, the duty log and its sign-offs, erasures
 
-Revision ID: 9fea32ab0f43
+Revision ID: b7f0b634eb3a
 Revises: 5e7a1c2d9b40
-Create Date: 2026-11-29 19:03:08.430457
+Create Date: 2026-11-29 19:11:43.072584
 
 """
 from alembic import op
@@ -10,13 +10,29 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9fea32ab0f43'
+revision = 'b7f0b634eb3a'
 down_revision = '5e7a1c2d9b40'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
+    op.create_table('gate_duty_signoff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_duty_signoff_site_id_site')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_duty_signoff_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_duty_signoff')),
+    sa.UniqueConstraint('site_id', 'day', name=op.f('uq_gate_duty_signoff_site_id_day'))
+    )
+    with op.batch_alter_table('gate_duty_signoff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_duty_signoff_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_duty_signoff_user_id'), ['user_id'], unique=False)
+
     op.create_table('gate_erasure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -48,6 +64,60 @@ def upgrade():
     )
     with op.batch_alter_table('gate_watch_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_gate_watch_entry_site_id'), ['site_id'], unique=False)
+
+    op.create_table('gate_duty_log',
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('category', sa.String(length=12), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('follow_up', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('clock_skew_seconds', sa.Float(), nullable=True),
+    sa.Column('skew_flagged', sa.Boolean(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['handover_post.id'], name=op.f('fk_gate_duty_log_post_id_handover_post')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_duty_log_site_id_site')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_duty_log_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_duty_log')),
+    sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_gate_duty_log_user_id_client_uuid'))
+    )
+    with op.batch_alter_table('gate_duty_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_duty_log_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_duty_log_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_duty_log_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_duty_log_user_id'), ['user_id'], unique=False)
+
+    op.create_table('gate_parcel',
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('building_id', sa.Integer(), nullable=True),
+    sa.Column('unit', sa.String(length=20), nullable=False),
+    sa.Column('carrier', sa.String(length=20), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=100), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('clock_skew_seconds', sa.Float(), nullable=True),
+    sa.Column('skew_flagged', sa.Boolean(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_gate_parcel_building_id_building')),
+    sa.ForeignKeyConstraint(['post_id'], ['handover_post.id'], name=op.f('fk_gate_parcel_post_id_handover_post')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_parcel_site_id_site')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_parcel_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_parcel')),
+    sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_gate_parcel_user_id_client_uuid'))
+    )
+    with op.batch_alter_table('gate_parcel', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_parcel_building_id'), ['building_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_parcel_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_parcel_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_parcel_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_parcel_user_id'), ['user_id'], unique=False)
 
     op.create_table('gate_pass',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -113,6 +183,56 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_gate_roster_entry_site_id'), ['site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_roster_entry_user_id'), ['user_id'], unique=False)
 
+    op.create_table('gate_vehicle_entry',
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('plate', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('parking', sa.String(length=40), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('clock_skew_seconds', sa.Float(), nullable=True),
+    sa.Column('skew_flagged', sa.Boolean(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['handover_post.id'], name=op.f('fk_gate_vehicle_entry_post_id_handover_post')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_vehicle_entry_site_id_site')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_vehicle_entry_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_vehicle_entry')),
+    sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_gate_vehicle_entry_user_id_client_uuid'))
+    )
+    with op.batch_alter_table('gate_vehicle_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_entry_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_entry_plate'), ['plate'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_entry_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_entry_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_entry_user_id'), ['user_id'], unique=False)
+
+    op.create_table('gate_parcel_handover',
+    sa.Column('parcel_id', sa.Integer(), nullable=False),
+    sa.Column('to_whom', sa.String(length=40), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('clock_skew_seconds', sa.Float(), nullable=True),
+    sa.Column('skew_flagged', sa.Boolean(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['parcel_id'], ['gate_parcel.id'], name=op.f('fk_gate_parcel_handover_parcel_id_gate_parcel')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_parcel_handover_site_id_site')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_parcel_handover_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_parcel_handover')),
+    sa.UniqueConstraint('parcel_id', name=op.f('uq_gate_parcel_handover_parcel_id')),
+    sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_gate_parcel_handover_user_id_client_uuid'))
+    )
+    with op.batch_alter_table('gate_parcel_handover', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_parcel_handover_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_parcel_handover_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_parcel_handover_user_id'), ['user_id'], unique=False)
+
     op.create_table('gate_release_check',
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('slip_id', sa.Integer(), nullable=True),
@@ -144,6 +264,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_gate_release_check_site_id'), ['site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_release_check_slip_id'), ['slip_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gate_release_check_user_id'), ['user_id'], unique=False)
+
+    op.create_table('gate_vehicle_exit',
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('clock_skew_seconds', sa.Float(), nullable=True),
+    sa.Column('skew_flagged', sa.Boolean(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['gate_vehicle_entry.id'], name=op.f('fk_gate_vehicle_exit_entry_id_gate_vehicle_entry')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_gate_vehicle_exit_site_id_site')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_gate_vehicle_exit_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gate_vehicle_exit')),
+    sa.UniqueConstraint('entry_id', name=op.f('uq_gate_vehicle_exit_entry_id')),
+    sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_gate_vehicle_exit_user_id_client_uuid'))
+    )
+    with op.batch_alter_table('gate_vehicle_exit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_exit_client_uuid'), ['client_uuid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_exit_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gate_vehicle_exit_user_id'), ['user_id'], unique=False)
 
     op.create_table('gate_visitor',
     sa.Column('post_id', sa.Integer(), nullable=True),
@@ -242,15 +384,18 @@ def upgrade():
     # H5: records are never altered. The tables of this revision, frozen (later revisions add theirs).
     # gate_visitor_person is not among them: it is erased after the site's retention (G7).
     make_append_only({
-        "gate_visitor_access": "created_at", "gate_release_check": "received_at", "gate_visitor_exit": "received_at",
+        "gate_visitor_access": "created_at", "gate_release_check": "received_at", "gate_vehicle_exit": "received_at",
+        "gate_vehicle_entry": "received_at", "gate_parcel_handover": "received_at", "gate_parcel": "received_at",
+        "gate_duty_log": "received_at", "gate_duty_signoff": "created_at", "gate_visitor_exit": "received_at",
         "gate_visitor": "received_at", "gate_erasure": "created_at",
     }, bind=op.get_bind())
 
 def downgrade():
     from wuye_field.audit.triggers import drop_append_only
 
-    drop_append_only(["gate_visitor_access", "gate_release_check", "gate_visitor_exit", "gate_visitor", "gate_erasure"],
-                     bind=op.get_bind())
+    drop_append_only(["gate_visitor_access", "gate_release_check", "gate_vehicle_exit", "gate_vehicle_entry",
+                      "gate_parcel_handover", "gate_parcel", "gate_duty_log", "gate_duty_signoff", "gate_visitor_exit",
+                      "gate_visitor", "gate_erasure"], bind=op.get_bind())
     with op.batch_alter_table('gate_visitor_person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_visitor_person_site_id'))
 
@@ -276,6 +421,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_visitor_building_id'))
 
     op.drop_table('gate_visitor')
+    with op.batch_alter_table('gate_vehicle_exit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_exit_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_exit_site_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_exit_client_uuid'))
+
+    op.drop_table('gate_vehicle_exit')
     with op.batch_alter_table('gate_release_check', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_release_check_user_id'))
         batch_op.drop_index(batch_op.f('ix_gate_release_check_slip_id'))
@@ -284,6 +435,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_release_check_client_uuid'))
 
     op.drop_table('gate_release_check')
+    with op.batch_alter_table('gate_parcel_handover', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_handover_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_handover_site_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_handover_client_uuid'))
+
+    op.drop_table('gate_parcel_handover')
+    with op.batch_alter_table('gate_vehicle_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_entry_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_entry_site_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_entry_post_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_entry_plate'))
+        batch_op.drop_index(batch_op.f('ix_gate_vehicle_entry_client_uuid'))
+
+    op.drop_table('gate_vehicle_entry')
     with op.batch_alter_table('gate_roster_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_roster_entry_user_id'))
         batch_op.drop_index(batch_op.f('ix_gate_roster_entry_site_id'))
@@ -299,6 +464,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_pass_site_id'))
 
     op.drop_table('gate_pass')
+    with op.batch_alter_table('gate_parcel', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_site_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_post_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_client_uuid'))
+        batch_op.drop_index(batch_op.f('ix_gate_parcel_building_id'))
+
+    op.drop_table('gate_parcel')
+    with op.batch_alter_table('gate_duty_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_duty_log_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_duty_log_site_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_duty_log_post_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_duty_log_client_uuid'))
+
+    op.drop_table('gate_duty_log')
     with op.batch_alter_table('gate_watch_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gate_watch_entry_site_id'))
 
@@ -307,3 +487,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gate_erasure_site_id'))
 
     op.drop_table('gate_erasure')
+    with op.batch_alter_table('gate_duty_signoff', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gate_duty_signoff_user_id'))
+        batch_op.drop_index(batch_op.f('ix_gate_duty_signoff_site_id'))
+
+    op.drop_table('gate_duty_signoff')
