@@ -100,11 +100,13 @@ def test_supervisor_board_roster_month_and_print(client, auth, demo):
     bad = client.post(f"/gate/sites/{demo.id}/roster/assign?month=2026-12",
                       data={"post": str(h.post(demo).id), "shift": "07:00", "first": "x", "last": "2026-12-02"})
     assert bad.status_code == 422 and "日期格式" in bad.get_data(as_text=True)
-    assert client.get(f"/gate/sites/{demo.id}/month?month=2026-11").status_code == 200
+    month = client.get(f"/gate/sites/{demo.id}/month?month=2026-11").get_data(as_text=True)
+    assert 'id="gate-month"' in month and "拒绝放行" in month and "未签核" in month
 
 
 def test_gate_settings_change_is_logged(client, auth, demo):
     auth.login("admin01")
+    assert f"/gate/sites/{demo.id}/settings" in client.get("/").get_data(as_text=True)
     bad = client.post(f"/gate/sites/{demo.id}/settings", data={"gate.visitor_retention_days": "5"})
     assert "30–1095" in bad.get_data(as_text=True)
     client.post(f"/gate/sites/{demo.id}/settings", data={"gate.visitor_retention_days": "90"})

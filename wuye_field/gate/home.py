@@ -89,5 +89,11 @@ def desk_section(user: User) -> Section | None:
                    order=60) if site_ids else None
 
 
+def admin_section(user: User) -> Section | None:
+    """Admins: the gate settings of their sites (retention of visitors' data, ID rule, limits)."""
+    site_ids = sorted(user.site_ids("admin"))
+    return Section("gate/_admin.html", {"site_ids": site_ids}, order=890) if site_ids else None
+
+
 def gate_pages(user: User) -> list[str]:
     return [url_for("gate.post", post_id=p.id) for p in gate_posts(user)]

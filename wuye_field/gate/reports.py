@@ -77,6 +77,11 @@ class MonthView:
     days: list[date]
     visitors_per_day: dict[date, int]
     coverage: dict[HandoverPost, list[roster.DayCoverage]]
+    released_per_day: dict[date, int] = field(default_factory=dict)
+    refused_per_day: dict[date, int] = field(default_factory=dict)
+    vehicles_per_day: dict[date, int] = field(default_factory=dict)
+    follow_ups_per_day: dict[date, int] = field(default_factory=dict)
+    unsigned: list[date] = field(default_factory=list)
 
 
 def month_view(viewer: User, site_id: int, year: int, month: int, *, now: datetime) -> MonthView:
@@ -85,8 +90,18 @@ def month_view(viewer: User, site_id: int, year: int, month: int, *, now: dateti
     start, end = rules.day_bounds(days[0], site.timezone)[0], rules.day_bounds(days[-1], site.timezone)[1]
     per_day = Counter(to_site_time(v.device_time, site.timezone).date()
                       for v in visitors.visitors_between(site.id, start, end))
+    def local(value):
+        return to_site_time(value, site.timezone).date()
+
+    checks = slips.checks_between(site.id, start, end)
     return MonthView(site, year, month, days, dict(per_day),
-                     roster.month_coverage(viewer, site.id, year, month, now=now))
+                     roster.month_coverage(viewer, site.id, year, month, now=now),
+                     dict(Counter(local(c.device_time) for c in checks if c.outcome == "released")),
+                     dict(Counter(local(c.device_time) for c in checks if c.outcome == "refused")),
+                     dict(Counter(local(v.device_time) for v in vehicles.entries_between(site.id, start, end))),
+                     dict(Counter(local(e.device_time) for e in dutylog.entries_between(site.id, start, end)
+                                  if e.follow_up)),
+                     dutylog.unsigned_days(site.id, now, days=62))
 
 
 # ---------------------------------------------------------------- /export/visitors.csv

@@ -13,6 +13,7 @@ from wuye_field.gate.blueprint import bp
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    registry.add(app, registry.HOME_SECTIONS, home.gate_section, home.board_section, home.desk_section)
+    registry.add(app, registry.HOME_SECTIONS, home.gate_section, home.board_section, home.desk_section,
+                 home.admin_section)
     registry.add(app, registry.OFFLINE_PAGES, home.gate_pages)
     registry.add(app, registry.HANDOVER_NOTES, visitors.handover_lines, dutylog.handover_lines)
