@@ -120,3 +120,12 @@ def test_visitors_still_inside_appear_on_the_handover_of_their_post(demo):
     visitors.visitor_out(h.user("gate01"), visitor.id, **h.field(h.NOW + timedelta(hours=1)))
     db.session.commit()
     assert handover_notes(h.post(demo), h.user("guard01"), now=h.NOW) == []
+
+
+def test_purge_expired_erases_visitors_personal_fields_and_says_so(demo, runner):
+    from datetime import datetime, timezone
+
+    old = _register(demo, at=datetime.now(timezone.utc) - timedelta(days=181))
+    result = runner.invoke(args=["wuye", "purge-expired"])
+    assert result.exit_code == 0 and "visitor personal data erased 1" in result.output
+    assert db.session.get(VisitorPerson, old.id) is None and chain.verify(demo.id).ok
