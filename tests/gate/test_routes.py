@@ -95,6 +95,9 @@ def test_supervisor_board_roster_month_and_print(client, auth, demo):
     assert 'id="home-gate-board"' in home and 'data-red="1"' in home
     roster = client.get(f"/gate/sites/{demo.id}/roster?month=2026-12")
     assert roster.status_code == 200 and 'id="roster-grid"' in roster.get_data(as_text=True)
+    cell = client.get(f"/gate/sites/{demo.id}/roster?month=2026-12&post={h.post(demo).id}&shift=19:00"
+                      f"&first=2026-12-05&last=2026-12-05").get_data(as_text=True)
+    assert 'value="2026-12-05"' in cell and '<option value="19:00" selected>' in cell  # a tapped cell pre-fills
     printable = client.get(f"/gate/sites/{demo.id}/roster?month=2026-12&print=1").get_data(as_text=True)
     assert "排班表" in printable and "主管签字" in printable
     bad = client.post(f"/gate/sites/{demo.id}/roster/assign?month=2026-12",

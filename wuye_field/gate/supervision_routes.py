@@ -36,7 +36,8 @@ def _roster_page(site_id: int, errors: dict | None = None, message: str = "", st
     year, month = _month(site)
     grid = roster.month_grid(current_user, site.id, year, month)
     template = "gate/roster_print.html" if request.args.get("print") else "gate/roster.html"
-    return render_template(template, grid=grid, errors=errors or {}, message=message, values=request.form,
+    values = request.form if request.method == "POST" else request.args  # a tapped cell pre-fills the form
+    return render_template(template, grid=grid, errors=errors or {}, message=message, values=values,
                            can_edit=site.id in current_user.site_ids(*roster.EDIT_ROLES)), status
 
 
