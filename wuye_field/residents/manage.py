@@ -69,7 +69,7 @@ def current_notices(user: User, *, now: datetime) -> list[DeskNotice]:
         return []
     return list(db.session.scalars(select(DeskNotice).where(DeskNotice.site_id.in_(ids),
                                                             or_(DeskNotice.ends_at.is_(None),
-                                                                DeskNotice.ends_at >= now))
+                                                                DeskNotice.ends_at >= as_utc(now)))
                                    .order_by(DeskNotice.starts_at)))
 
 

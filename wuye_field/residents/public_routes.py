@@ -55,7 +55,7 @@ def _limits() -> requests.Limits:
     config = current_app.config
     return requests.Limits(config.get("RESIDENT_LIMIT_PER_IP", DEFAULT_LIMIT_PER_IP),
                            config.get("RESIDENT_LIMIT_PER_PHONE", DEFAULT_LIMIT_PER_PHONE),
-                           enabled=config.get("RESIDENT_LIMITS_ENABLED", True))
+                           enabled=config["RATELIMIT_ENABLED"])
 
 
 def _photo_key() -> str | None:

@@ -6,6 +6,7 @@ over (W5 is planned there).
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from wuye_field.workorders.models import CATEGORIES
 
 PHONE_DIGITS = 11
 DESK_ROLES = ("desk", "supervisor", "admin")
+log = logging.getLogger(__name__)
 
 
 class TooManyRequests(DomainError):
@@ -46,7 +48,12 @@ def check_rate(limits: Limits, address: str, phone: str) -> None:
         return
     for spec, key in ((limits.per_ip, ("resident-ip", address)), (limits.per_phone, ("resident-phone", phone))):
         for item in parse_many(spec):
-            if not limiter.limiter.hit(item, *key):
+            try:
+                allowed = limiter.limiter.hit(item, *key)
+            except Exception:  # the store unreachable (Redis down): take the report, say so in the log
+                log.exception("resident rate-limit storage unavailable; report accepted without the limit")
+                allowed = True
+            if not allowed:
                 raise TooManyRequests(_("提交太频繁，请稍后再试；紧急情况请直接拨打客服电话。"))
 
 

@@ -74,7 +74,7 @@ def building_for_token(token: str) -> Building:
 def _today_start(site: Site, now: datetime) -> datetime:
     zone = ZoneInfo(site.timezone)
     local = as_utc(now).astimezone(zone)
-    return datetime.combine(local.date(), time(0), tzinfo=zone)
+    return as_utc(datetime.combine(local.date(), time(0), tzinfo=zone))  # UTC: SQLite compares text
 
 
 def _place_ids(building: Building) -> list[int]:
@@ -104,8 +104,8 @@ def window(building: Building, *, now: datetime) -> Window:
     notices = db.session.scalars(
         select(DeskNotice).where(DeskNotice.site_id == site.id,
                                  or_(DeskNotice.building_id.is_(None), DeskNotice.building_id == building.id),
-                                 DeskNotice.starts_at <= now + timedelta(days=7),
-                                 or_(DeskNotice.ends_at.is_(None), DeskNotice.ends_at >= now))
+                                 DeskNotice.starts_at <= as_utc(now) + timedelta(days=7),
+                                 or_(DeskNotice.ends_at.is_(None), DeskNotice.ends_at >= as_utc(now)))
         .order_by(DeskNotice.starts_at).limit(10))
     return Window(
         site_name=site.name, building_name=building.name, token=building.public_token, tz=site.timezone,
