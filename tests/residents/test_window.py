@@ -168,3 +168,17 @@ def demo_factory():
         db.session.commit()
         return db.session.scalar(select(Building.public_token).where(Building.site_id == site.id).limit(1))
     return build
+
+
+def test_the_form_works_with_csrf_on_and_no_javascript(make_app, demo_factory):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        token = demo_factory(app)
+        client = app.test_client()
+        form = client.get(f"/b/{token}/repair").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        sent = client.post(f"/b/{token}/repair", data={"csrf_token": csrf, "phone": "13900006666",
+                                                       "description": "单元门关不上", "category": "doors"})
+        assert sent.status_code == 201
+        refused = client.post(f"/b/{token}/repair", data={"phone": "13900006666", "description": "单元门关不上"})
+        assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)

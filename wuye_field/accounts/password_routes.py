@@ -10,8 +10,8 @@ from wuye_field.accounts.blueprint import bp
 from wuye_field.core.errors import FieldErrors, error_response, wants_json
 from wuye_field.extensions import db
 
-OPEN_WHILE_FORCED = {"accounts.change_password", "accounts.logout", "accounts.login", "static", "pwa.service_worker",
-                     "pwa.manifest", "pwa.healthz", "sync.csrf"}
+OPEN_WHILE_FORCED = {"accounts.change_password", "accounts.logout", "accounts.login", "accounts.set_language", "static",
+                     "pwa.service_worker", "pwa.manifest", "pwa.healthz", "pwa.offline", "sync.csrf", "sync.outbox"}
 
 
 @bp.before_app_request

@@ -55,7 +55,7 @@ def set_desk_phone(actor: User, site_id: int, raw: str, *, now: datetime) -> str
     return phone
 
 
-# ---------------------------------------------------------------- notices (the desk)
+# ---------------------------------------------------------------- notices (the desk, W10)
 
 
 def notice_sites(user: User) -> list[Site]:

@@ -1,4 +1,5 @@
-"""The public residents' window: no sign-in, no JavaScript, small (≤ 20 KB compressed on first load)."""
+"""The public residents' window (W9, W10, R37): no sign-in, no JavaScript, small (≤ 20 KB compressed on first
+load), rate-limited per address and per phone, nothing about staff or other residents."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,6 @@ from wuye_field.photos.storage import LocalStorage, photo_decode_slots
 from wuye_field.residents import requests, window
 from wuye_field.residents.blueprint import bp
 from wuye_field.residents.models import REQUEST_KINDS
-from wuye_field.residents.settings import DEFAULT_LIMIT_PER_IP, DEFAULT_LIMIT_PER_PHONE
 from wuye_field.workorders.models import CATEGORIES
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ def public_form(token: str, kind: str):
 
 def _limits() -> requests.Limits:
     config = current_app.config
-    return requests.Limits(config.get("RESIDENT_LIMIT_PER_IP", DEFAULT_LIMIT_PER_IP),
-                           config.get("RESIDENT_LIMIT_PER_PHONE", DEFAULT_LIMIT_PER_PHONE),
+    return requests.Limits(config["RESIDENT_LIMIT_PER_IP"], config["RESIDENT_LIMIT_PER_PHONE"],
                            enabled=config["RATELIMIT_ENABLED"])
 
 

@@ -1,5 +1,5 @@
-"""Residents' repair reports and complaints: the public submission (rate-limited, cleaned, photo re-encoded)
-and the desk's handling with first-contact ownership (首接责任制, W6).
+"""Residents' repair reports and complaints (W9): the public submission (rate-limited, cleaned, photo
+re-encoded; R37) and the desk's handling with first-contact ownership (首接责任制, W6).
 
 A complaint is kept here as a request of kind "complaint" until the incidents package takes complaints
 over (W5 is planned there).

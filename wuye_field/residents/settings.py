@@ -7,12 +7,8 @@ from datetime import datetime
 from wuye_field.audit.settings_history import value_at
 
 DEFAULTS = {
-    "residents.desk_phone": "",  # W1: the 24-hour repair line shown as tel: on every building's window
+    "residents.desk_phone": "",  # W1, W9: the 24-hour repair line shown as tel: on every building's window
 }
-
-# Abuse limits of the public forms (config keys, so an operator can tighten them without a release).
-DEFAULT_LIMIT_PER_IP = "10 per hour"
-DEFAULT_LIMIT_PER_PHONE = "3 per hour"
 
 
 def setting(name: str):

@@ -1,4 +1,4 @@
-"""What the public residents' window of one building shows (/b/<token>), and nothing more.
+"""What the public residents' window of one building shows (/b/<token>), and nothing more (R37).
 
 Public means: no staff name, no resident data, no photo. Only times, categories and the desk's own text
 leave this module (the dataclasses below hold nothing else), so a template cannot print a name by accident.
