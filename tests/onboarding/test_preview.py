@@ -33,7 +33,8 @@ def test_every_error_names_its_sheet_row_and_column(admin01, demo):
     data = workbook(
         places=[PLACE_ROW, ["N02", "3号楼大堂", "9栋", "", "巡更点", "", "", "", ""],
                 ["N01", "重复", "", "", "花园", "也许", "5", "扫地", ""]],
-        staff=[["G601", "钱七", "1380000", "护管员", ""], ["G602", "周八", "13900000602", "保安队长", ""]],
+        staff=[["G601", "钱七", "1380000", "护管员", ""], ["G602", "周八", "13900000602", "保安队长", ""],
+               ["G603", "王九", "", "保洁员", "GATE"], ["G604", "李十", "", "护管员", "NOPE"]],
     )
     messages = [str(e) for e in _preview(admin01, demo, [("site.xlsx", data)]).errors]
     assert "地点 第 3 行 C 列：楼栋“9栋”不存在。" in messages
@@ -44,6 +45,8 @@ def test_every_error_names_its_sheet_row_and_column(admin01, demo):
     assert any(m.startswith("地点 第 4 行 H 列：检查清单类别“扫地”不存在") for m in messages)
     assert "人员 第 2 行 C 列：手机号“1380000”无效，须为 11 位数字。" in messages
     assert any(m.startswith("人员 第 3 行 D 列：未知角色“保安队长”") for m in messages)
+    assert "人员 第 4 行 E 列：岗位“GATE”需要角色：主管、护管员。" in messages
+    assert "人员 第 5 行 E 列：岗位“NOPE”不存在。" in messages
 
 
 def test_a_gbk_csv_saved_by_excel_is_read(admin01, demo):

@@ -307,8 +307,7 @@ def preview_posts(site: Site, raw: RawSheet) -> SheetPreview:
         _duplicates(row, seen, code, "code")
         row.plan.key, row.plan.target_id = code, post.id if post else None
         before = {k: v for k, v in post_values(post).items() if k in clean} if post else None
-        _finish(row.plan, before, clean, {"shift_starts": "交班时间", "equipment": "交接器材", "name": "岗位名称",
-                                          "kind": "岗位类型", "window_min": "window_min", "late_after_min": "late"})
+        _finish(row.plan, before, clean, _labels(raw.spec))
         preview.rows.append(row.plan)
     preview.absent = sorted(code for code, p in stored.items() if p.active and code not in seen)
     return preview

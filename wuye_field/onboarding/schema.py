@@ -2,7 +2,8 @@
 enumerated columns (they become data-validation lists in the template) and one example row per sheet.
 
 Equipment (设备) is not a sheet yet: the equipment register belongs to the checks package, which has not
-landed; its sheet is added there.
+landed; its sheet is added there. A staff member's 岗位 are checked (the post exists, one of the person's
+roles may work it) but not stored: a post is open to every holder of its roles (handover.posts.can_work).
 """
 from __future__ import annotations
 
