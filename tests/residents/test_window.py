@@ -118,6 +118,9 @@ def test_a_residents_report_becomes_a_desk_request_with_a_reference(client, auth
     auth.login("desk01")
     board = client.get("/residents/desk").get_data(as_text=True)
     assert reference in board and "&lt;script&gt;" in board and "<script>x" not in board
+    photo = client.get(f"/residents/requests/{item.id}/photo.jpg")
+    assert photo.mimetype == "image/jpeg" and photo.data != _photo()  # re-encoded, metadata dropped
+    photo.close()
     assert client.post(f"/residents/requests/{item.id}/take").status_code == 303
     auth.logout()
     auth.login("supervisor01")

@@ -57,6 +57,11 @@ def _limits() -> requests.Limits:
                            enabled=config["RATELIMIT_ENABLED"])
 
 
+def resident_photos() -> LocalStorage:
+    """Residents' photos, kept apart from field photos (the orphan sweep of field photos never sees them)."""
+    return LocalStorage(Path(current_app.config["WUYE_DATA_DIR"]) / "resident_photos")
+
+
 def _photo_key() -> str | None:
     """The optional photo, checked and re-encoded like every upload (no EXIF, no GPS), kept apart from
     field photos; None when none was sent."""
@@ -66,7 +71,7 @@ def _photo_key() -> str | None:
     config = current_app.config
     processed = process_photo(sent.stream.read(config["PHOTO_MAX_BYTES"] + 1), PhotoLimits.from_config(config),
                               photo_decode_slots())
-    return LocalStorage(Path(config["WUYE_DATA_DIR"]) / "resident_photos").put(processed.display)
+    return resident_photos().put(processed.display)
 
 
 @bp.post("/b/<token>/<any(repair, complaint):kind>")

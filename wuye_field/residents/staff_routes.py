@@ -1,7 +1,7 @@
 """Staff pages of the residents' window: the desk's residents' requests and notices, the admin's building codes."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
@@ -10,6 +10,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.residents import manage, requests
 from wuye_field.residents.blueprint import bp
+from wuye_field.residents.public_routes import resident_photos
 from wuye_field.residents.settings import site_setting
 
 DESK = ("desk", "supervisor", "admin")
@@ -38,6 +39,19 @@ def take(request_id: int):
     requests.take(current_user, request_id, now=utcnow())
     db.session.commit()
     return redirect(url_for("residents.desk"), 303)
+
+
+@bp.get("/residents/requests/<int:request_id>/photo.jpg")
+@login_required
+@role_required(*DESK)
+def photo(request_id: int):
+    """The resident's photo (re-encoded on arrival), for the desk of its site only."""
+    item = requests.get_request(current_user, request_id)
+    if not item.photo_key:
+        abort(404)
+    response = send_file(resident_photos().path(item.photo_key), mimetype="image/jpeg", max_age=3600)
+    response.cache_control.private = True
+    return response
 
 
 @bp.post("/residents/requests/<int:request_id>/close")
