@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from wuye_field.onboarding.schema import sheets
 
 VALIDATED_ROWS = 5001  # the validation lists cover every row an import accepts
-NOTE = "第 1 行是表头，请勿修改；第 2 行是示例，可改写或删除。带 * 的列必填。设备台账将在设备巡检功能上线后加入。"
+NOTE = "第 1 行是表头，请勿修改；第 2 行是示例，可改写或删除。带 * 的列必填。"
 
 
 def template_bytes() -> bytes:
