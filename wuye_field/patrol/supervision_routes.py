@@ -11,12 +11,13 @@ from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse_date_range
+from wuye_field.core.months import export_days
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
 from wuye_field.core.registry import Section
 from wuye_field.patrol import compliance as rules
-from wuye_field.patrol import exports, makeups, supervision
+from wuye_field.patrol import exports, makeups, month, supervision
 from wuye_field.patrol.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -146,7 +147,7 @@ def record_makeup():
 
 def _export(kind: str, rows_of):
     site = supervision.site_by_code(current_user, request.args.get("site"))
-    first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
+    first, last = export_days(request.args, site.timezone, utcnow())  # no dates: the current month
     header, rows = rows_of(site, first, last)
     return csv_response(csv_text(header, rows), f"{kind}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
@@ -161,6 +162,17 @@ def export_inspections():
     return _export("inspections", exports.inspections_rows)
 
 
+def export_windows():
+    """`GET /export/windows.csv?site=<code>&month=YYYY-MM` (or dates): one row per counted key-area window
+    (P2) with its state and the guard credited — the rows the month figures count."""
+    return _export("windows", lambda site, first, last: month.window_rows(site, first, last, now=utcnow()))
+
+
+def export_makeups():
+    """`GET /export/makeups.csv?site=<code>&month=YYYY-MM` (or dates): every 补巡 naming a window then."""
+    return _export("makeups", month.makeup_rows)
+
+
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
@@ -168,3 +180,5 @@ def _register_exports(state) -> None:
     state.app.add_url_rule("/export/scans.csv", "patrol.export_scans", login_required(guard(export_scans)))
     state.app.add_url_rule("/export/inspections.csv", "patrol.export_inspections",
                            login_required(guard(export_inspections)))
+    state.app.add_url_rule("/export/windows.csv", "patrol.export_windows", login_required(guard(export_windows)))
+    state.app.add_url_rule("/export/makeups.csv", "patrol.export_makeups", login_required(guard(export_makeups)))
