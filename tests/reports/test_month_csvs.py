@@ -101,3 +101,14 @@ def test_month_page_is_for_supervisors_and_admins_of_the_site(client, auth, mont
     auth.login("s-oth", "password-123")
     assert client.get(f"/reports/month?site={month_site.site.id}").status_code == 404
     assert client.get(f"/export/handovers.csv?site=MON&month={month_site.month}").status_code == 404
+
+
+def test_patrol_compliance_month_view_agrees_with_the_month_page(client, auth, month_site):
+    auth.login("s-mon", "password-123")
+    figures, _html = page_figures(client, month_site)
+    html = client.get(f"/patrol/compliance?site={month_site.site.id}&month={month_site.month}").get_data(as_text=True)
+    assert f'data-on-time="{figures["patrol.on_time"]}"' in html
+    assert f'data-counted="{figures["patrol.windows"]}"' in html
+    assert month_site.first.isoformat() in html and month_site.last.isoformat() in html
+    by_period = client.get(f"/patrol/compliance?site={month_site.site.id}&period=month&date={month_site.first}")
+    assert f'data-counted="{figures["patrol.windows"]}"' in by_period.get_data(as_text=True)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
 from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse_date_range
-from wuye_field.core.months import export_days
+from wuye_field.core.months import export_days, month_days, month_of, parse_month
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
@@ -80,15 +80,19 @@ def grid():
 @login_required
 @role_required(*OVERSEERS)
 def compliance():
-    """Daily (?period=day) or weekly (?period=week) compliance per key area and per guard."""
+    """Daily (?period=day), weekly (?period=week) or monthly (?period=month, or ?month=YYYY-MM) compliance
+    per key area and per guard."""
     sites, site = supervision.overseen_site(current_user, _site_arg())
     day = _day_arg(site)
-    period = "week" if request.args.get("period") == "week" else "day"
-    first, last = supervision.week_of(day) if period == "week" else (day, day)
-    step = timedelta(days=7 if period == "week" else 1)
+    period = request.args.get("period") if request.args.get("period") in ("week", "month") else "day"
+    if request.args.get("month"):
+        period, day = "month", month_days(parse_month(request.args.get("month"), today=day))[0]
+    first, last = {"week": supervision.week_of(day), "month": month_days(month_of(day))}.get(period, (day, day))
     now = utcnow()
     sites, report = supervision.compliance_report(current_user, site.id, first, last, now=now)
-    nav = {"prev": first - step, "next": first + step, "period": period}
+    step = timedelta(days=7 if period == "week" else 1)
+    nav = {"prev": first - step, "next": last + timedelta(days=1) if period == "month" else first + step,
+           "period": period}
     # No window has ended yet: the page says what the board says now instead of 「0 / 0」.
     board = supervision.site_board(report.site, now=now) if not report.total.counted else None
     return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav,
