@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -47,7 +47,8 @@ def _visits_by_user(place_ids: list[int], start: datetime, end: datetime) -> dic
                 select(Scan.place_id, Scan.device_time, Scan.user_id).where(
                     Scan.place_id.in_(place_ids), ~Scan.tag_retired, Scan.device_time >= start,
                     Scan.device_time < end)):
-            result[pid].append((as_utc(when).timestamp(), uid))
+            # PostgreSQL answers aware datetimes, SQLite naive UTC ones (hot loop: no as_utc per row).
+            result[pid].append(((when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp(), uid))
     out = {}
     for pid, pairs in result.items():
         pairs.sort()
@@ -110,11 +111,13 @@ def window_figures(rows) -> dict:
     total, areas, guards, days = Counter(), defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
     names = {}
     users = _names(who for _p, _w, _s, who in rows)
+    day_names: dict[date, str] = {}
     for place, window, state, who in rows:
         total[state] += 1
         areas[place.code][state] += 1
         names[place.code] = place.name
-        days[window.day.isoformat()][state] += 1
+        day = window.local_start.date()
+        days[day_names.get(day) or day_names.setdefault(day, day.isoformat())][state] += 1
         if who is not None:
             guards[users[who].staff_no][state] += 1
             names[users[who].staff_no] = users[who].name
