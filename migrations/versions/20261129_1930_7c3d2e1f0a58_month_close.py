@@ -1,4 +1,4 @@
-"""month_close: a site-month's figures frozen when the month is closed (R30), append-only, on the chain
+"""month_close: a site-month's figures frozen when the month is closed (R30), append-only, on the chain; handover_post.created_at (from when a post is due handovers)
 
 Revision ID: 7c3d2e1f0a58
 Revises: 5e7a1c2d9b40
@@ -36,9 +36,14 @@ def upgrade():
     from wuye_field.audit.triggers import make_append_only
 
     make_append_only(RECORD_TABLES, bind=op.get_bind())
+    with op.batch_alter_table('handover_post', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('created_at', sa.DateTime(timezone=True),
+                                      server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('handover_post', schema=None) as batch_op:
+        batch_op.drop_column('created_at')
     from wuye_field.audit.triggers import drop_append_only
 
     drop_append_only(RECORD_TABLES, bind=op.get_bind())

@@ -7,7 +7,7 @@ from wuye_field.core import charts
 
 def test_trend_has_title_numbers_and_link():
     svg = str(charts.trend([("11-01", 1.0), ("11-02", None), ("11-03", 0.5)], "巡查按时率", "/reports/month#patrol"))
-    assert svg.startswith('<a class="chart-link" href="/reports/month#patrol">')
+    assert '<a class="chart-link" href="/reports/month#patrol">' in svg and "<figcaption" in svg
     assert "<title>巡查按时率</title>" in svg and 'role="img"' in svg
     assert "<desc>11-01 100%; 11-02 —; 11-03 50%</desc>" in svg
     assert ">50%</text>" in svg and "<script" not in svg
@@ -24,3 +24,8 @@ def test_bars_and_strip_say_every_number():
 def test_labels_are_escaped():
     svg = str(charts.bars([("<b>", 1, "x\"y")], "<script>"))
     assert "<script>" not in svg and "&lt;b&gt;" in svg
+
+
+def test_a_trend_without_numbers_says_so():
+    svg = str(charts.trend([("11-01", None), ("11-02", None)], "交接班"))
+    assert "暂无数据" in svg and "<desc>11-01 —; 11-02 —</desc>" in svg

@@ -7,7 +7,8 @@ The state of a due shift, from its first handover (not a correction) and that ha
 - 提前 early — accepted in time, but the handover was made before its window opened (`window_min`);
 - 按时 on time — accepted in time, the handover made inside its window;
 - 进行中 open — not accepted yet, the late-after time still running (not counted).
-H1 punctuality = on time ÷ decided (due − open).
+H1 punctuality = on time ÷ decided (due − open). A post is due handovers from its creation (`created_at`),
+or from the shift of its first handover when that is earlier (a post recorded before the column existed).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wuye_field.accounts.models import User
 from wuye_field.core.time import as_utc
@@ -30,7 +31,8 @@ ON_TIME, EARLY, LATE, NOT_ACCEPTED, OPEN = "on_time", "early", "late", "not_acce
 LABELS = {ON_TIME: _l("按时"), EARLY: _l("提前"), LATE: _l("迟到"), NOT_ACCEPTED: _l("未接班"), OPEN: _l("进行中")}
 
 
-def _shift_starts(post: HandoverPost, first: date, last: date, now: datetime) -> list[datetime]:
+def _shift_starts(post: HandoverPost, first: date, last: date, now: datetime, since: datetime) -> list[datetime]:
+    """The post's shift starts on local days first…last that have begun by `now`, from `since` on."""
     tz = ZoneInfo(post.site.timezone)
     try:
         clocks = rules.parse_clocks(post.shift_starts)
@@ -38,7 +40,13 @@ def _shift_starts(post: HandoverPost, first: date, last: date, now: datetime) ->
         return []
     starts = [datetime.combine(first + timedelta(days=i), clock, tz).astimezone(ZoneInfo("UTC"))
               for i in range((last - first).days + 1) for clock in clocks]
-    return [s for s in starts if s <= as_utc(now)]
+    return [s for s in starts if since <= s <= as_utc(now)]
+
+
+def _due_since(post: HandoverPost, first_handover: datetime | None) -> datetime:
+    """A post is due handovers from its creation, or from its first handover's shift if that is earlier."""
+    created = as_utc(post.created_at)
+    return min(created, first_handover) if first_handover else created
 
 
 def state_of(post: HandoverPost, start: datetime, handover: Handover | None, acceptance: HandoverAcceptance | None,
@@ -70,9 +78,12 @@ def due_shifts(site: Site, first: date, last: date, *, now: datetime):
     ids = [h.id for h in by_shift.values()]
     acceptances = {a.root_id: a for a in db.session.scalars(
         select(HandoverAcceptance).where(HandoverAcceptance.root_id.in_(ids)))} if ids else {}
+    firsts = dict(db.session.execute(select(Handover.post_id, func.min(Handover.shift_start)).where(
+        Handover.site_id == site.id, Handover.root_id.is_(None)).group_by(Handover.post_id)).all())
     rows = []
     for post in posts:
-        for shift in _shift_starts(post, first, last, now):
+        first_handover = as_utc(firsts[post.id]) if firsts.get(post.id) else None
+        for shift in _shift_starts(post, first, last, now, _due_since(post, first_handover)):
             handover = by_shift.get((post.id, shift))
             acceptance = acceptances.get(handover.id) if handover else None
             rows.append((post, shift, handover, acceptance, state_of(post, shift, handover, acceptance, now)))
