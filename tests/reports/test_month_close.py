@@ -106,3 +106,26 @@ def test_cli_report_and_close(app, runner, client, auth, month_site):
     assert again.exit_code != 0 and "已关账" in again.output
     bad = runner.invoke(args=["wuye", "report", "MON", "--month", "2026/11", "--json"])
     assert bad.exit_code != 0 and "月份格式" in bad.output
+
+
+def test_a_closed_months_exports_are_the_files_frozen_with_it(client, auth, month_site):
+    auth.login("s-mon", "password-123")
+    names = ("scans", "inspections", "windows", "makeups", "cleaning", "workorders", "handovers")
+    query = f"site=MON&month={month_site.month}"
+    before = {name: client.get(f"/export/{name}.csv?{query}").get_data() for name in names}
+    client.post("/reports/month/close", data={"site": month_site.site.id, "month": month_site.month})
+    db.session.execute(text("UPDATE place SET patrol_interval_min = 60 WHERE id = :id"), {"id": month_site.area.id})
+    db.session.add(Scan(client_uuid=str(uuid.uuid4()), user_id=month_site.guard.id, site_id=month_site.site.id,
+                        place_id=month_site.area.id, device_time=at(month_site.first + timedelta(days=5), 2),
+                        received_at=utcnow()))
+    db.session.commit()
+    for name in names:
+        assert client.get(f"/export/{name}.csv?{query}").get_data() == before[name], name
+    page, _html = figures(client, month_site)
+    windows = client.get(f"/export/windows.csv?{query}").get_data().decode("utf-8-sig").splitlines()
+    assert int(page["patrol.windows"]) == len(windows) - 1
+    # another range than the closed month is computed from the records (the late scan is in it)
+    day = (month_site.first + timedelta(days=5)).isoformat()
+    live = client.get(f"/export/scans.csv?site=MON&date_from={day}&date_to={day}").get_data().decode("utf-8-sig")
+    assert len(live.splitlines()) == 2
+    assert verify(month_site.site.id).ok

@@ -14,7 +14,7 @@ from wuye_field.cleaning import checkoff, reports, rules, setup
 from wuye_field.cleaning.blueprint import bp
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
 from wuye_field.cleaning.today import today_for
-from wuye_field.core.csv_export import csv_response
+from wuye_field.core.csv_export import csv_response, frozen_export
 from wuye_field.core.months import export_days
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render
@@ -146,7 +146,8 @@ def export_csv():
     current month): UTF-8 with BOM; 400 on bad dates."""
     site = site_by_code_or_id(current_user, request.args.get("site"), *OVERSEERS)
     first, last = export_days(request.args, site.timezone, utcnow())  # no dates: the current month
-    text = reports.export_csv(current_user, site.id, first, last, now=utcnow())
+    text = frozen_export(site.id, "cleaning", first, last) or reports.export_csv(current_user, site.id, first, last,
+                                                                                now=utcnow())
     return csv_response(text, f"cleaning-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 

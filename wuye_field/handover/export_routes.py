@@ -5,7 +5,7 @@ from flask import request
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.core.csv_export import csv_response, csv_text
+from wuye_field.core.csv_export import csv_response, csv_text, frozen_export
 from wuye_field.core.months import export_days
 from wuye_field.core.time import utcnow
 from wuye_field.handover import month
@@ -20,8 +20,10 @@ def export_handovers():
     site = site_by_code_or_id(current_user, request.args.get("site"), *OVERSEERS)
     now = utcnow()
     first, last = export_days(request.args, site.timezone, now)
-    header, rows = month.export_rows(site, first, last, now=now)
-    return csv_response(csv_text(header, rows), f"handovers-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+    text = frozen_export(site.id, "handovers", first, last)  # a closed month: the file frozen with it
+    if text is None:
+        text = csv_text(*month.export_rows(site, first, last, now=now))
+    return csv_response(text, f"handovers-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
 @bp.record_once

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse_date_range
+from wuye_field.core.csv_export import csv_response, csv_text, frozen_export, parse_date, parse_date_range
 from wuye_field.core.months import export_days, month_days, month_of, parse_month
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
@@ -152,8 +152,10 @@ def record_makeup():
 def _export(kind: str, rows_of):
     site = supervision.site_by_code(current_user, request.args.get("site"))
     first, last = export_days(request.args, site.timezone, utcnow())  # no dates: the current month
-    header, rows = rows_of(site, first, last)
-    return csv_response(csv_text(header, rows), f"{kind}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+    text = frozen_export(site.id, kind, first, last)  # a closed month: the file frozen with it
+    if text is None:
+        text = csv_text(*rows_of(site, first, last))
+    return csv_response(text, f"{kind}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
 def export_scans():

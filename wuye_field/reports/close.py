@@ -2,9 +2,10 @@
 
 - Only after the month has ended (in the site's zone), once per site-month; from the page only by a
   supervisor of that site, from the command line (`wuye close-month`) by the operator.
-- A closed month is read from its snapshot (`month_report`): a later setting, a correction or a record
-  that arrives late changes nothing. Records made in the month (device time) but received after the
-  close are listed apart as 「关账后到达」 (`arrived_after_close`), never folded into the figures.
+- A closed month is read from its snapshot (`month_report`), its exports from the files stored with it
+  (`files`): a later setting, a correction or a record that arrives late changes nothing. Records made
+  in the month (device time) but received after the close are listed apart as 「关账后到达」
+  (`arrived_after_close`), never folded into the figures or the files.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from wuye_field.extensions import db
 from wuye_field.handover.models import Handover, HandoverAcceptance
 from wuye_field.patrol.models import Inspection, PatrolMakeup, Scan
 from wuye_field.places.models import Site
+from wuye_field.reports import files
 from wuye_field.reports.figures import month_bounds, month_figures
 from wuye_field.reports.models import CHAIN_COLUMNS, MonthClose
 from wuye_field.workorders.models import OrderEvent
@@ -76,6 +78,7 @@ def close_month(site: Site, month: str, *, actor: User | None, now: datetime) ->
     db.session.add(record)
     db.session.flush()
     chain.append_records(site.id, "month_close", [record.id], now=now)
+    files.freeze(site, month, now=now)
     return record
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wuye_field.audit.triggers import register_append_only
@@ -29,6 +29,23 @@ class MonthClose(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
-RECORD_TABLES = {"month_close": "closed_at"}
-register_append_only(MonthClose.__table__, "closed_at")
+class MonthCloseFile(db.Model):
+    """One CSV export of a closed month (`name`: scans, windows, cleaning …) as it was at the close, so the
+    figures of a closed month stay counts of its files."""
+
+    __tablename__ = "month_close_file"
+    __table_args__ = (UniqueConstraint("site_id", "month", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    name: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+RECORD_TABLES = {"month_close_file": "closed_at", "month_close": "closed_at"}
+for _model in (MonthCloseFile, MonthClose):
+    register_append_only(_model.__table__, "closed_at")
 CHAIN_COLUMNS = ("site_id", "month", "snapshot", "closed_at", "closed_by_id")
+FILE_CHAIN_COLUMNS = ("site_id", "month", "name", "text", "closed_at")

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from wuye_field.accounts.models import User
-from wuye_field.core.csv_export import csv_text, parse_date_range
+from wuye_field.core.csv_export import csv_text, frozen_export, parse_date_range
 from wuye_field.core.errors import DomainError
 from wuye_field.core.months import month_days, site_today
 from wuye_field.core.months import parse_month as parse_month_arg
@@ -318,4 +318,10 @@ def export_csv(actor: User, site_code: str | None, raw_from: str | None, raw_to:
         first, last = parse_date_range(raw_from, raw_to)
     else:  # no dates: the month asked for, else the current one
         first, last = month_days(parse_month_arg(raw_month, today=site_today(site.timezone, now)))
-    return site, first, last, csv_text(export_header(), export_rows(site, first, last, now=now))
+    text = frozen_export(site.id, "workorders", first, last)  # a closed month: the file frozen with it
+    return site, first, last, text if text is not None else export_text(site, first, last, now=now)
+
+
+def export_text(site: Site, first: date, last: date, *, now: datetime) -> str:
+    """The CSV text of workorders.csv for a site's local days first…last (no access check)."""
+    return csv_text(export_header(), export_rows(site, first, last, now=now))
