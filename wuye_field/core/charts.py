@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 300, 80
-
-
-NO_DATA = "暂无数据"
 
 
 def _frame(body: str, title: str, desc: str, href: str | None, width: int = WIDTH, height: int = HEIGHT) -> Markup:
     """The chart in a `<figure>` whose caption is its title (seen), the `<svg>` carrying title and desc (read)."""
     if not body:
         body = (f'<text class="chart-axis" x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle">'
-                f'{NO_DATA}</text>')
+                f'{escape(_("暂无数据"))}</text>')
     svg = (f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
            f'{body}</svg>')
@@ -60,7 +58,7 @@ def trend(points: Sequence[tuple[str, float | None]], title: str, href: str | No
         body += f'<line class="chart-target" x1="0" x2="{WIDTH - 40}" y1="{y(target):.1f}" y2="{y(target):.1f}"/>'
     last = next((v for _l, v in reversed(points) if v is not None), None)
     if last is None:
-        return _frame("", title, "; ".join(f"{label} —" for label, _v in points) or NO_DATA, href)
+        return _frame("", title, "; ".join(f"{label} —" for label, _v in points) or _("暂无数据"), href)
     body += f'<text class="chart-text" x="{WIDTH - 36}" y="{y(last) + 4:.1f}">{last * 100:.0f}%</text>'
     if points:
         body += (f'<text class="chart-axis" x="0" y="{HEIGHT - 2}">{escape(points[0][0])}</text>'

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wuye_field.accounts.models import User
@@ -26,8 +27,8 @@ TREND_DAYS = 30
 STATE_CSS = {compliance.ON_TIME: "chart-ok", compliance.MADE_UP: "chart-late", compliance.LATE: "chart-late",
              compliance.OVERDUE: "chart-missed", compliance.MISSED: "chart-missed", compliance.OPEN: "chart-open",
              compliance.UPCOMING: "chart-idle"}
-CLOCK_LABELS = {"ok": "进行中", "amber": "即将超时", "red": "已超时", "met": "按时完成", "missed": "超时完成",
-                "cancelled": "已取消"}
+CLOCK_LABELS = {"ok": _l("进行中"), "amber": _l("即将超时"), "red": _l("已超时"), "met": _l("按时完成"),
+                "missed": _l("超时完成"), "cancelled": _l("已取消")}
 CLOCK_CSS = {"ok": "chart-open", "amber": "chart-late", "red": "chart-missed", "met": "chart-ok",
              "missed": "chart-missed", "cancelled": "chart-idle"}
 
@@ -45,7 +46,7 @@ def readable_site(user: User, site_id: int | None) -> Site:
 
 
 def clock_chart(states: dict[str, int], href: str | None) -> Markup:
-    items = [(_(CLOCK_LABELS[s]), n, CLOCK_CSS[s]) for s, n in states.items()]
+    items = [(str(CLOCK_LABELS[s]), n, CLOCK_CSS[s]) for s, n in states.items()]
     return charts.bars(items, _("工单按完成时限状态"), href)
 
 
