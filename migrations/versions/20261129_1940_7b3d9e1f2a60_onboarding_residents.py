@@ -2,7 +2,7 @@
 replaced building tokens, desk notices, residents' requests
 
 Revision ID: 7b3d9e1f2a60
-Revises: 5e7a1c2d9b40
+Revises: 7c3d2e1f0a58
 Create Date: 2026-11-29 19:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b3d9e1f2a60'
-down_revision = '5e7a1c2d9b40'
+down_revision = '7c3d2e1f0a58'
 branch_labels = None
 depends_on = None
 
