@@ -14,6 +14,7 @@ from wuye_field.extensions import db
 from wuye_field.gate.demo import gate_history, load_gate_demo
 from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
+from wuye_field.residents.demo import load_residents_demo
 from wuye_field.workorders.demo import load_workorders_demo
 
 DEMO_PASSWORD = "wuye-demo"
@@ -98,6 +99,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    load_residents_demo(site)
     load_gate_demo(site, utcnow(), hash_method)
     if sample_orders:  # `wuye demo`: a month of gate history (the tests' bare demo site has none)
         gate_history(site, 30, utcnow())

@@ -19,10 +19,12 @@ HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (read by 
 PLACE_PANELS = "place_panels"  # provider(place, user) → Panel | None   (wuye_field.places.panels)
 OFFLINE_PAGES = "offline_pages"  # provider(user) → iterable of URLs   (wuye_field.sync.offline)
 OFFLINE_ASSETS = "offline_assets"  # provider(user) → iterable of static URLs   (wuye_field.sync.offline)
+# provider(site_id, name, first, last) → CSV text | None: an export frozen with a closed month (reports)
+FROZEN_EXPORTS = "frozen_exports"  # (read by wuye_field.core.csv_export.frozen_export)
 # provider(post, user, now) → list of lines: what a duty above handover (the gate) hands on at a post's
 # shift change (visitors still inside, duty-log entries needing follow-up); read by wuye_field.handover.
 HANDOVER_NOTES = "handover_notes"
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, HANDOVER_NOTES)
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES)
 _EXTENSION = "wuye_field.registry"
 
 
