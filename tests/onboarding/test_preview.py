@@ -45,7 +45,7 @@ def test_every_error_names_its_sheet_row_and_column(admin01, demo):
     assert any(m.startswith("地点 第 4 行 H 列：检查清单类别“扫地”不存在") for m in messages)
     assert "人员 第 2 行 C 列：手机号“1380000”无效，须为 11 位数字。" in messages
     assert any(m.startswith("人员 第 3 行 D 列：未知角色“保安队长”") for m in messages)
-    assert "人员 第 4 行 E 列：岗位“GATE”需要角色：主管、护管员。" in messages
+    assert "人员 第 4 行 E 列：岗位“GATE”需要角色：主管、护管员、门岗护管员。" in messages
     assert "人员 第 5 行 E 列：岗位“NOPE”不存在。" in messages
 
 
