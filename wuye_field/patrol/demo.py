@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
+from wuye_field.core.errors import DomainError
 from wuye_field.extensions import db
 from wuye_field.patrol.checklists import add_standard_items, place_checklist
 from wuye_field.patrol.models import Route, RouteStop
@@ -161,6 +162,10 @@ def _make_up(guard, place, start, tz, now, makeups, services) -> None:
     window = compliance.window_of(start, ZoneInfo(tz), [], place.patrol_interval_min)
     at = window.end + timedelta(minutes=40)
     if at > now:
+        return
+    try:
+        makeups.makeup_window(place, window.start.isoformat(), now=at)
+    except DomainError:  # a late round of the window before passed by in time: nothing to make up
         return
     key = stable_key("makeup", place.id, window.start.isoformat())
     services.add_scan(guard, place, past_receipt(key, at, now=now), via="camera")
