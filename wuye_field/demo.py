@@ -28,10 +28,12 @@ from wuye_field.cleaning.models import CleaningTask
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.handover.demo import handover_history
+from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.patrol.demo import load_patrol_demo, patrol_history
 from wuye_field.patrol.models import Route
 from wuye_field.places.models import Building, Place, Site
+from wuye_field.residents.demo import load_residents_demo
 from wuye_field.workorders.demo import load_workorders_demo, workorders_history
 
 DEMO_PASSWORD = "wuye-demo"
@@ -127,6 +129,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    load_residents_demo(site)
     if with_history and not has_history(site, now):
         load_history(site, HISTORY_DAYS, now)
     return site
@@ -143,7 +146,7 @@ def load_history(site: Site, days: int, now: datetime) -> None:
     """Date the site's setup back before its past (so no figure leaves the past days out as "before the
     place existed"), then run every history provider."""
     since = now - timedelta(days=days + 1)
-    for model in (Place, Route, CleaningTask):
+    for model in (Place, Route, CleaningTask, HandoverPost):
         db.session.execute(update(model).where(model.site_id == site.id, model.created_at > since)
                            .values(created_at=since).execution_options(synchronize_session=False))
     db.session.execute(update(Site).where(Site.id == site.id, Site.created_at > since).values(created_at=since)
