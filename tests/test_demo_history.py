@@ -2,6 +2,7 @@
 phone's services, so last month's figures are not empty; `--no-history` keeps today's empty site."""
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,17 @@ def test_demo_has_a_past_with_figures_for_last_month(runner):
     shifts = db.session.scalar(select(func.count(Handover.id)).where(
         Handover.site_id == site.id, Handover.shift_start >= start, Handover.shift_start < end))
     assert shifts > 0
+
+    # The same through `wuye report --json`: non-zero due counts for every duty, and no day before the
+    # past began counted as all missed (the setup is dated back to the first day of history, no further).
+    printed = runner.invoke(args=["wuye", "report", "DEMO", "--month", month, "--json"])
+    assert printed.exit_code == 0, printed.output
+    figures = json.loads(printed.output)
+    assert figures["closed"] is False
+    assert figures["patrol"]["total"]["windows"] > 0 and figures["patrol"]["total"]["share"] > 0.9
+    assert figures["cleaning"]["total"]["due"] > 0 and figures["cleaning"]["total"]["share"] > 0.85
+    assert figures["workorders"]["raised"] > 0
+    assert figures["handover"]["total"]["due"] > 0 and figures["handover"]["total"]["punctuality"] > 0.85
 
     # The whole past: the things that go wrong in a real month are there too.
     _areas, _days, patrol = supervision.site_compliance(site, today - timedelta(days=35), today, now=now)

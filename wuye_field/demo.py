@@ -15,8 +15,9 @@ provider under 5 s of the 60 s budget. Providers run only for a site without a p
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -25,7 +26,7 @@ from wuye_field.accounts.models import User
 from wuye_field.audit.models import ChainEntry
 from wuye_field.cleaning.demo import cleaning_history, load_cleaning_demo
 from wuye_field.cleaning.models import CleaningTask
-from wuye_field.core.time import utcnow
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.handover.demo import handover_history
 from wuye_field.handover.models import HandoverPost
@@ -143,9 +144,11 @@ def has_history(site: Site, now: datetime) -> bool:
 
 
 def load_history(site: Site, days: int, now: datetime) -> None:
-    """Date the site's setup back before its past (so no figure leaves the past days out as "before the
-    place existed"), then run every history provider."""
-    since = now - timedelta(days=days + 1)
+    """Date the site's setup back to the local midnight its past starts (so no figure leaves the past days
+    out as "before the place existed", nor counts a day before them as missed), then run every provider."""
+    tz = ZoneInfo(site.timezone)
+    first = as_utc(now).astimezone(tz).date() - timedelta(days=days)  # history_days' first local day
+    since = as_utc(datetime.combine(first, time(0), tz))
     for model in (Place, Route, CleaningTask, HandoverPost):
         db.session.execute(update(model).where(model.site_id == site.id, model.created_at > since)
                            .values(created_at=since).execution_options(synchronize_session=False))
