@@ -294,7 +294,7 @@
     };
   }
 
-  /* The batch's body: each action as its single request would carry it (R35). */
+  /* The batch's body: each action as its single request would carry it (R28). */
   function batchBody(items) {
     var sentAt = deviceTime();
     return JSON.stringify({ actions: items.map(function (item) {

@@ -1,4 +1,4 @@
-"""Batch replay (R35): POST /sync/batch answers each action exactly as its single request would, and every
+"""Batch replay (R28): POST /sync/batch answers each action exactly as its single request would, and every
 action stays exactly-once by (user, key) however batches and single requests meet (SQLite and PostgreSQL)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Batch replay (R35 in docs/standards.md): `POST /sync/batch` carries up to `SYNC_BATCH_MAX_ACTIONS` queued
+"""Batch replay (R28 in docs/standards.md): `POST /sync/batch` carries up to `SYNC_BATCH_MAX_ACTIONS` queued
 field actions and answers each on its own, in order, exactly as its single request would have.
 
 Each action is dispatched to its own view through the app's URL map, as a request of its own inside this
