@@ -124,17 +124,25 @@ def _locked_head(site_id: int) -> ChainHead:
 
     Locked and read once per transaction: later appends of the same transaction reuse the row (nobody
     else can move a head this transaction holds), so a request or a day of demo history that links many
-    records pays for the lock once. Forgotten when any transaction or savepoint ends.
+    records pays for the lock once. Forgotten when any transaction or savepoint ends. The row exists after
+    a site's first record: read (and lock) it first, and insert it only when missing (ON CONFLICT DO
+    NOTHING, so a racing first record only loses its insert).
     """
     held = db.session.info.setdefault(_HEADS, {})
     head = held.get(site_id)
     if head is not None:
         return head
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(ChainHead).values(site_id=site_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-    head = db.session.scalars(select(ChainHead).where(ChainHead.site_id == site_id)
-                              .with_for_update().execution_options(populate_existing=True)).one()
+
+    def locked() -> ChainHead | None:
+        return db.session.scalars(select(ChainHead).where(ChainHead.site_id == site_id)
+                                  .with_for_update().execution_options(populate_existing=True)).one_or_none()
+
+    head = locked()
+    if head is None:
+        dialect = db.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(insert(ChainHead).values(site_id=site_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        head = locked()
     held[site_id] = head
     return head
 
