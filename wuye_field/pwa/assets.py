@@ -21,6 +21,8 @@ SHELL_FILES = (
     "js/outbox.js",
     "js/photos.js",
     "js/app.js",
+    "js/alerts.js",
+    "js/sos.js",
     "vendor/idb-8.0.4.umd.js",
 )
 # Each role's own scripts, cached with its offline pages (roles that scan tags get the scanner page's script).
