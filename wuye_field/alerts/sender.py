@@ -116,7 +116,7 @@ def send_due(now: datetime | None = None, *, post: Callable[[str, dict], None] =
                 delivery.state = FAILED
                 counts["failed"] += 1
             else:
-                delivery.next_try_at = utcnow() + backoff(delivery.attempts)
+                delivery.next_try_at = now + backoff(delivery.attempts)
                 counts["retry"] += 1
             log.warning("alert delivery %s (%s) failed, attempt %s", delivery.id, delivery.channel,
                         delivery.attempts)
