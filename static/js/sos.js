@@ -13,9 +13,11 @@
   var state = panel.querySelector('[data-sos-state]');
   var KEY = 'wuye-sos-' + userId;
   var timer = null;
+  var floating = document.querySelector('.sos-button');
 
   function show(text, kind) {
     panel.hidden = false;
+    floating.hidden = true;  // the panel's own hold button takes over
     panel.dataset.sosStatus = kind;
     state.textContent = text;
   }
@@ -98,6 +100,7 @@
   panel.addEventListener('submit', function (event) { event.preventDefault(); });  // Enter in the note never sends
   panel.querySelector('[data-sos-close]').addEventListener('click', function () {
     panel.hidden = true;
+    floating.hidden = false;
     delete panel.dataset.sosStatus;
   });
 
