@@ -1,8 +1,8 @@
-"""alerts and incidents: alerts with their recipients, outbound deliveries and push subscriptions; incidents, follow-ups, SOS calls, complaints and their steps (issue 16)
+"""alerts and incidents: alerts with their recipients, outbound deliveries and push subscriptions; incidents, follow-ups, SOS calls, complaints and their steps; positions on scans, inspections and places (issue 16)
 
 Revision ID: ae6e4db2eb5b
 Revises: 5e7a1c2d9b40
-Create Date: 2026-11-29 18:39:21.644709
+Create Date: 2026-11-29 18:53:43.935931
 
 """
 from alembic import op
@@ -217,15 +217,49 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_incident_followup_site_id'), ['site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_followup_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('inspection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('lon', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('accuracy_m', sa.Float(), nullable=True))
+
+    with op.batch_alter_table('place', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('lon', sa.Float(), nullable=True))
+
+    with op.batch_alter_table('scan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('lon', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('accuracy_m', sa.Float(), nullable=True))
+
 
     from wuye_field.audit.triggers import make_append_only
 
-    # H5: the new record tables are append-only (frozen list: this revision's tables only).
+    # H5: the new record tables are append-only; `scan` and `inspection` again, in case SQLite rebuilt them
+    # above (which drops triggers). Frozen list.
     make_append_only({"incident": "received_at", "incident_followup": "received_at", "sos_call": "received_at",
-                      "complaint_step": "created_at"}, bind=op.get_bind())
+                      "complaint_step": "created_at", "scan": "received_at", "inspection": "received_at"},
+                     bind=op.get_bind())
 
 
 def downgrade():
+    with op.batch_alter_table('scan', schema=None) as batch_op:
+        batch_op.drop_column('accuracy_m')
+        batch_op.drop_column('lon')
+        batch_op.drop_column('lat')
+
+    with op.batch_alter_table('place', schema=None) as batch_op:
+        batch_op.drop_column('lon')
+        batch_op.drop_column('lat')
+
+    with op.batch_alter_table('inspection', schema=None) as batch_op:
+        batch_op.drop_column('accuracy_m')
+        batch_op.drop_column('lon')
+        batch_op.drop_column('lat')
+
+    from wuye_field.audit.triggers import make_append_only
+
+    make_append_only({"scan": "received_at", "inspection": "received_at"}, bind=op.get_bind())
+
     with op.batch_alter_table('incident_followup', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_followup_user_id'))
         batch_op.drop_index(batch_op.f('ix_incident_followup_site_id'))

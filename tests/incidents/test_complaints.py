@@ -114,11 +114,12 @@ def test_the_admin_page_changes_settings_through_the_history(client, auth, demo)
     auth.login("admin01")
     bad = client.post(f"/incidents/admin/sites/{demo.id}", data={
         "incidents.complaint_cutoff": "25:00", "incidents.complaint_target": "80",
-        "incidents.complaint_warn_minutes": "60", "incidents.control_room_phone": ""})
+        "incidents.complaint_warn_minutes": "60", "incidents.control_room_phone": "", "patrol.position_max_m": "200"})
     assert bad.status_code == 422 and "24:00 表示当天结束" in bad.get_data(as_text=True)
     ok = client.post(f"/incidents/admin/sites/{demo.id}", data={
         "incidents.complaint_cutoff": "17:30", "incidents.complaint_target": "85",
-        "incidents.complaint_warn_minutes": "30", "incidents.control_room_phone": "021-5555 0101"})
+        "incidents.complaint_warn_minutes": "30", "incidents.control_room_phone": "021-5555 0101",
+        "patrol.record_position": "1", "patrol.position_max_m": "150"})
     assert ok.status_code == 302
     assert settings.value(demo.id, "incidents.complaint_cutoff", datetime.now(timezone.utc)) == "17:30"
     auth.logout()

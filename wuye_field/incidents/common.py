@@ -1,13 +1,12 @@
 """What incidents, SOS and complaints share: roles, the site of an action, typed values, positions."""
 from __future__ import annotations
 
-import math
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from wuye_field.accounts.models import FIELD_ROLES
 from wuye_field.core.errors import DomainError
+from wuye_field.core.geo import parse_position
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
@@ -54,13 +53,4 @@ def flag(raw) -> bool:
 
 def position(values) -> dict:
     """lat/lon/accuracy from the form when the phone gave them (within 3 s): sensible numbers or nothing."""
-    try:
-        lat, lon = float(values.get("lat")), float(values.get("lon"))
-        accuracy = float(values.get("accuracy") or 0) or None
-    except (TypeError, ValueError):
-        return {"lat": None, "lon": None, "accuracy_m": None}
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        return {"lat": None, "lon": None, "accuracy_m": None}
-    if accuracy is not None and (not math.isfinite(accuracy) or accuracy < 0):
-        accuracy = None
-    return {"lat": lat, "lon": lon, "accuracy_m": accuracy}
+    return parse_position(values)

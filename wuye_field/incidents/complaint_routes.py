@@ -14,6 +14,7 @@ from wuye_field.incidents import common, complaints, settings
 from wuye_field.incidents.blueprint import bp
 from wuye_field.incidents.models import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, LINK_KINDS
 from wuye_field.incidents.rules import parse_cutoff
+from wuye_field.patrol import position
 from wuye_field.places.services import get_site, sites_for
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -83,18 +84,31 @@ def complaint_figures():
 @bp.route("/admin/sites/<int:site_id>", methods=["GET", "POST"])
 @login_required
 def admin(site_id: int):
-    """Complaint cut-off and target, warning time, the control room's phone; each change logged."""
+    """Complaint cut-off and target, warning time, the control room's phone, and position with scans
+    (patrol.position: off by default, the far-from-place distance); each change logged."""
     site = get_site(current_user, site_id, "admin")
     errors = {}
     if request.method == "POST":
         values = _admin_values(request.form, errors)
+        where = _position_values(request.form, errors)
         if not errors:
             for name, value in values.items():
                 settings.change(current_user, site.id, name, value, now=utcnow(), label=name)
+            for name, value in where.items():
+                position.change(current_user, site.id, name, value, now=utcnow(), label=name)
             db.session.commit()
             return redirect(url_for("incidents.admin", site_id=site.id))
     current = {name: settings.value(site.id, name, utcnow()) for name in settings.DEFAULTS}
+    current |= {name: position.value(site.id, name, utcnow()) for name in position.DEFAULTS}
     return render_template("incidents/admin.html", site=site, current=current, errors=errors), 422 if errors else 200
+
+
+def _position_values(form, errors: dict) -> dict:
+    raw = form.get("patrol.position_max_m", "").strip()
+    if not (raw.isdigit() and 20 <= int(raw) <= 5000):
+        errors["patrol.position_max_m"] = _("请填 %(low)s 到 %(high)s 之间的整数。", low=20, high=5000)
+        return {}
+    return {"patrol.record_position": form.get("patrol.record_position") == "1", "patrol.position_max_m": int(raw)}
 
 
 def _admin_values(form, errors: dict) -> dict:
