@@ -16,6 +16,7 @@ The app runs under gunicorn (2 sync workers, as deployed) on a fresh database wi
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -118,8 +119,32 @@ def rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def waiting_pages(base: str, port: int, pages: int, seconds: float) -> dict:
-    sessions = [sign_in(base, "desk01"), sign_in(base, "supervisor01")]
+def page_session(signed_in: requests.Session) -> requests.Session:
+    """One open page: its own connection, the signed-in cookie of its user."""
+    session = requests.Session()
+    session.cookies.update(signed_in.cookies)
+    return session
+
+
+def postgres_pids(database: str | None) -> list[int]:
+    """The PostgreSQL backends serving the bench database (their CPU is the database's share)."""
+    if not database:
+        return []
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if cmd.startswith("postgres:") and f" {database} " in cmd:
+                pids.append(int(proc.name))
+    return pids
+
+
+def waiting_pages(base: str, port: int, pages: int, seconds: float, database: str | None = None) -> dict:
+    users = [sign_in(base, "desk01"), sign_in(base, "supervisor01")]
+    sessions = [page_session(users[i % 2]) for i in range(pages)]
     pids = gunicorn_pids(port)
     times: list[float] = []
     errors = [0]
@@ -140,19 +165,24 @@ def waiting_pages(base: str, port: int, pages: int, seconds: float) -> dict:
     time.sleep(seconds / 3)
     idle_rate = (cpu_seconds(pids) - idle_cpu) / (seconds / 3)
     rss_before, cpu_before = rss_mb(pids), cpu_seconds(pids)
-    threads = [threading.Thread(target=page, args=(sessions[i % 2],), daemon=True) for i in range(pages)]
+    db_pids = postgres_pids(database)
+    db_before = cpu_seconds(db_pids)
+    threads = [threading.Thread(target=page, args=(sessions[i],), daemon=True) for i in range(pages)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     cpu = cpu_seconds(pids) - cpu_before
+    db_pids = [pid for pid in db_pids if Path(f"/proc/{pid}").exists()]
+    db_cpu = max(0.0, cpu_seconds(db_pids) - db_before) if db_pids else 0.0
     elapsed = time.monotonic() - started
     rss_after = rss_mb(pids)
     stop.set()
     for thread in threads:
         thread.join(15)
     return {"polls": len(times), "errors": errors[0], "per_second": len(times) / elapsed,
-            "cpu_share": cpu / elapsed, "idle_cpu_share": idle_rate, "rss_before": rss_before,
+            "cpu_share": cpu / elapsed, "db_cpu_share": db_cpu / elapsed,
+            "cpu_ms_per_poll": 1000 * cpu / max(1, len(times)), "idle_cpu_share": idle_rate, "rss_before": rss_before,
             "rss_after": rss_after, "p50": percentile(times, 50), "p95": percentile(times, 95)}
 
 
@@ -161,15 +191,18 @@ def run(database_url: str, workdir: Path, args) -> None:
     data.mkdir(exist_ok=True)
     instance.mkdir(exist_ok=True)
     serving.prepare_database(database_url, data)
+    print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]} on {os.cpu_count()} cores")
     with serving.gunicorn(database_url, data, instance, workers=2) as base:
         port = int(base.rsplit(":", 1)[1])
         lat = latency(base, args.tries)
         print(f"SOS → desk page ({len(lat)}/{args.tries} seen, poll every {POLL:.0f} s): "
               f"p50 {statistics.median(lat):.2f} s, p95 {percentile(lat, 95):.2f} s, max {max(lat):.2f} s")
-        cost = waiting_pages(base, port, args.pages, args.seconds)
+        database = database_url.rsplit("/", 1)[1] if database_url.startswith("postgresql") else None
+        cost = waiting_pages(base, port, args.pages, args.seconds, database)
         print(f"{args.pages} waiting pages for {args.seconds:.0f} s: {cost['per_second']:.1f} polls/s, "
               f"poll answer p50 {cost['p50'] * 1000:.1f} ms, p95 {cost['p95'] * 1000:.1f} ms, errors {cost['errors']}; "
-              f"gunicorn CPU {cost['cpu_share'] * 100:.1f} % of one core (idle {cost['idle_cpu_share'] * 100:.1f} %), "
+              f"gunicorn CPU {cost['cpu_share'] * 100:.1f} % of one core ({cost['cpu_ms_per_poll']:.1f} ms a poll; "
+              f"idle {cost['idle_cpu_share'] * 100:.1f} %), PostgreSQL backends {cost['db_cpu_share'] * 100:.1f} %, "
               f"RSS {cost['rss_before']:.0f} → {cost['rss_after']:.0f} MB (master + 2 workers)")
 
 

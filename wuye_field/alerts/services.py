@@ -93,10 +93,10 @@ def active_for(user, *, now: datetime) -> list[Alert]:
     """The user's unacknowledged alerts, newest first; the ones not yet delivered are marked delivered
     to the page now (the page shows every alert it receives)."""
     alerts = list(db.session.scalars(active_query(user.id)))
-    if alerts:
-        db.session.execute(update(AlertRecipient).where(
-            AlertRecipient.user_id == user.id, AlertRecipient.alert_id.in_([a.id for a in alerts]),
-            AlertRecipient.delivered_at.is_(None)).values(delivered_at=now, delivered_by="page"))
+    fresh = [r.id for a in alerts for r in a.recipients if r.user_id == user.id and r.delivered_at is None]
+    if fresh:  # most polls find nothing new and write nothing
+        db.session.execute(update(AlertRecipient).where(AlertRecipient.id.in_(fresh))
+                           .values(delivered_at=now, delivered_by="page"))
     return alerts
 
 
