@@ -11,6 +11,8 @@ from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.patrol.demo import load_patrol_demo
 from wuye_field.extensions import db
 from wuye_field.handover.posts import ensure_demo_posts
+from wuye_field.incidents.demo import load_incidents_demo
+from wuye_field.core.time import utcnow
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.workorders.demo import load_workorders_demo
 
@@ -96,4 +98,6 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    if sample_orders:  # the bare demo of the test suite keeps no settings or complaints of its own
+        load_incidents_demo(site, utcnow())
     return site

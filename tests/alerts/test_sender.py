@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wuye_field.alerts import services, settings
 from wuye_field.alerts.models import FAILED, PENDING, SENT, AlertDelivery
 from wuye_field.alerts.sender import MAX_ATTEMPTS, backoff, send_due
+from wuye_field.alerts.views import SENDER
 from wuye_field.extensions import db
 
 NOW = datetime(2026, 5, 1, 2, 0, tzinfo=timezone.utc)
@@ -127,3 +128,4 @@ def test_a_slow_webhook_never_holds_up_the_sos_that_raised_it(make_app, robot):
         while not robot.received and time.monotonic() < deadline:
             time.sleep(0.05)
         assert robot.received and robot.received[0]["json"]["msgtype"] == "text"
+        app.extensions[SENDER].stop()

@@ -171,6 +171,7 @@ class Sender:
         self.app, self.interval, self.check_interval = app, interval, check_interval
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
+        self.stopping = False
         self._last_check = 0.0
 
     def start(self) -> None:
@@ -182,12 +183,21 @@ class Sender:
         self.start()
         self.wake.set()
 
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the thread after its current round (tests; the process's exit ends it anyway)."""
+        self.stopping = True
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def _run(self) -> None:
         import time
 
-        while True:
+        while not self.stopping:
             self.wake.wait(self.interval)
             self.wake.clear()
+            if self.stopping:
+                return
             with self.app.app_context():
                 try:
                     if time.monotonic() - self._last_check >= self.check_interval:
