@@ -5,6 +5,9 @@
   'use strict';
 
   var box = document.getElementById('alert-live');
+  var RED = 'position:fixed;inset:0;z-index:1000;padding:1rem;overflow-y:auto;background:rgba(180,20,20,.96);color:#fff';
+  var AMBER = 'position:fixed;inset:0 0 auto 0;z-index:1000;padding:1rem;background:#fff4e0;color:#3d2a00;' +
+    'border-bottom:3px solid #e0a000';
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
 
   function el(tag, attrs, children) {
@@ -43,8 +46,11 @@
     }
     var button = el('button', { type: 'button', class: 'btn btn-block', 'data-alert-ack': String(alert.id) }, [d.ackLabel]);
     lines.push(button);
-    return el('div', { class: 'alert-live-item alert-' + alert.level, 'data-alert-id': String(alert.id),
-                       'data-alert-kind': alert.kind }, lines);
+    var item = el('div', { class: 'alert-live-item alert-' + alert.level, 'data-alert-id': String(alert.id),
+                           'data-alert-kind': alert.kind }, lines);
+    item.style.cssText = 'margin-bottom:1rem;padding:1rem;border-radius:8px;background:rgba(0,0,0,.18)';
+    lines[0].style.cssText = 'display:block;font-size:1.25rem;margin-bottom:.5rem';
+    return item;
   }
 
   var shown = {};
@@ -67,6 +73,7 @@
     var any = list.children.length > 0;
     box.hidden = !any;
     box.dataset.level = alerts.some(function (a) { return a.level === 'red'; }) ? 'red' : 'amber';
+    box.style.cssText = box.dataset.level === 'red' ? RED : AMBER;
     document.documentElement.classList.toggle('alert-open', any);
     if (fresh) beep();
   }

@@ -1,6 +1,8 @@
 /* SOS (issue 16): hold 2 s on the SOS button (a pocket cannot), then the call goes through the outbox like any
    field action: stored on the phone first, sent at once when online, retried every few seconds when not.
-   The guard sees plainly whether it arrived (「未送达，请打电话」 with a tel: link) and who acknowledged it. */
+   The guard sees plainly whether it arrived (「未送达，请打电话」 with a tel: link) and who acknowledged it.
+   app.js loads this file on the first press (so a field page's first load stays light) and hands over that
+   press (`WuyeSos.pressed`); it also loads it at once while an SOS of this user is still being followed. */
 (function () {
   'use strict';
 
@@ -14,9 +16,15 @@
   var KEY = 'wuye-sos-' + userId;
   var timer = null;
   var floating = document.querySelector('.sos-button');
+  panel.style.cssText = 'position:fixed;left:0;right:0;bottom:4.5rem;z-index:950;margin:0 .5rem;padding:1rem;' +
+    'border-radius:8px;background:#fff;border:3px solid #c62828;display:none;gap:.5rem';
+
+  var call = panel.querySelector('[data-sos-call]');
 
   function show(text, kind) {
+    call.href = 'tel:' + call.dataset.tel.replace(/\s+/g, '');
     panel.hidden = false;
+    panel.style.display = 'grid';
     floating.hidden = true;  // the panel's own hold button takes over
     panel.dataset.sosStatus = kind;
     state.textContent = text;
@@ -68,7 +76,7 @@
     if (s.state === 'failed') { show(panel.dataset.tFailed.replace('{reason}', s.error || ''), 'failed'); return; }
     if (s.state !== 'done') return;
     try {
-      var response = await fetch(panel.dataset.statusUrl.replace(/_$/, id), {
+      var response = await fetch('/incidents/sos/' + id, {
         headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
       var data = response.ok ? await response.json() : {};
       if (data.acknowledged) {
@@ -81,25 +89,38 @@
     timer = setTimeout(function () { follow(id); }, RETRY_MS);
   }
 
-  /* Press and hold: only a hold of 2 s sends. */
+  /* Press and hold: only a hold of 2 s sends. `since` is when the press began (the first press began before
+     this file was loaded). */
+  var held = null;
+  function start(button, since) {
+    button.dataset.holding = '1';
+    button.style.boxShadow = '0 0 0 6px rgba(198,40,40,.4)';
+    clearTimeout(held);
+    held = setTimeout(function () { held = null; delete button.dataset.holding; button.style.boxShadow = ''; send(); },
+                      Math.max(0, HOLD_MS - (performance.now() - since)));
+  }
+  function cancel(button) {
+    delete button.dataset.holding;
+    button.style.boxShadow = '';
+    if (held) { clearTimeout(held); held = null; if (!panel.dataset.sosStatus) show(panel.dataset.tHold, ''); }
+  }
   document.querySelectorAll('[data-sos-hold]').forEach(function (button) {
-    var held = null;
-    function start(event) {
-      event.preventDefault();
-      button.dataset.holding = '1';
-      held = setTimeout(function () { held = null; delete button.dataset.holding; send(); }, HOLD_MS);
-    }
-    function cancel() {
-      delete button.dataset.holding;
-      if (held) { clearTimeout(held); held = null; if (!panel.dataset.sosStatus) show(panel.dataset.tHold, ''); }
-    }
-    button.addEventListener('pointerdown', start);
-    ['pointerup', 'pointerleave', 'pointercancel'].forEach(function (name) { button.addEventListener(name, cancel); });
+    button.addEventListener('pointerdown', function (event) { event.preventDefault(); start(button, performance.now()); });
+    ['pointerup', 'pointerleave', 'pointercancel'].forEach(function (name) {
+      button.addEventListener(name, function () { cancel(button); });
+    });
     button.addEventListener('contextmenu', function (event) { event.preventDefault(); });
   });
+  self.WuyeSos = {
+    pressed: function (button, since, released) {
+      if (!released) start(button, since);
+      else if (!panel.dataset.sosStatus) show(panel.dataset.tHold, '');
+    },
+  };
   panel.addEventListener('submit', function (event) { event.preventDefault(); });  // Enter in the note never sends
   panel.querySelector('[data-sos-close]').addEventListener('click', function () {
     panel.hidden = true;
+    panel.style.display = 'none';
     floating.hidden = false;
     delete panel.dataset.sosStatus;
   });

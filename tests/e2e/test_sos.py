@@ -50,7 +50,7 @@ def test_sos_reaches_the_desk_within_5_seconds_and_the_guard_sees_who_acknowledg
     posts_before = len(server.wsgi.posts("/incidents/sos"))
     guard.page.locator(".sos-button").click()  # a tap (a pocket) sends nothing: it opens the panel
     guard.page.wait_for_timeout(300)
-    assert "按住下面的按钮 2 秒" in _sos_state(guard)
+    assert "按住 2 秒发送求助" in _sos_state(guard)
     assert len(server.wsgi.posts("/incidents/sos")) == posts_before
 
     _hold_sos(guard)
