@@ -185,22 +185,12 @@ from wuye_field.reports.cli import close_month, report  # noqa: E402  (kept in t
 wuye.add_command(close_month)
 wuye.add_command(report)
 
-@wuye.command("vapid-keys")
-def vapid_keys() -> None:
-    """Print a new VAPID key pair for Web Push; put the lines in the environment (.env) and restart."""
-    from wuye_field.alerts.vapid import generate
+from wuye_field.onboarding.commands import import_site, import_template  # noqa: E402  (kept in their own module)
 
-    private, public = generate()
-    click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}\nVAPID_SUBJECT=mailto:you@example.com")
+wuye.add_command(import_site)
+wuye.add_command(import_template)
 
+from wuye_field.alerts.commands import alerts_send, vapid_keys  # noqa: E402  (kept in their own module)
 
-@wuye.command("alerts-send")
-@with_appcontext
-def alerts_send() -> None:
-    """Run the periodic alert checks and send due webhook / Web Push deliveries (cron, every minute,
-    where ALERTS_SENDER_THREAD is off)."""
-    from wuye_field.alerts.sender import run_checks, send_due
-
-    raised = run_checks()
-    counts = send_due()
-    click.echo(f"alerts raised {raised}; sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
+wuye.add_command(vapid_keys)
+wuye.add_command(alerts_send)

@@ -14,6 +14,7 @@ from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.incidents.demo import load_incidents_demo
 from wuye_field.core.time import utcnow
 from wuye_field.places.models import Building, Place, Site
+from wuye_field.residents.demo import load_residents_demo
 from wuye_field.workorders.demo import load_workorders_demo
 
 DEMO_PASSWORD = "wuye-demo"
@@ -98,6 +99,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    load_residents_demo(site)
     if sample_orders:  # the bare demo of the test suite keeps no settings or complaints of its own
         load_incidents_demo(site, utcnow())
     return site

@@ -1,7 +1,7 @@
 """alerts and incidents: alerts with their recipients, outbound deliveries and push subscriptions; incidents, follow-ups, SOS calls, complaints and their steps; positions on scans, inspections and places (issue 16)
 
 Revision ID: ae6e4db2eb5b
-Revises: 7c3d2e1f0a58
+Revises: 7b3d9e1f2a60
 Create Date: 2026-11-29 18:53:43.935931
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ae6e4db2eb5b'
-down_revision = '7c3d2e1f0a58'
+down_revision = '7b3d9e1f2a60'
 branch_labels = None
 depends_on = None
 
