@@ -151,3 +151,31 @@ def test_the_place_form_takes_an_effective_time_and_refuses_the_past(admin, ids)
     later = (datetime.now(SH) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     saved = admin.post(url, data=base | {"effective_from": later}).text
     assert "已保存" in saved and "待生效" in saved
+
+
+def test_a_round_started_before_a_route_change_keeps_the_route_as_it_stood(factories):
+    from tests.sync.helpers import receipt
+    from wuye_field.patrol import rounds
+    from wuye_field.patrol.admin import save_route
+
+    site = factories.site()
+    a, b, c = (factories.place(site, code=code, name=code) for code in ("RA", "RB", "RC"))
+    route = factories.route(site, [a, b], window_minutes=240)
+    admin = factories.user("admin", site, staff_no="adm-r")
+    guard = factories.user("guard", site, staff_no="grd-r")
+    db.session.commit()
+    values = {"name": route.name, "expected_minutes": "30", "window_minutes": "60", "min_seconds_between": "30",
+              "active": "1"}
+    save_route(admin, site.id, values, {str(a.id): "1", str(b.id): "2", str(c.id): "3"}, route_id=route.id,
+               now=NOW, effective_from=NOW + timedelta(days=7))
+    db.session.commit()
+    assert route.window_minutes == 240 and [s.place_id for s in route.stops] == [a.id, b.id]  # not yet
+
+    this_week, _ = rounds.start_round(guard, route.id, receipt(NOW + timedelta(hours=1)))
+    next_week, _ = rounds.start_round(guard, route.id, receipt(NOW + timedelta(days=8)))
+    assert this_week.planned == f"{a.id},{b.id}"
+    assert this_week.window_ends_at - this_week.device_time == timedelta(minutes=240)
+    assert next_week.planned == f"{a.id},{b.id},{c.id}"
+    assert next_week.window_ends_at - next_week.device_time == timedelta(minutes=60)
+    logged = db.session.scalars(select(AdminChange).where(AdminChange.site_id == site.id)).all()
+    assert {c.what.split()[-1] for c in logged} >= {"巡更时限", "巡更点与顺序"}
