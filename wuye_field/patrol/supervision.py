@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from wuye_field.accounts.models import User
-from wuye_field.core.errors import NotFound
 from wuye_field.audit.settings_history import Timeline, timelines
+from wuye_field.core.errors import NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
@@ -200,15 +200,15 @@ class Board:
 
 def site_board(site: Site, *, now: datetime) -> Board:
     """The board of a site (no access check): each key area's last valid visit, minutes since, state;
-    overdue first (P2). Two queries."""
-    areas = [a for a in key_areas_between(site.id, now, now + timedelta(microseconds=1)) if a.key_at(now)]
+    overdue first (P2), with the interval, key-area flag and due-soon warning in force now. Five queries."""
+    areas = key_areas_between(site.id, now, now)  # key areas now
     last = last_visits([a.place.id for a in areas], now)
     due_soon = site_settings_at(site.id, now).due_soon_min
-    rows, intervals = [], {}
+    rows = []
     for area in areas:
-        place, intervals[area.place.id] = area.place, area.interval_at(now)
-        state, minutes = rules.board_state(last.get(place.id), intervals[place.id], now, due_soon)
-        rows.append(BoardRow(place, state, minutes, last.get(place.id), intervals[place.id]))
+        place, interval = area.place, area.interval_at(now)
+        state, minutes = rules.board_state(last.get(place.id), interval, now, due_soon)
+        rows.append(BoardRow(place, state, minutes, last.get(place.id), interval))
     rows.sort(key=lambda r: rules.board_sort_key(r.state, r.minutes_since, r.interval_min, r.place.code))
     return Board(site, rows, now)
 
