@@ -12,6 +12,7 @@ from wuye_field.patrol.demo import load_patrol_demo
 from wuye_field.extensions import db
 from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
+from wuye_field.residents.demo import load_residents_demo
 from wuye_field.workorders.demo import load_workorders_demo
 
 DEMO_PASSWORD = "wuye-demo"
@@ -96,4 +97,5 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    load_residents_demo(site)
     return site
