@@ -6,6 +6,7 @@
   var outbox = self.WuyeOutbox;
   var HTMX_URL = (document.currentScript && document.currentScript.dataset.htmx) || '';
   var PHOTOS_URL = (document.currentScript && document.currentScript.dataset.photos) || '';
+  var SOS_URL = (document.currentScript && document.currentScript.dataset.sos) || '';
   var S = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
   var userId = document.body.dataset.userId || '';
   var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
@@ -268,9 +269,15 @@
     var photoText = item.photos.length ? t('photos_count', { n: item.photos.length }) +
       (waitingPhotos ? ' · ' + t('photos_waiting', { n: waitingPhotos }) : '') : null;
     var state = item.state === 'sending' ? 'queued' : item.state;
+    var photo = outbox.progress && outbox.progress.photo;
+    var uploading = photo && photo.item === item.id ? el('span', { class: 'small', 'data-photo-progress': String(photo.percent) }, [
+      t('photo_progress', { n: photo.index + 1, total: photo.count, percent: photo.percent }), ' ',
+      el('progress', { max: '100', value: String(photo.percent) }),
+    ]) : null;
     return el('li', { class: 'list-item outbox-item', 'data-item-id': item.id, 'data-state': state }, [
       el('strong', {}, [item.label + (item.context ? ' · ' + item.context : '')]),
       el('span', { class: 'muted small' }, [dayTime(item.created_at) + (photoText ? ' · ' + photoText : '')]),
+      uploading,
       el('span', { class: 'badge ' + (state === 'failed' ? 'badge-bad' : 'badge-warn'), 'data-item-state': '' }, [t('state_' + state)]),
       item.attempts ? el('span', { class: 'muted small' }, [t('attempts', { n: item.attempts })]) : null,
       item.error ? el('p', { class: 'field-error', 'data-item-error': '' }, [item.error]) : null,
@@ -377,7 +384,18 @@
     loadScript(HTMX_URL).catch(function () {});
   }
 
+  /* sos.js comes with the first SOS press (handed over) */
+  document.addEventListener('pointerdown', function (event) {
+    var b = event.target.closest('[data-sos-hold]');
+    if (!b || self.WuyeSos) return;
+    var t = performance.now();
+    var up = 0;
+    b.addEventListener('pointerup', function () { up = 1; }, { once: true });
+    loadScript(SOS_URL).then(function () { self.WuyeSos.pressed(b, t, up); }).catch(function () {});
+  }, true);
+
   function start() {
+    if (userId && sessionStorage.getItem('wuye-sos-' + userId) && document.querySelector('[data-sos-panel]')) loadScript(SOS_URL);
     if (document.readyState === 'complete') loadHtmx();
     else window.addEventListener('load', loadHtmx);
     outbox.onchange = refreshViews;

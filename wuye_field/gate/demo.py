@@ -72,10 +72,7 @@ def gate_history(site: Site, days: int, now: datetime) -> int:
     start = as_utc(now) - timedelta(days=days)
     count = 0
     for day in range(days):
-        # A day at a time with a fresh session: the chain's head is re-read per record, and a session
-        # holding the whole demo makes each of those reads slow.
         db.session.flush()
-        db.session.expunge_all()
         guard = db.session.get(User, guard_id)
         for _n in range(rng.randint(2, 4)):
             came = start + timedelta(days=day, hours=rng.randint(1, 13), minutes=rng.randint(0, 59))
