@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     """Each package's `views.register(app)` adds its blueprint(s) and its entries in the core registry
     (home sections, place panels, offline pages); they run in this order."""
     from wuye_field.accounts import views as accounts
+    from wuye_field.checks import views as checks
     from wuye_field.cleaning import views as cleaning
     from wuye_field.dashboard import views as dashboard
     from wuye_field.defects import views as defects
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine):
+                   quarantine, checks):
         domain.register(app)
 
 

@@ -1,20 +1,24 @@
 """Demo data for `flask wuye demo`: site DEMO 「示范小区」, its buildings, places and one user per role."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
+from wuye_field.checks.demo import checks_history, load_checks_demo
 from wuye_field.cleaning.demo import load_cleaning_demo
 from wuye_field.patrol.demo import load_patrol_demo
+from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.workorders.demo import load_workorders_demo
 
 DEMO_PASSWORD = "wuye-demo"
+CHECKS_HISTORY_DAYS = 30
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 
 # (code, name, kind, key area, building) — key areas follow P2/P3 (equipment rooms, pools, rooftops).
@@ -96,4 +100,8 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    now = utcnow()
+    load_checks_demo(site, now, since=now - timedelta(days=CHECKS_HISTORY_DAYS + 1) if sample_orders else None)
+    if sample_orders:  # `wuye demo`: a month of checks (the test suite's bare demo has none)
+        checks_history(site, CHECKS_HISTORY_DAYS, now)
     return site

@@ -117,7 +117,8 @@ def test_a_plan_switched_off_has_no_windows():
 @pytest.mark.parametrize("raw", [
     {"kind": "fortnightly"}, {"kind": "hours", "every": 0}, {"kind": "hours", "every": 25},
     {"kind": "weekly", "weekday": 7}, {"kind": "monthly", "day": 0}, {"kind": "monthly", "day": 32},
-    {"kind": "yearly", "month": 2, "day": 30}, {"kind": "quarterly", "month": 4}, {"kind": "daily", "due_time": "25:00"},
+    {"kind": "yearly", "month": 2, "day": 30}, {"kind": "quarterly", "month": 4},
+    {"kind": "daily", "due_time": "25:00"},
     {"kind": "daily", "due_time": "noon"}, {"kind": "monthly", "day": "x"},
 ])
 def test_a_frequency_that_never_falls_due_is_refused(raw):

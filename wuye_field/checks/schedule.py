@@ -4,7 +4,7 @@ A plan's frequency cuts time into **windows**, calendar periods in the site's ti
 
 | kind | window | due (done-by) |
 |---|---|---|
-| `hours` (every N, 1–24) | N-hour slots from local midnight (the last slot of a day ends at midnight) | the slot's last second |
+| `hours` (every N, 1–24) | N-hour slots from local midnight (a day's last slot ends at midnight) | its last second |
 | `daily` | the local day | that day at `due_time` |
 | `weekly` | the ISO week, Monday–Sunday | `weekday` (0 = Monday) of that week at `due_time` |
 | `monthly` | the calendar month | `day` of the month (31 → the month's last day) at `due_time` |
