@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import func, select
 
+from wuye_field.checks import drills
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks import schedule
 from wuye_field.checks.board import current_frequency
@@ -81,10 +82,11 @@ def checks_panel(place, user) -> Panel | None:
 
 def checks_section(user) -> Section | None:
     """Supervisors: the overdue board; guards and technicians: the equipment pages to check."""
+    can_drill = bool(user.site_ids(*drills.RECORDERS))
     if user.site_ids(*OVERSEERS):
-        return Section("checks/_home.html", {"overseer": True}, order=45)
+        return Section("checks/_home.html", {"overseer": True, "can_drill": can_drill}, order=45)
     if user.site_ids("guard", "technician"):
-        return Section("checks/_home.html", {"overseer": False}, order=45)
+        return Section("checks/_home.html", {"overseer": False, "can_drill": can_drill}, order=45)
     return None
 
 
@@ -96,4 +98,4 @@ def checks_pages(user) -> list[str]:
     tokens = db.session.scalars(select(Place.tag_token).join(Equipment, Equipment.tag_place_id == Place.id)
                                 .where(Equipment.site_id.in_(site_ids), Place.active.is_(True)))
     pages = [url_for("places.tag", token=token) for token in tokens]
-    return pages + [url_for("checks.drill_new")]
+    return pages + ([url_for("checks.drill_new")] if user.site_ids(*drills.RECORDERS) else [])
