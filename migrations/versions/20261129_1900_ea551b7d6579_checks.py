@@ -125,7 +125,7 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'client_uuid', name=op.f('uq_check_record_user_id_client_uuid'))
     )
     with op.batch_alter_table('check_record', schema=None) as batch_op:
-        batch_op.create_index('ix_check_record_board', ['site_id', 'plan_id', 'equipment_id', 'device_time'], unique=False)
+        batch_op.create_index('ix_check_record_board', ['site_id', 'plan_id', 'device_time', 'equipment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_check_record_client_uuid'), ['client_uuid'], unique=False)
         batch_op.create_index(batch_op.f('ix_check_record_defect_id'), ['defect_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_check_record_equipment_id'), ['equipment_id'], unique=False)

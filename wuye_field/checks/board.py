@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks import schedule
-from wuye_field.checks.equipment import site_equipment, site_setting
+from wuye_field.checks.equipment import site_pieces, site_setting
 from wuye_field.checks.models import CheckPlan, CheckRecord, Drill, Equipment
 from wuye_field.core.time import as_utc
 from wuye_field.defects.records import is_open
 from wuye_field.defects.models import Defect
 from wuye_field.extensions import db
-from wuye_field.places.models import Site
+from wuye_field.places.models import Building, Site
 
 
 @dataclass
@@ -49,7 +49,7 @@ class PlanLine:
     plan: CheckPlan
     window: schedule.Window | None
     counts: Counts = field(default_factory=Counts)
-    overdue: list[Equipment] = field(default_factory=list)
+    overdue: list = field(default_factory=list)  # light rows of `equipment.site_pieces`
 
 
 @dataclass
@@ -91,21 +91,22 @@ def board(site: Site, *, now: datetime) -> Board:
     tz = site.timezone
     today = now.astimezone(ZoneInfo(tz)).date()
     plans = plan_rules.site_plans(site.id, active_only=True)
-    pieces = site_equipment(site.id)
+    pieces = site_pieces(site.id)
     changes = plan_rules.frequency_changes(plans)
     windows = {}
     for plan in plans:
         freq = current_frequency(changes[plan.id], now)
         windows[plan.id] = schedule.window_at(freq, now, tz) if freq else None
-    starts = [w.start for w in windows.values() if w]
+    in_window = [(CheckRecord.plan_id == plan_id) & (CheckRecord.device_time >= w.start)
+                 for plan_id, w in windows.items() if w]
     last: dict[tuple[int, int], datetime] = {}
-    if starts:
+    if in_window:  # each plan's checks since its own window start (ix_check_record_board)
         rows = db.session.execute(
             select(CheckRecord.plan_id, CheckRecord.equipment_id, func.max(CheckRecord.device_time))
-            .where(CheckRecord.site_id == site.id, CheckRecord.device_time >= min(starts),
-                   CheckRecord.equipment_removed.is_(False))
+            .where(CheckRecord.site_id == site.id, or_(*in_window), CheckRecord.equipment_removed.is_(False))
             .group_by(CheckRecord.plan_id, CheckRecord.equipment_id))
         last = {(p, e): as_utc(t) for p, e, t in rows}
+    names = dict(db.session.execute(select(Building.id, Building.name).where(Building.site_id == site.id)).all())
     lines, buildings = [], defaultdict(Counts)
     for plan in plans:
         window = windows[plan.id]
@@ -117,7 +118,7 @@ def board(site: Site, *, now: datetime) -> Board:
                 outcome = schedule.Outcome(window, done if done is not None and window.contains(done) else None)
                 state = outcome.state(now)
                 line.counts.add(state, due_today)
-                building = piece.building.name if piece.building else "—"
+                building = names.get(piece.building_id, "—")
                 buildings[building].add(state, due_today)
                 if state == "overdue":
                     line.overdue.append(piece)
@@ -194,7 +195,7 @@ def month_figures(site: Site, first: date, *, now: datetime) -> Month:
     start, end = month_bounds(first.replace(day=1), site.timezone)
     end_or_now = min(end, as_utc(now))
     plans = plan_rules.site_plans(site.id)
-    pieces = site_equipment(site.id)
+    pieces = site_pieces(site.id)
     changes = plan_rules.frequency_changes(plans)
     windows = {p.id: schedule.windows_between(changes[p.id], start, end_or_now, site.timezone) for p in plans}
     all_windows = [w for ws in windows.values() for w in ws]
@@ -203,7 +204,8 @@ def month_figures(site: Site, first: date, *, now: datetime) -> Month:
         lo, hi = min(w.start for w in all_windows), max(w.end for w in all_windows)
         for plan_id, equipment_id, when in db.session.execute(
                 select(CheckRecord.plan_id, CheckRecord.equipment_id, CheckRecord.device_time)
-                .where(CheckRecord.site_id == site.id, CheckRecord.device_time >= lo, CheckRecord.device_time < hi,
+                .where(CheckRecord.site_id == site.id, CheckRecord.plan_id.in_([p.id for p in plans]),
+                       CheckRecord.device_time >= lo, CheckRecord.device_time < hi,
                        CheckRecord.equipment_removed.is_(False))):
             times[(plan_id, equipment_id)].append(as_utc(when))
     lines = []
@@ -228,7 +230,7 @@ def month_figures(site: Site, first: date, *, now: datetime) -> Month:
                  site_setting(site.id, "checks.lighting_target", end_or_now), drills)
 
 
-def lighting(site_id: int, pieces: list[Equipment], until: datetime) -> tuple[int, int]:
+def lighting(site_id: int, pieces: list, until: datetime) -> tuple[int, int]:
     """W8: (lights with a check, lights whose last check before `until` found them working)."""
     light_ids = [p.id for p in pieces if p.type == "light"]
     if not light_ids:

@@ -198,3 +198,12 @@ def site_equipment(site_id: int, *, include_removed: bool = False) -> list[Equip
     if not include_removed:
         query = query.where(Equipment.status != REMOVED)
     return list(db.session.scalars(query.order_by(Equipment.code)))
+
+
+def site_pieces(site_id: int) -> list:
+    """The site's pieces not removed, as light rows (id, site_id, code, name, type, building_id, place_id,
+    status): what the board, the month figures and the orders job need, without loading whole objects."""
+    return list(db.session.execute(
+        select(Equipment.id, Equipment.site_id, Equipment.code, Equipment.name, Equipment.type,
+               Equipment.building_id, Equipment.place_id, Equipment.status)
+        .where(Equipment.site_id == site_id, Equipment.status != REMOVED).order_by(Equipment.code)))

@@ -105,7 +105,8 @@ class CheckRecord(FieldRecord, db.Model):
 
     __tablename__ = "check_record"
     __table_args__ = (UniqueConstraint("user_id", "client_uuid"),
-                      Index("ix_check_record_board", "site_id", "plan_id", "equipment_id", "device_time"))
+                      # the board and month figures read one plan's checks in a time range (bench/checks.py)
+                      Index("ix_check_record_board", "site_id", "plan_id", "device_time", "equipment_id"))
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("check_plan.id"), index=True)
     equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id"), index=True)

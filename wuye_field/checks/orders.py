@@ -18,7 +18,7 @@ from wuye_field.accounts.models import Membership, User
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks import schedule
 from wuye_field.checks.board import current_frequency
-from wuye_field.checks.equipment import site_equipment, site_setting, type_label
+from wuye_field.checks.equipment import site_pieces, site_setting, type_label
 from wuye_field.checks.models import PlannedOrder
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
@@ -49,7 +49,7 @@ def raise_planned_orders(site: Site, *, now: datetime) -> list[PlannedOrder]:
     if not plans:
         return []
     default_ahead = site_setting(site.id, "checks.orders_ahead_days", now)
-    pieces = site_equipment(site.id)
+    pieces = site_pieces(site.id)
     changes = plan_rules.frequency_changes(plans)
     done = {(p, e, as_utc(w)) for p, e, w in db.session.execute(
         select(PlannedOrder.plan_id, PlannedOrder.equipment_id, PlannedOrder.window_start)

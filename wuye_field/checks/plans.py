@@ -49,19 +49,25 @@ def site_plans(site_id: int, *, active_only: bool = False) -> list[CheckPlan]:
     return list(db.session.scalars(query.order_by(CheckPlan.id)))
 
 
-def covers(plan: CheckPlan, equipment: Equipment) -> bool:
+def covers(plan: CheckPlan, equipment) -> bool:
     """Whether the plan asks for checks of this piece (by list, else by type and building)."""
-    if plan.site_id != equipment.site_id:
-        return False
-    if plan.equipment_ids:
-        return equipment.id in plan.equipment_ids
-    if plan.equipment_types and equipment.type not in plan.equipment_types:
-        return False
-    return plan.building_id is None or plan.building_id == equipment.building_id
+    return bool(covered(plan, [equipment], include_removed=True))
 
 
-def covered(plan: CheckPlan, pieces: Iterable[Equipment]) -> list[Equipment]:
-    return [e for e in pieces if e.status != REMOVED and covers(plan, e)]
+def covered(plan: CheckPlan, pieces: Iterable, *, include_removed: bool = False) -> list:
+    """The pieces (objects or light rows) the plan covers: by list, else by type and building; not removed."""
+    site_id, ids, building_id = plan.site_id, set(plan.equipment_ids or ()), plan.building_id
+    types = set(plan.equipment_types or ())
+    out = []
+    for e in pieces:
+        if e.site_id != site_id or (e.status == REMOVED and not include_removed):
+            continue
+        if ids:
+            if e.id in ids:
+                out.append(e)
+        elif (not types or e.type in types) and (building_id is None or building_id == e.building_id):
+            out.append(e)
+    return out
 
 
 def items_for(plan: CheckPlan, equipment: Equipment) -> list[dict]:
