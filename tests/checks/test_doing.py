@@ -45,7 +45,8 @@ def test_the_plans_place_page_panel_offers_the_check_forms(guard, demo):
 
 
 def test_an_expired_extinguisher_fails_whatever_was_ticked(guard):
-    expired = next(p for p in (piece(f"FE{n:02d}") for n in range(1, 13)) if p and p.attrs["expiry"] < str(utcnow().date()))
+    today = str(utcnow().date())
+    expired = next(p for p in (piece(f"FE{n:02d}") for n in range(1, 13)) if p and p.attrs["expiry"] < today)
     response = post_check(guard, expired.code, "fire.weekly", all_ok="1")
     assert response.status_code == 201
     assert response.get_json()["check"]["result"] == "fail"

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from wuye_field.accounts.models import User
@@ -22,7 +23,7 @@ from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 
 ADMINS = ("admin", "supervisor")
-STATUSES = {IN_SERVICE: _("在用"), OUT_OF_SERVICE: _("停用"), REMOVED: _("已拆除")}
+STATUSES = {IN_SERVICE: _l("在用"), OUT_OF_SERVICE: _l("停用"), REMOVED: _l("已拆除")}
 EXPIRY_YEARS = 15  # an extinguisher's expiry more than this far from today is a typing error
 
 

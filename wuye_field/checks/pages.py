@@ -14,7 +14,7 @@ from wuye_field.checks import board as board_rules
 from wuye_field.checks import charts, doing, drills
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks.defaults import AGENTS, METERS, TYPES
-from wuye_field.checks.equipment import get_equipment, status_history, status_label, type_label
+from wuye_field.checks.equipment import STATUSES, get_equipment, status_history, status_label, type_label
 from wuye_field.checks.models import CheckPlan, CheckRecord, Drill, EquipmentStatus, MeterReading
 from wuye_field.core.csv_export import parse_date
 from wuye_field.core.errors import DomainError, NotFound
@@ -98,6 +98,7 @@ class EquipmentPage:
     attrs: list[tuple[str, str]]
     plans: list[CheckPlan]
     can_manage: bool
+    statuses: dict
 
 
 def _attr_rows(piece) -> list[tuple[str, str]]:
@@ -127,4 +128,5 @@ def equipment_page(user: User, equipment_id: int, *, now: datetime) -> Equipment
             charts_out.append((f"{label}（{unit}）", charts.line_chart(points, label=label, unit=unit)))
     plans = [p for p in plan_rules.site_plans(site.id, active_only=True) if plan_rules.covers(p, piece)]
     return EquipmentPage(piece, site, type_label(piece.type), status_label(piece.status), status_history(piece.id),
-                         checks, charts_out, _attr_rows(piece), plans, site.id in user.site_ids(*OVERSEERS))
+                         checks, charts_out, _attr_rows(piece), plans, site.id in user.site_ids(*OVERSEERS),
+                         STATUSES)
