@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('frequency', sa.JSON(), nullable=False),
+    sa.Column('meter_trigger', sa.JSON(), nullable=True),
     sa.Column('orders_ahead_days', sa.Integer(), nullable=False),
     sa.Column('order_category', sa.String(length=12), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),

@@ -158,3 +158,25 @@ def test_exports_for_supervisors_only(client, auth, demo):
     checks = client.get(f"/export/checks.csv?site=DEMO&date_from={today - timedelta(days=1)}&date_to={today}")
     assert checks.status_code == 200 and "消防控制室" in checks.get_data(as_text=True)
     assert client.get("/export/checks.csv?site=DEMO&date_from=x&date_to=y").status_code == 400
+
+
+def test_a_pump_becomes_due_on_its_run_hours(client, auth, demo):
+    login(client, auth, "tech01")
+    now = utcnow()
+    for days, value in ((10, "1000"), (1, "1600")):
+        assert client.post("/checks/readings", data={"equipment_id": str(piece("PU01").id), "meter": "hours",
+                                                     "value": value},
+                           headers=helpers.headers(device_time=now - timedelta(days=days))).status_code == 201
+    line = next(ln for ln in board.board(demo, now=now).lines if ln.plan.key == "upkeep.pump_service")
+    assert line.meter_due == 1  # 600 h since the first reading, never serviced (every 500 h)
+    assert post_check(client, "PU01", "upkeep.pump_service", all_ok="1").status_code == 201
+    line = next(ln for ln in board.board(demo, now=now + timedelta(minutes=1)).lines
+                if ln.plan.key == "upkeep.pump_service")
+    assert line.meter_due == 0
+
+
+def test_a_meter_trigger_must_make_sense(demo):
+    with pytest.raises(DomainError, match="按读数触发"):
+        plan_rules.create_plan(user("admin01"), demo.id, {
+            "name": "泵保养", "types": ["pump"], "role": "technician", "frequency": {"kind": "yearly"},
+            "meter_trigger": {"meter": "hours", "every": "-5"}}, now=utcnow())

@@ -130,3 +130,18 @@ def test_months_since():
     assert months_since(date(2025, 11, 30), date(2026, 11, 29)) == 11
     assert months_since(date(2025, 11, 30), date(2026, 11, 30)) == 12
     assert months_since(date(2024, 2, 29), date(2025, 2, 28)) == 11
+
+
+def test_a_meter_makes_a_plan_due_after_n_run_hours_or_beyond_a_threshold():
+    from wuye_field.checks.schedule import meter_due
+
+    t = [sh(2026, 11, d) for d in (1, 5, 9, 13)]
+    hours = [(t[0], 1000.0), (t[1], 1200.0), (t[2], 1450.0), (t[3], 1520.0)]
+    assert meter_due({"meter": "hours", "every": 500}, hours, None)  # never checked: 520 h since the first reading
+    assert not meter_due({"meter": "hours", "every": 500}, hours, t[1])  # 320 h since the check on the 5th
+    assert meter_due({"meter": "hours", "every": 300}, hours, t[1])
+    pressure = [(t[0], 0.3), (t[3], 0.9)]
+    assert meter_due({"meter": "pressure", "above": 0.8}, pressure, t[1])
+    assert not meter_due({"meter": "pressure", "above": 0.8}, pressure, t[3])  # already checked since
+    assert meter_due({"meter": "pressure", "below": 0.5}, [(t[3], 0.2)], None)
+    assert not meter_due({"meter": "hours", "every": 500}, [], None)

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks import schedule
 from wuye_field.checks.equipment import site_pieces, site_setting
-from wuye_field.checks.models import CheckPlan, CheckRecord, Drill, Equipment
+from wuye_field.checks.models import CheckPlan, CheckRecord, Drill, Equipment, MeterReading
 from wuye_field.core.time import as_utc
 from wuye_field.defects.records import is_open
 from wuye_field.defects.models import Defect
@@ -50,6 +50,7 @@ class PlanLine:
     window: schedule.Window | None
     counts: Counts = field(default_factory=Counts)
     overdue: list = field(default_factory=list)  # light rows of `equipment.site_pieces`
+    meter_due: int = 0  # pieces its meter trigger makes due now (run hours, a reading beyond a threshold)
 
 
 @dataclass
@@ -123,6 +124,8 @@ def board(site: Site, *, now: datetime) -> Board:
                 if state == "overdue":
                     line.overdue.append(piece)
         lines.append(line)
+    for plan_id, _piece_id in meter_due_pairs(site.id, plans, pieces):
+        next(ln for ln in lines if ln.plan.id == plan_id).meter_due += 1
     months = site_setting(site.id, "checks.drill_months", now)
     drill = last_fire_drill(site.id)
     red = drill is None or schedule.months_since(drill, today) >= months
@@ -134,6 +137,29 @@ def board(site: Site, *, now: datetime) -> Board:
     open_count = db.session.scalar(select(func.count(CheckRecord.id)).join(Defect, Defect.id == CheckRecord.defect_id)
                                    .where(CheckRecord.site_id == site.id, is_open()))
     return Board(site, lines, dict(sorted(buildings.items())), drill, red, months, failed, flagged, open_count)
+
+
+def meter_due_pairs(site_id: int, plans: list[CheckPlan], pieces: list) -> set[tuple[int, int]]:
+    """(plan, piece) pairs a meter trigger makes due (`schedule.meter_due`), from two queries."""
+    trigger = [p for p in plans if p.meter_trigger]
+    pairs = [(p, e) for p in trigger for e in plan_rules.covered(p, pieces)]
+    if not pairs:
+        return set()
+    ids = sorted({e.id for _p, e in pairs})
+    meters = sorted({p.meter_trigger.get("meter", "") for p in trigger})
+    readings: dict[tuple[int, str], list[tuple[datetime, float]]] = defaultdict(list)
+    for equipment_id, meter, when, value in db.session.execute(
+            select(MeterReading.equipment_id, MeterReading.meter, MeterReading.device_time, MeterReading.value)
+            .where(MeterReading.equipment_id.in_(ids), MeterReading.meter.in_(meters))
+            .order_by(MeterReading.device_time)):
+        readings[(equipment_id, meter)].append((as_utc(when), value))
+    last = {(p, e): as_utc(t) for p, e, t in db.session.execute(
+        select(CheckRecord.plan_id, CheckRecord.equipment_id, func.max(CheckRecord.device_time))
+        .where(CheckRecord.site_id == site_id, CheckRecord.plan_id.in_([p.id for p in trigger]))
+        .group_by(CheckRecord.plan_id, CheckRecord.equipment_id))}
+    return {(p.id, e.id) for p, e in pairs
+            if schedule.meter_due(p.meter_trigger, readings.get((e.id, p.meter_trigger.get("meter", "")), []),
+                                  last.get((p.id, e.id)))}
 
 
 def _failed_checks(site_id: int, now: datetime) -> list[tuple[CheckRecord, Equipment, bool]]:

@@ -115,6 +115,14 @@ DEFAULT_PLANS = {
                                       "min": 0, "max": 1000000, "unit": "h", "optional": True},
                                      {"key": "pressure", "label": str(_l("出水压力")), "kind": "reading",
                                       "meter": "pressure", "min": 0.15, "max": 0.8, "unit": "MPa", "optional": True})},
+    "upkeep.pump_service": {"std": "W9", "name": _l("水泵、发电机保养（每运行 500 小时或每年）"), "kind": "upkeep",
+                            "role": "technician", "types": ["pump", "fire_pump", "generator"], "ahead": 0,
+                            "category": "water", "meter_trigger": {"meter": "hours", "every": 500},
+                            "frequency": {"kind": "yearly", "month": 12, "day": 15, "due_time": "18:00"},
+                            "items": _items(_ok("serviced", _l("已保养：换油、紧固、清洁")),
+                                            {"key": "hours", "label": str(_l("运行小时")), "kind": "reading",
+                                             "meter": "hours", "min": 0, "max": 1000000, "unit": "h",
+                                             "optional": True})},
 }
 
 DRILL_KINDS = {"fire": _l("消防演习"), "flood": _l("防汛演练"), "power": _l("停电演练"), "lift": _l("电梯困人演练"),

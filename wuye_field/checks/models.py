@@ -87,6 +87,9 @@ class CheckPlan(db.Model):
     role: Mapped[str] = mapped_column(String(16), default="guard")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     frequency: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Also due on a meter: {"meter": "hours", "every": 500} (run hours since the last check) or
+    # {"meter": "pressure", "above": 0.8} / {"below": …} (the latest reading beyond a threshold).
+    meter_trigger: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     orders_ahead_days: Mapped[int] = mapped_column(Integer, default=0)
     order_category: Mapped[str] = mapped_column(String(12), default="other")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wuye_field.accounts.models import User
 from wuye_field.audit.settings_history import change_setting, timelines
 from wuye_field.checks import schedule
-from wuye_field.checks.defaults import DEFAULT_PLANS, PLAN_ROLES, TYPES
+from wuye_field.checks.defaults import DEFAULT_PLANS, METERS, PLAN_ROLES, TYPES
 from wuye_field.checks.models import REMOVED, CheckPlan, Equipment
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc
@@ -34,6 +34,7 @@ def ensure_default_plans(site_id: int, *, actor: User | None, now: datetime) -> 
             site_id=site_id, key=key, name=str(spec["name"]), kind=spec["kind"], equipment_types=list(spec["types"]),
             equipment_ids=[], items=spec["items"], role=spec["role"], frequency=dict(spec["frequency"]),
             orders_ahead_days=spec.get("ahead", 0), order_category=spec.get("category", "fire"), active=True,
+            meter_trigger=spec.get("meter_trigger"),
             created_by_id=getattr(actor, "id", None), created_at=now))
     db.session.flush()
     for plan in site_plans(site_id):
@@ -123,6 +124,26 @@ def parse_frequency(values: dict) -> schedule.Frequency:
                           code="never_due") from exc
 
 
+def parse_trigger(raw: dict | None) -> dict | None:
+    """A meter trigger from a form: a known meter and one positive `every`, or an `above` / `below` number."""
+    if not raw:
+        return None
+    message = _("按读数触发的设置无效：请选择表并填写间隔或上下限。")
+    if raw.get("meter") not in METERS:
+        raise DomainError(message, status=422, code="bad_trigger")
+    out: dict = {"meter": raw["meter"]}
+    for name in ("every", "above", "below"):
+        text = str(raw.get(name) or "").strip()
+        if text:
+            try:
+                out[name] = float(text)
+            except ValueError as exc:
+                raise DomainError(message, status=422, code="bad_trigger") from exc
+    if len(out) != 2 or out.get("every", 1) <= 0:
+        raise DomainError(message, status=422, code="bad_trigger")
+    return out
+
+
 def get_plan(user: User, plan_id: int, *roles: str) -> CheckPlan:
     plan = db.session.get(CheckPlan, plan_id)
     if plan is None or plan.site_id not in user.site_ids(*roles):
@@ -156,7 +177,9 @@ def create_plan(actor: User, site_id: int, values: dict, *, now: datetime) -> Ch
     if role not in PLAN_ROLES:
         raise DomainError(_("请选择由谁检查。"), status=422, code="bad_role")
     freq = parse_frequency(values.get("frequency", {}))
+    trigger = parse_trigger(values.get("meter_trigger"))
     plan = CheckPlan(site_id=site_id, key="", name=name, kind=values.get("kind", "fire"), equipment_types=types,
+                     meter_trigger=trigger,
                      equipment_ids=ids, items=values.get("items") or [], role=role, frequency=freq.as_dict(),
                      orders_ahead_days=0, order_category="other", active=True, created_by_id=actor.id, created_at=now)
     pieces = list(db.session.scalars(select(Equipment).where(Equipment.site_id == site_id)))

@@ -231,3 +231,23 @@ def months_since(day: date, today: date) -> int:
     """Whole months from `day` to `today` (a drill on 15 March is 12 months old on 15 March next year)."""
     months = (today.year - day.year) * 12 + today.month - day.month
     return months - 1 if today.day < day.day else months
+
+
+def meter_due(trigger: dict | None, readings: Sequence[tuple[datetime, float]], last_check: datetime | None) -> bool:
+    """Whether a meter makes a plan due for a piece: `readings` (time, value) oldest first.
+
+    {"every": N}: the meter advanced N or more since the last check (since the first reading when never
+    checked); {"above": x} / {"below": x}: the latest reading, taken after the last check, is beyond x.
+    """
+    if not trigger or not readings:
+        return False
+    latest_time, latest = readings[-1]
+    if "every" in trigger:
+        before = [v for t, v in readings if last_check is not None and t <= last_check]
+        baseline = before[-1] if before else readings[0][1]
+        return latest - baseline >= float(trigger["every"])
+    if last_check is not None and latest_time <= last_check:
+        return False
+    if "above" in trigger and latest > float(trigger["above"]):
+        return True
+    return "below" in trigger and latest < float(trigger["below"])
