@@ -180,3 +180,23 @@ def test_a_meter_trigger_must_make_sense(demo):
         plan_rules.create_plan(user("admin01"), demo.id, {
             "name": "泵保养", "types": ["pump"], "role": "technician", "frequency": {"kind": "yearly"},
             "meter_trigger": {"meter": "hours", "every": "-5"}}, now=utcnow())
+
+
+def test_a_plan_of_the_sites_own_from_the_settings_page(client, auth, demo):
+    login(client, auth, "supervisor01")
+    fields = {"name": "发电机月度试车", "kind": "upkeep", "role": "technician", "types": ["generator"],
+              "items": "试车 15 分钟\n油位正常", "kind_freq": "monthly", "day": "5", "due_time": "17:00"}
+    assert client.post(f"/checks/admin/plans?site={demo.id}", data=fields).status_code == 303
+    made = db.session.scalar(select(plan_rules.CheckPlan).where(plan_rules.CheckPlan.name == "发电机月度试车"))
+    assert [i["label"] for i in made.items] == ["试车 15 分钟", "油位正常"] and made.frequency["day"] == 5
+    never = client.post(f"/checks/admin/plans?site={demo.id}", data=fields | {"name": "坏计划", "day": "0"})
+    assert never.status_code == 422 and "永远不会到期" in never.get_data(as_text=True)
+    nothing = client.post(f"/checks/admin/plans?site={demo.id}", data=fields | {"name": "空计划", "types": ["lift"],
+                                                                               "building_id": str(_building("2栋"))})
+    assert nothing.status_code == 422 and "没有覆盖任何设备" in nothing.get_data(as_text=True)
+
+
+def _building(name: str) -> int:
+    from wuye_field.places.models import Building
+
+    return db.session.scalar(select(Building.id).where(Building.name == name))

@@ -121,6 +121,30 @@ def plan_frequency(plan_id: int):
     return _back(plan.site_id)
 
 
+@bp.post("/checks/admin/plans")
+@login_required
+@role_required(*MANAGERS)
+def add_plan():
+    """A plan of the site's own: equipment by type, building or list; checklist lines; who; how often."""
+    site_id = request.args.get("site", type=int) or 0
+    form = request.form
+    values = {"name": form.get("name", ""), "kind": form.get("kind", "fire"), "role": form.get("role", ""),
+              "types": form.getlist("types"), "equipment_ids": form.getlist("equipment_ids"),
+              "items": plan_rules.items_from_lines(form.get("items", "")),
+              "frequency": {k: form.get(k) for k in ("kind_freq", "every", "weekday", "month", "day", "due_time")},
+              "meter_trigger": {k: form.get(f"trigger_{k}") for k in ("meter", "every", "above", "below")}
+              if form.get("trigger_meter") else None}
+    values["frequency"]["kind"] = values["frequency"].pop("kind_freq")
+    try:
+        plan_rules.create_plan(current_user, site_id, values, now=utcnow(), building_raw=form.get("building_id"))
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(site_id, exc.status if exc.status >= 400 else 422, errors={"plan": exc.message},
+                     values=form.to_dict())
+    db.session.commit()
+    return _back(site_id)
+
+
 @bp.post("/checks/admin/settings")
 @login_required
 @role_required(*MANAGERS)

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from wuye_field.accounts.models import User
 from wuye_field.audit.settings_history import change_setting, timelines
 from wuye_field.checks import schedule
-from wuye_field.checks.defaults import DEFAULT_PLANS, METERS, PLAN_ROLES, TYPES
+from wuye_field.checks.defaults import DEFAULT_PLANS, METERS, PLAN_KINDS, PLAN_ROLES, TYPES
 from wuye_field.checks.models import REMOVED, CheckPlan, Equipment
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
+from wuye_field.places.models import Building
 
 SUBJECT, FREQUENCY = "check_plan", "checks.frequency"
 MANAGERS = ("admin", "supervisor")
@@ -164,7 +165,14 @@ def change_frequency(actor: User, plan_id: int, values: dict, *, now: datetime,
     return plan
 
 
-def create_plan(actor: User, site_id: int, values: dict, *, now: datetime) -> CheckPlan:
+def items_from_lines(text: str) -> list[dict]:
+    """Checklist items typed one a line (each an "as expected" item)."""
+    lines = [line.strip()[:60] for line in (text or "").splitlines() if line.strip()][:20]
+    return [{"key": f"i{n}", "label": line, "kind": "ok", "types": []} for n, line in enumerate(lines, 1)]
+
+
+def create_plan(actor: User, site_id: int, values: dict, *, now: datetime,
+                building_raw: str | None = None) -> CheckPlan:
     """A plan of the site's own: refused (Chinese) without equipment, with a frequency that never falls due."""
     if site_id not in actor.site_ids(*MANAGERS):
         raise NotFound(_("小区不存在，或您无权查看。"))
@@ -178,8 +186,17 @@ def create_plan(actor: User, site_id: int, values: dict, *, now: datetime) -> Ch
         raise DomainError(_("请选择由谁检查。"), status=422, code="bad_role")
     freq = parse_frequency(values.get("frequency", {}))
     trigger = parse_trigger(values.get("meter_trigger"))
-    plan = CheckPlan(site_id=site_id, key="", name=name, kind=values.get("kind", "fire"), equipment_types=types,
-                     meter_trigger=trigger,
+    building_id = None
+    if str(building_raw or "").strip():
+        building = db.session.get(Building, int(building_raw)) if str(building_raw).strip().isdigit() else None
+        if building is None or building.site_id != site_id:
+            raise DomainError(_("请选择本小区的楼栋。"), status=422, code="bad_building")
+        building_id = building.id
+    kind = values.get("kind") or "fire"
+    if kind not in PLAN_KINDS:
+        raise DomainError(_("请选择计划类别。"), status=422, code="bad_kind")
+    plan = CheckPlan(site_id=site_id, key="", name=name, kind=kind, equipment_types=types,
+                     meter_trigger=trigger, building_id=building_id,
                      equipment_ids=ids, items=values.get("items") or [], role=role, frequency=freq.as_dict(),
                      orders_ahead_days=0, order_category="other", active=True, created_by_id=actor.id, created_at=now)
     pieces = list(db.session.scalars(select(Equipment).where(Equipment.site_id == site_id)))
