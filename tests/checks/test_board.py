@@ -169,6 +169,7 @@ def test_a_pump_becomes_due_on_its_run_hours(client, auth, demo):
                            headers=helpers.headers(device_time=now - timedelta(days=days))).status_code == 201
     line = next(ln for ln in board.board(demo, now=now).lines if ln.plan.key == "upkeep.pump_service")
     assert line.meter_due == 1  # 600 h since the first reading, never serviced (every 500 h)
+    assert "按读数已到期" in client.get(f"/t/{piece('PU01').place.tag_token}").get_data(as_text=True)
     assert post_check(client, "PU01", "upkeep.pump_service", all_ok="1").status_code == 201
     line = next(ln for ln in board.board(demo, now=now + timedelta(minutes=1)).lines
                 if ln.plan.key == "upkeep.pump_service")

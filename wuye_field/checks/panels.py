@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wuye_field.checks import drills
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks import schedule
-from wuye_field.checks.board import current_frequency
+from wuye_field.checks.board import current_frequency, meter_due_pairs
 from wuye_field.checks.defaults import METERS, TYPES
 from wuye_field.checks.equipment import equipment_at_place, type_label
 from wuye_field.checks.models import CheckPlan, CheckRecord, Equipment
@@ -32,6 +32,7 @@ class DueCheck:
     window: schedule.Window
     done_at: datetime | None
     state: str
+    meter_due: bool = False
 
 
 @dataclass
@@ -54,6 +55,7 @@ def checks_at(place: Place, user, now: datetime) -> list[PieceChecks]:
         select(CheckRecord.plan_id, CheckRecord.equipment_id, func.max(CheckRecord.device_time))
         .where(CheckRecord.equipment_id.in_([e.id for e in pieces]))
         .group_by(CheckRecord.plan_id, CheckRecord.equipment_id)))
+    by_meter = meter_due_pairs(place.site_id, plans, pieces)
     out = []
     for piece in pieces:
         due = []
@@ -65,7 +67,7 @@ def checks_at(place: Place, user, now: datetime) -> list[PieceChecks]:
             done = last.get((plan.id, piece.id))
             done = done if done is not None and window.contains(done) else None
             due.append(DueCheck(plan, plan_rules.items_for(plan, piece), window, done,
-                                schedule.Outcome(window, done).state(as_utc(now))))
+                                schedule.Outcome(window, done).state(as_utc(now)), (plan.id, piece.id) in by_meter))
         meters = [(m, str(METERS[m][0]), METERS[m][1]) for m in TYPES.get(piece.type, ("", "", ()))[2]]
         out.append(PieceChecks(piece, type_label(piece.type), due, meters))
     return out
