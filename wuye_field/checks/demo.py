@@ -33,6 +33,11 @@ EQUIPMENT = [
     ("EX03", "车库疏散通道", "exit", "CP03", None, "", {}),
     ("SZ01", "1栋烟感分区", "smoke_zone", "CL01", "1栋", "", {}),
     ("SZ02", "车库烟感分区", "smoke_zone", "CP04", None, "", {}),
+    ("SZ03", "2栋烟感分区", "smoke_zone", "CL02", "2栋", "", {}),
+    ("SZ04", "3栋烟感分区", "smoke_zone", "CL03", "3栋", "", {}),
+    ("SZ05", "会所烟感分区", "smoke_zone", "CL08", None, "", {}),
+    ("FD04", "2栋防火门", "fire_door", "CL02", "2栋", "", {}),
+    ("FD05", "3栋防火门", "fire_door", "CL03", "3栋", "", {}),
     ("FP01", "消防水泵", "fire_pump", "CP06", None, "", {}),
     ("PU01", "生活水泵1号", "pump", "CP06", None, "", {}),
     ("PU02", "生活水泵2号", "pump", "CP06", None, "", {}),
@@ -50,8 +55,8 @@ EQUIPMENT = [
     ("FD02", "车库防火门", "fire_door", "CP04", None, "", {}),
     ("FD03", "配电房防火门", "fire_door", "CP05", None, "", {}),
 ]
-HYDRANTS = [("1栋", "CL01", (1, 6, 12, 18)), ("2栋", "CL02", (1, 6, 12, 18)), ("3栋", "CL03", (1, 3, 6))]
-EXTINGUISHERS = [("CP07", 2), ("CP05", 2), ("CP06", 2), ("CP04", 3), ("CP03", 1), ("CL08", 2)]
+HYDRANTS = [("1栋", "CL01", (1, 9, 18)), ("2栋", "CL02", (1, 9, 18)), ("3栋", "CL03", (1, 6))]
+EXTINGUISHERS = [("CP07", 2), ("CP05", 1), ("CP06", 1), ("CP04", 3), ("CL08", 1)]
 LIGHTS = [("LT01", "主干道路灯1", "CL05"), ("LT02", "主干道路灯2", "CL05"), ("LT03", "主干道路灯3", "CL05"),
           ("LT04", "中心绿地路灯", "CL04"), ("LT05", "1栋楼道灯", "CL01"), ("LT06", "2栋楼道灯", "CL02")]
 EMERGENCY = [("EL01", "1栋应急照明", "CL01"), ("EL02", "车库应急照明", "CP04"), ("EL03", "配电房应急照明", "CP05"),
@@ -72,7 +77,7 @@ def load_checks_demo(site: Site, now: datetime, *, since: datetime | None = None
     for place, count in EXTINGUISHERS:
         for _i in range(count):
             n += 1
-            expiry = (now + timedelta(days=400 + 30 * n)).date() if n != 7 else (now - timedelta(days=20)).date()
+            expiry = (now + timedelta(days=400 + 30 * n)).date() if n != 5 else (now - timedelta(days=20)).date()
             rows.append((f"FE{n:02d}", f"{places[place].name}灭火器{_i + 1}", "extinguisher", place, None, "",
                          {"agent": "dry_powder", "capacity": 4.0, "expiry": expiry.isoformat()}))
     rows += [(code, name, "light", place, None, "", {}) for code, name, place in LIGHTS]
