@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
-from wuye_field.audit.settings_history import change_setting, timelines
+from wuye_field.audit.services import log_admin_change
+from wuye_field.audit.settings_history import SettingChange, change_setting, timelines
 from wuye_field.checks import schedule
 from wuye_field.checks.defaults import DEFAULT_PLANS, METERS, PLAN_KINDS, PLAN_ROLES, TYPES
 from wuye_field.checks.models import REMOVED, CheckPlan, Equipment
@@ -103,8 +104,12 @@ def frequency_changes(plans: list[CheckPlan]) -> dict[int, list[tuple[datetime, 
 
 
 def _record_first(actor: User | None, plan: CheckPlan, now: datetime) -> None:
-    change_setting(actor, plan.site_id, SUBJECT, FREQUENCY, plan.frequency, now=now, subject_id=plan.id,
-                   label=f"{_('检查计划')} {plan.name} {_('频率')}")
+    """The plan's first frequency, in force from its creation (the timeline starts complete). Not an admin
+    change by itself: a site's default plans are set up by the system, a new plan is logged by `create_plan`."""
+    db.session.add(SettingChange(site_id=plan.site_id, subject=SUBJECT, subject_id=plan.id, name=FREQUENCY,
+                                 value=plan.frequency, effective_from=as_utc(now), recorded_at=now,
+                                 recorded_by_id=getattr(actor, "id", None)))
+    db.session.flush()
 
 
 def _freq(value) -> schedule.Frequency | None:
@@ -208,4 +213,7 @@ def create_plan(actor: User, site_id: int, values: dict, *, now: datetime,
     db.session.add(plan)
     db.session.flush()
     _record_first(actor, plan, now)
+    log_admin_change(actor, site_id, f"{_('新建检查计划')} {plan.name}", None,
+                     {"types": types, "equipment_ids": ids, "role": role, "frequency": plan.frequency,
+                      "meter_trigger": trigger}, now=now)
     return plan
