@@ -103,3 +103,17 @@ def test_checks_are_on_the_sites_chain(guard, demo):
 
 def test_plan_keys_exist():
     assert plan  # the helpers are importable without an app
+
+
+def test_a_check_by_a_guard_who_lost_the_site_offline_is_kept_aside(client, auth, demo):
+    from wuye_field.accounts.services import set_roles
+    from wuye_field.sync.models import QuarantineItem
+
+    login(client, auth, "guard02")
+    set_roles(user("guard02"), {})
+    db.session.commit()
+    response = post_check(client, "FR01", "fire.daily", all_ok="1")
+    assert response.status_code == 409 and response.get_json()["status"] == "quarantined"
+    item = db.session.scalar(select(QuarantineItem))
+    assert item.endpoint == "checks.check_done" and item.site_id == demo.id
+    assert count(CheckRecord) == 0

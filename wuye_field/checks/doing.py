@@ -155,12 +155,13 @@ class CheckView:
 def _load(user: User, equipment_id: int, plan_id: int) -> tuple[Equipment, CheckPlan]:
     equipment = db.session.get(Equipment, equipment_id)
     if equipment is None or equipment.site_id not in user.site_ids():
-        raise NotFound(_("设备不存在，或您无权查看。"))
+        # scope: a guard who lost the site while offline gets the check kept aside (R12), not dropped
+        raise NotFound(_("设备不存在，或您无权查看。"), scope_site_id=equipment.site_id if equipment else None)
     plan = db.session.get(CheckPlan, plan_id)
     if plan is None or plan.site_id != equipment.site_id or not plan_rules.covers(plan, equipment):
         raise NotFound(_("这台设备没有这项检查计划。"))
     if not plan_rules.can_do(user, plan):
-        raise Forbidden(_("这项检查不由您负责。"))
+        raise Forbidden(_("这项检查不由您负责。"), scope_site_id=plan.site_id)
     return equipment, plan
 
 
@@ -232,7 +233,7 @@ def record_reading(user: User, *, equipment_id: int, meter: str, raw_value, rece
         return stored
     equipment = db.session.get(Equipment, equipment_id)
     if equipment is None or equipment.site_id not in user.site_ids():
-        raise NotFound(_("设备不存在，或您无权查看。"))
+        raise NotFound(_("设备不存在，或您无权查看。"), scope_site_id=equipment.site_id if equipment else None)
     if meter not in TYPES.get(equipment.type, ("", "", ()))[2]:
         raise CheckRefused(_("这台设备没有这个表。"), code="bad_meter")
     value = parse_number(raw_value, str(METERS[meter][0]))

@@ -60,7 +60,7 @@ def record_drill(user: User, *, site_id: int, form: dict, participant_ids: list[
     if stored is not None:
         return stored
     if site_id not in user.site_ids(*RECORDERS):
-        raise NotFound(_("小区不存在，或您无权查看。"))
+        raise NotFound(_("小区不存在，或您无权查看。"), scope_site_id=site_id)
     site = db.session.get(Site, site_id)
     kind = form.get("kind", "")
     if kind not in DRILL_KINDS:
