@@ -175,12 +175,6 @@ def purge_expired() -> None:
     db.session.commit()
 
 
-from wuye_field.backup.cli import backup, restore  # noqa: E402  (kept in their own module)
-
-wuye.add_command(backup)
-wuye.add_command(restore)
-
-
 @wuye.command("checks-orders")
 @with_appcontext
 def checks_orders() -> None:
@@ -194,3 +188,10 @@ def checks_orders() -> None:
         made += len(raise_planned_orders(site, now=utcnow()))
     db.session.commit()
     click.echo(f"planned work orders raised: {made}")
+
+
+from wuye_field.backup.cli import backup, restore  # noqa: E402  (kept in their own module)
+
+wuye.add_command(backup)
+wuye.add_command(restore)
+

@@ -201,3 +201,8 @@ def _building(name: str) -> int:
     from wuye_field.places.models import Building
 
     return db.session.scalar(select(Building.id).where(Building.name == name))
+
+
+def test_the_daily_command_raises_planned_orders(runner, demo):
+    result = runner.invoke(args=["wuye", "checks-orders"])
+    assert result.exit_code == 0 and "planned work orders raised:" in result.output

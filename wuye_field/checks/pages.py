@@ -18,7 +18,7 @@ from wuye_field.checks.equipment import STATUSES, get_equipment, status_history,
 from wuye_field.checks.models import CheckPlan, CheckRecord, Drill, EquipmentStatus, MeterReading
 from wuye_field.core.csv_export import parse_date
 from wuye_field.core.errors import DomainError, NotFound
-from wuye_field.core.time import as_utc
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.places.models import Site
 from wuye_field.places.services import sites_for
@@ -39,7 +39,6 @@ def drill_message(row: Drill) -> str:
 
 
 def site_today(site: Site, now: datetime | None = None) -> date:
-    from wuye_field.core.time import utcnow
     return as_utc(now or utcnow()).astimezone(ZoneInfo(site.timezone)).date()
 
 
