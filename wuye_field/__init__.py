@@ -101,11 +101,12 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.places import views as places
     from wuye_field.pwa import views as pwa
     from wuye_field.quarantine import views as quarantine
+    from wuye_field.reports import views as reports
     from wuye_field.sync import views as sync
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine, checks):
+                   quarantine, reports, checks):
         domain.register(app)
 
 

@@ -195,3 +195,7 @@ from wuye_field.backup.cli import backup, restore  # noqa: E402  (kept in their 
 wuye.add_command(backup)
 wuye.add_command(restore)
 
+from wuye_field.reports.cli import close_month, report  # noqa: E402  (kept in their own module)
+
+wuye.add_command(close_month)
+wuye.add_command(report)

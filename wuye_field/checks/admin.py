@@ -18,7 +18,7 @@ from wuye_field.checks import exports, orders, pages
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks.blueprint import bp
 from wuye_field.checks.defaults import AGENTS, PLAN_KINDS, SITE_SETTINGS, TYPES
-from wuye_field.core.csv_export import csv_response, parse_date_range
+from wuye_field.core.csv_export import csv_response, frozen_export, parse_date_range
 from wuye_field.core.errors import DomainError, FieldErrors
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
@@ -178,7 +178,8 @@ def export_checks():
     """`GET /export/checks.csv?site=<code>&date_from=…&date_to=…`."""
     first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
     site = site_by_code_or_id(current_user, request.args.get("site"), *exports.EXPORTERS)
-    return csv_response(exports.checks_csv(site, first, last), f"checks-{site.code}-{first}-{last}.csv")
+    text = frozen_export(site.id, "checks", first, last) or exports.checks_csv(site, first, last)  # closed month: frozen
+    return csv_response(text, f"checks-{site.code}-{first}-{last}.csv")
 
 
 def export_equipment():

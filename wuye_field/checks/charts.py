@@ -1,6 +1,8 @@
 """A small server-rendered SVG line chart of meter readings (no script, works offline and in print).
 
-core has no chart helper yet on this branch; this one stays tiny and can move there when it arrives."""
+`core.charts.trend` draws shares (0–1, written as %); readings are raw values with a unit, so this one
+draws them on their own scale, with the same CSS classes (`chart`, `chart-line`, `chart-axis`) and a
+`<title>` and `<desc>` listing every reading for screen readers."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,12 +32,13 @@ def line_chart(points: list[tuple[datetime, float]], *, label: str, unit: str) -
     path = " ".join(f"{x},{y}" for x, y in coords)
     dots = "".join(f'<circle cx="{x}" cy="{y}" r="2.5"/>' for x, y in coords)
     title = escape(f"{label}（{unit}）")
+    desc = escape("; ".join(f"{t:%m-%d} {v:g}" for t, v in points))
     return Markup(
-        f'<svg class="meter-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-label="{title}">'
-        f"<title>{title}</title>"
-        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="#999"/>'
-        f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{path}"/>'
-        f'<g fill="#1565c0">{dots}</g>'
-        f'<text x="2" y="{PAD - 8}" font-size="10">{escape(f"{high:g}")}</text>'
-        f'<text x="2" y="{HEIGHT - 6}" font-size="10">{escape(f"{low:g}")}</text>'
+        f'<svg class="chart meter-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{title}</title><desc>{desc}</desc>'
+        f'<line class="chart-axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}"/>'
+        f'<polyline class="chart-line" fill="none" points="{path}"/>'
+        f'<g class="chart-line">{dots}</g>'
+        f'<text class="chart-axis" x="2" y="{PAD - 8}">{escape(f"{high:g}")}</text>'
+        f'<text class="chart-axis" x="2" y="{HEIGHT - 6}">{escape(f"{low:g}")}</text>'
         "</svg>")

@@ -14,7 +14,8 @@ from wuye_field.cleaning import checkoff, reports, rules, setup
 from wuye_field.cleaning.blueprint import bp
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
 from wuye_field.cleaning.today import today_for
-from wuye_field.core.csv_export import csv_response, parse_date_range
+from wuye_field.core.csv_export import csv_response, frozen_export
+from wuye_field.core.months import export_days
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.htmx import is_htmx, render
 from wuye_field.core.time import utcnow
@@ -141,10 +142,12 @@ def spot_check(place_id: int):
 
 
 def export_csv():
-    """`GET /export/cleaning.csv?site=<code or id>&date_from=…&date_to=…`: UTF-8 with BOM; 400 on bad dates."""
+    """`GET /export/cleaning.csv?site=<code or id>&date_from=…&date_to=…` (or `&month=YYYY-MM`, default the
+    current month): UTF-8 with BOM; 400 on bad dates."""
     site = site_by_code_or_id(current_user, request.args.get("site"), *OVERSEERS)
-    first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
-    text = reports.export_csv(current_user, site.id, first, last, now=utcnow())
+    first, last = export_days(request.args, site.timezone, utcnow())  # no dates: the current month
+    text = frozen_export(site.id, "cleaning", first, last) or reports.export_csv(current_user, site.id, first, last,
+                                                                                now=utcnow())
     return csv_response(text, f"cleaning-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 

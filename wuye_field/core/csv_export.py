@@ -64,6 +64,18 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return out.getvalue()
 
 
+def frozen_export(site_id: int, name: str, first: date, last: date) -> str | None:
+    """The CSV text of export `name` ("scans", "cleaning" …) stored when the month first…last of the site
+    was closed (R30), or None: the export is computed from the records. Asked through the registry."""
+    from wuye_field.core import registry
+
+    for provider in registry.providers(registry.FROZEN_EXPORTS):
+        text = provider(site_id, name, first, last)
+        if text is not None:
+            return text
+    return None
+
+
 def csv_response(text: str, filename: str) -> Response:
     """A `text/csv; charset=utf-8` attachment download, never cached."""
     return Response(text.encode("utf-8"), mimetype="text/csv",

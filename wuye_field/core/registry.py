@@ -18,7 +18,9 @@ HOME_SECTIONS = "home_sections"  # provider(user) → Section | None   (read by 
 PLACE_PANELS = "place_panels"  # provider(place, user) → Panel | None   (wuye_field.places.panels)
 OFFLINE_PAGES = "offline_pages"  # provider(user) → iterable of URLs   (wuye_field.sync.offline)
 OFFLINE_ASSETS = "offline_assets"  # provider(user) → iterable of static URLs   (wuye_field.sync.offline)
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS)
+# provider(site_id, name, first, last) → CSV text | None: an export frozen with a closed month (reports)
+FROZEN_EXPORTS = "frozen_exports"  # (read by wuye_field.core.csv_export.frozen_export)
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS)
 _EXTENSION = "wuye_field.registry"
 
 

@@ -7,7 +7,7 @@ them. The factory calls `register(app)`: the blueprint, and what handover adds t
 from flask import Flask
 
 from wuye_field.core import registry
-from wuye_field.handover import home, routes  # noqa: F401  (their views land on the blueprint)
+from wuye_field.handover import export_routes, home, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.handover.blueprint import bp
 
 

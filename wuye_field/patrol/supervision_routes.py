@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.core.csv_export import csv_response, csv_text, parse_date, parse_date_range
+from wuye_field.core.csv_export import csv_response, csv_text, frozen_export, parse_date, parse_date_range
+from wuye_field.core.months import export_days, month_days, month_of, parse_month
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
 from wuye_field.core.registry import Section
 from wuye_field.patrol import compliance as rules
-from wuye_field.patrol import exports, makeups, supervision
+from wuye_field.patrol import exports, makeups, month, supervision
 from wuye_field.patrol.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
@@ -79,15 +80,19 @@ def grid():
 @login_required
 @role_required(*OVERSEERS)
 def compliance():
-    """Daily (?period=day) or weekly (?period=week) compliance per key area and per guard."""
+    """Daily (?period=day), weekly (?period=week) or monthly (?period=month, or ?month=YYYY-MM) compliance
+    per key area and per guard."""
     sites, site = supervision.overseen_site(current_user, _site_arg())
     day = _day_arg(site)
-    period = "week" if request.args.get("period") == "week" else "day"
-    first, last = supervision.week_of(day) if period == "week" else (day, day)
-    step = timedelta(days=7 if period == "week" else 1)
+    period = request.args.get("period") if request.args.get("period") in ("week", "month") else "day"
+    if request.args.get("month"):
+        period, day = "month", month_days(parse_month(request.args.get("month"), today=day))[0]
+    first, last = {"week": supervision.week_of(day), "month": month_days(month_of(day))}.get(period, (day, day))
     now = utcnow()
     sites, report = supervision.compliance_report(current_user, site.id, first, last, now=now)
-    nav = {"prev": first - step, "next": first + step, "period": period}
+    step = timedelta(days=7 if period == "week" else 1)
+    nav = {"prev": first - step, "next": last + timedelta(days=1) if period == "month" else first + step,
+           "period": period}
     # No window has ended yet: the page says what the board says now instead of 「0 / 0」.
     board = supervision.site_board(report.site, now=now) if not report.total.counted else None
     return render("patrol/compliance.html", "patrol/_compliance.html", sites=sites, report=report, nav=nav,
@@ -146,9 +151,11 @@ def record_makeup():
 
 def _export(kind: str, rows_of):
     site = supervision.site_by_code(current_user, request.args.get("site"))
-    first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
-    header, rows = rows_of(site, first, last)
-    return csv_response(csv_text(header, rows), f"{kind}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+    first, last = export_days(request.args, site.timezone, utcnow())  # no dates: the current month
+    text = frozen_export(site.id, kind, first, last)  # a closed month: the file frozen with it
+    if text is None:
+        text = csv_text(*rows_of(site, first, last))
+    return csv_response(text, f"{kind}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
 def export_scans():
@@ -161,6 +168,17 @@ def export_inspections():
     return _export("inspections", exports.inspections_rows)
 
 
+def export_windows():
+    """`GET /export/windows.csv?site=<code>&month=YYYY-MM` (or dates): one row per counted key-area window
+    (P2) with its state and the guard credited — the rows the month figures count."""
+    return _export("windows", lambda site, first, last: month.window_rows(site, first, last, now=utcnow()))
+
+
+def export_makeups():
+    """`GET /export/makeups.csv?site=<code>&month=YYYY-MM` (or dates): every 补巡 naming a window then."""
+    return _export("makeups", month.makeup_rows)
+
+
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
@@ -168,3 +186,5 @@ def _register_exports(state) -> None:
     state.app.add_url_rule("/export/scans.csv", "patrol.export_scans", login_required(guard(export_scans)))
     state.app.add_url_rule("/export/inspections.csv", "patrol.export_inspections",
                            login_required(guard(export_inspections)))
+    state.app.add_url_rule("/export/windows.csv", "patrol.export_windows", login_required(guard(export_windows)))
+    state.app.add_url_rule("/export/makeups.csv", "patrol.export_makeups", login_required(guard(export_makeups)))

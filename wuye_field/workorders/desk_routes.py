@@ -206,9 +206,11 @@ def resident_access():
 
 
 def export_csv():
-    """`GET /export/workorders.csv?site=<code>&date_from=…&date_to=…`: UTF-8 with BOM, site time, phones masked."""
+    """`GET /export/workorders.csv?site=<code>&date_from=…&date_to=…` (or `&month=`, default the
+    current month): UTF-8 with BOM, site time, phones masked."""
     site, first, last, text = reports.export_csv(current_user, request.args.get("site"), request.args.get("date_from"),
-                                                 request.args.get("date_to"), now=utcnow())
+                                                 request.args.get("date_to"), now=utcnow(),
+                                                 raw_month=request.args.get("month"))
     return csv_response(text, f"workorders-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
 
 

@@ -23,8 +23,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from wuye_field.accounts.models import User
-from wuye_field.core.csv_export import csv_text, parse_date_range
+from wuye_field.core.csv_export import csv_text, frozen_export, parse_date_range
 from wuye_field.core.errors import DomainError
+from wuye_field.core.months import month_days, site_today
+from wuye_field.core.months import parse_month as parse_month_arg
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Site
@@ -308,9 +310,18 @@ def export_rows(site: Site, first: date, last: date, *, now: datetime) -> list[l
 
 
 def export_csv(actor: User, site_code: str | None, raw_from: str | None, raw_to: str | None, *,
-               now: datetime) -> tuple[Site, date, date, str]:
+               now: datetime, raw_month: str | None = None) -> tuple[Site, date, date, str]:
     """(site, first, last, CSV text with BOM) of the site's orders. NotFound unless supervisor/admin;
     DomainError (400) for bad dates."""
     site = exported_site(actor, site_code)
-    first, last = parse_date_range(raw_from, raw_to)
-    return site, first, last, csv_text(export_header(), export_rows(site, first, last, now=now))
+    if raw_from or raw_to:
+        first, last = parse_date_range(raw_from, raw_to)
+    else:  # no dates: the month asked for, else the current one
+        first, last = month_days(parse_month_arg(raw_month, today=site_today(site.timezone, now)))
+    text = frozen_export(site.id, "workorders", first, last)  # a closed month: the file frozen with it
+    return site, first, last, text if text is not None else export_text(site, first, last, now=now)
+
+
+def export_text(site: Site, first: date, last: date, *, now: datetime) -> str:
+    """The CSV text of workorders.csv for a site's local days first…last (no access check)."""
+    return csv_text(export_header(), export_rows(site, first, last, now=now))
