@@ -178,7 +178,7 @@ def export_checks():
     """`GET /export/checks.csv?site=<code>&date_from=…&date_to=…`."""
     first, last = parse_date_range(request.args.get("date_from"), request.args.get("date_to"))
     site = site_by_code_or_id(current_user, request.args.get("site"), *exports.EXPORTERS)
-    text = frozen_export(site.id, "checks", first, last) or exports.checks_csv(site, first, last)  # closed month: frozen
+    text = frozen_export(site.id, "checks", first, last) or exports.checks_csv(site, first, last)  # closed: frozen
     return csv_response(text, f"checks-{site.code}-{first}-{last}.csv")
 
 
