@@ -97,16 +97,18 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.dashboard import views as dashboard
     from wuye_field.defects import views as defects
     from wuye_field.handover import views as handover
+    from wuye_field.onboarding import views as onboarding
     from wuye_field.patrol import views as patrol
     from wuye_field.places import views as places
     from wuye_field.pwa import views as pwa
     from wuye_field.quarantine import views as quarantine
     from wuye_field.reports import views as reports
+    from wuye_field.residents import views as residents
     from wuye_field.sync import views as sync
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine, reports, checks):
+                   quarantine, reports, onboarding, residents, checks):
         domain.register(app)
 
 

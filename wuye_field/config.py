@@ -67,6 +67,9 @@ class Config:
     # A security rule rather than a service standard (R14): failures per account; a site's shared IP gets more room.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes;30 per hour"
     LOGIN_LIMIT_PER_IP = "300 per hour"
+    # The residents' window's public forms (R37): reports per address (a lobby's Wi-Fi is shared) and per phone.
+    RESIDENT_LIMIT_PER_IP = "10 per hour"
+    RESIDENT_LIMIT_PER_PHONE = "3 per hour"
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -15,6 +15,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.handover.posts import ensure_demo_posts
 from wuye_field.places.models import Building, Place, Site
+from wuye_field.residents.demo import load_residents_demo
 from wuye_field.workorders.demo import load_workorders_demo
 
 DEMO_PASSWORD = "wuye-demo"
@@ -100,6 +101,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_patrol_demo(site)
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
+    load_residents_demo(site)
     now = utcnow()
     load_checks_demo(site, now, since=now - timedelta(days=CHECKS_HISTORY_DAYS + 1) if sample_orders else None)
     if sample_orders:  # `wuye demo`: a month of checks (the test suite's bare demo has none)

@@ -12,13 +12,22 @@ from sqlalchemy import select
 
 from wuye_field.extensions import db
 from wuye_field.places import tags
-from wuye_field.places.models import TAG_TOKEN_BYTES, Place, new_tag_token, places_of_site
+from wuye_field.places.models import TAG_TOKEN_BYTES, Building, Place, new_tag_token, places_of_site
 
 A4_POINTS = (595.28, 841.89)
 
 
 def _active_places(site) -> list[Place]:
     return list(db.session.scalars(places_of_site(site.id)))
+
+
+def _sheet_urls(site) -> list[str]:
+    """A full sheet: every active place's tag, then every building's residents' window (楼栋公示)."""
+    return [p.tag_url for p in _active_places(site)] + [b.public_url for b in _buildings(site)]
+
+
+def _buildings(site) -> list[Building]:
+    return list(db.session.scalars(select(Building).where(Building.site_id == site.id)))
 
 
 def _place(site, code: str) -> Place:
@@ -197,7 +206,7 @@ def test_cli_writes_one_png_per_page_and_names_them(runner, demo, tmp_path):
     second = tmp_path / "sheet-2.png"
     assert result.output.split() == [str(out), str(second)]
     decoded = _decode_png_bytes(out.read_bytes()) + _decode_png_bytes(second.read_bytes())
-    assert sorted(decoded) == sorted(place.tag_url for place in _active_places(demo))
+    assert sorted(decoded) == sorted(_sheet_urls(demo))
     with Image.open(out) as image:
         assert image.info["dpi"] == pytest.approx((tags.DPI, tags.DPI), abs=0.1)
 
@@ -218,8 +227,9 @@ def test_cli_writes_a_csv_excel_can_open(runner, demo, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert header == ["代码", "名称", "类型", "标签网址"]
-    assert len(rows) == 21
+    assert len(rows) == 24
     expected = {p.code: [p.code, p.name, p.kind_label, p.tag_url] for p in _active_places(demo)}
+    expected |= {b.name: [b.name, f"{b.name} 住户服务", "楼栋公示", b.public_url] for b in _buildings(demo)}
     assert {row[0]: row for row in rows} == expected
     assert expected["CP05"][1:3] == ["配电房", "巡更点"]
 
@@ -264,7 +274,7 @@ def test_admin_downloads_png_pages(client, demo, auth):
     assert first.mimetype == second.mimetype == "image/png"
     assert "DEMO-tags-2.png" in second.headers["Content-Disposition"]
     decoded = _decode_png_bytes(first.data) + _decode_png_bytes(second.data)
-    assert sorted(decoded) == sorted(place.tag_url for place in _active_places(demo))
+    assert sorted(decoded) == sorted(_sheet_urls(demo))
     assert client.get(f"/admin/sites/{demo.id}/tags.png?page=3").status_code == 404
 
 
@@ -273,7 +283,8 @@ def test_admin_downloads_the_csv(client, demo, auth):
     response = client.get(f"/admin/sites/{demo.id}/tags.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
-    assert len(response.data.decode("utf-8-sig").strip().splitlines()) == 22
+    lines = response.data.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 25 and sum("楼栋公示" in line for line in lines) == 3
 
 
 def test_admin_prints_one_place(client, demo, auth):
@@ -281,6 +292,13 @@ def test_admin_prints_one_place(client, demo, auth):
     auth.login("admin01")
     response = client.get(f"/admin/sites/{demo.id}/tags.png?place={place.id}")
     assert _decode_png_bytes(response.data) == [place.tag_url]
+
+
+def test_admin_prints_the_places_and_buildings_an_import_created(client, demo, auth):
+    place, building = _place(demo, "CP05"), _buildings(demo)[0]
+    auth.login("admin01")
+    response = client.get(f"/admin/sites/{demo.id}/tags.png?place={place.id}&building={building.id}")
+    assert sorted(_decode_png_bytes(response.data)) == sorted([place.tag_url, building.public_url])
 
 
 def test_place_of_another_site_cannot_be_printed_here(client, demo, auth, factories):

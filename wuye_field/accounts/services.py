@@ -231,6 +231,26 @@ def reset_password(user: User, new_password: str, hash_method: str | None = None
     end_sessions(user)
 
 
+def change_own_password(user: User, current: str, new: str, repeat: str, hash_method: str | None = None) -> None:
+    """A user replaces their own password (a one-time password must be replaced at the first sign-in).
+
+    FieldErrors (current, new, repeat) in Chinese; ends the user's other sessions."""
+    errors: dict[str, str] = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        errors["current"] = _("当前密码不正确。")
+    if message := _password_error(new):
+        errors["new"] = message
+    elif new == current:
+        errors["new"] = _("新密码不能与当前密码相同。")
+    elif new != repeat:
+        errors["repeat"] = _("两次输入的新密码不一致。")
+    if errors:
+        raise FieldErrors(errors)
+    reset_password(user, new, hash_method)
+    user.must_change_password = False
+    db.session.flush()
+
+
 def set_active(user: User, active: bool) -> None:
     """Deactivate (ending every session at once) or reactivate a user."""
     user.active = active

@@ -7,7 +7,7 @@ them. The factory calls `register(app)`: the blueprint, and what accounts adds t
 from flask import Flask
 
 from wuye_field.core import registry
-from wuye_field.accounts import admin, audit_routes, routes  # noqa: F401  (their views land on the blueprint)
+from wuye_field.accounts import admin, audit_routes, password_routes, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.accounts.blueprint import audit_bp, bp
 
 

@@ -1,4 +1,4 @@
-"""Doing a check at the equipment, and meter readings (P7, W8, W9).
+"""Doing a check at the equipment, and meter readings (P7, W8, W11).
 
 A check stores every item's answer; it fails when an item is marked bad, a count is short, a reading is
 out of range, or a rule says so on its own (P7: an extinguisher past its expiry date, a hydrant box with

@@ -1,4 +1,4 @@
-"""Planned work orders (W9): an upkeep plan raises an order for each piece some days before it is due.
+"""Planned work orders (W11): an upkeep plan raises an order for each piece some days before it is due.
 
 Orders go through the work-order services (`workorders.steps.raise_order`, source "plan"), so they keep
 the site's clocks and appear in the technician's list; `PlannedOrder` makes each (plan, piece, window) raise

@@ -27,7 +27,7 @@ MANAGERS = ("admin", "supervisor")
 
 
 def ensure_default_plans(site_id: int, *, actor: User | None, now: datetime) -> list[CheckPlan]:
-    """Create the site's default plans that are missing (P7, W9, W8); return all its plans."""
+    """Create the site's default plans that are missing (P7, W11, W8); return all its plans."""
     have = set(db.session.scalars(select(CheckPlan.key).where(CheckPlan.site_id == site_id)))
     for key, spec in DEFAULT_PLANS.items():
         if key in have:

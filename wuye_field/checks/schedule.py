@@ -1,4 +1,4 @@
-"""Due-date arithmetic of check plans (P7, P11, W9): pure functions, no database.
+"""Due-date arithmetic of check plans (P7, P11, W11): pure functions, no database.
 
 A plan's frequency cuts time into **windows**, calendar periods in the site's time zone:
 

@@ -44,6 +44,10 @@ class Site(db.Model):
         """The absolute URL printed in a QR tag: `<public base URL>/t/<token>`."""
         return f"{self.public_base_url.rstrip('/')}/t/{token}"
 
+    def building_url(self, token: str) -> str:
+        """The absolute URL of a building's residents' window (楼栋公示): `<public base URL>/b/<token>`."""
+        return f"{self.public_base_url.rstrip('/')}/b/{token}"
+
     def __repr__(self) -> str:
         return f"<Site {self.code}>"
 
@@ -57,8 +61,14 @@ class Building(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40))
     floors: Mapped[int | None] = mapped_column(Integer)
+    # The residents' window at /b/<token> (楼栋公示): as unguessable as a tag; an admin may replace it.
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_tag_token)
 
     site: Mapped[Site] = relationship(back_populates="buildings")
+
+    @property
+    def public_url(self) -> str:
+        return self.site.building_url(self.public_token)
 
 
 class Place(db.Model):
@@ -72,6 +82,7 @@ class Place(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     code: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(12), default="checkpoint")
+    floor: Mapped[str | None] = mapped_column(String(8))
     is_key_area: Mapped[bool] = mapped_column(Boolean, default=False)
     patrol_interval_min: Mapped[int] = mapped_column(Integer, default=DEFAULT_PATROL_INTERVAL_MIN)
     tag_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_tag_token)

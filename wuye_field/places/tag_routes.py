@@ -21,9 +21,12 @@ from wuye_field.places.blueprint import bp
 @login_required
 @role_required("admin")
 def tag_sheet(site_id: int, fmt: str):
-    """Download a site's tag sheet: the PDF, one PNG page (?page=N) or the CSV; ?place=<id> picks places."""
+    """Download a site's tag sheet: the PDF, one PNG page (?page=N) or the CSV; ?place=<id> picks places and
+    ?building=<id> buildings' public QRs (楼栋公示); with neither, every place and every building."""
     site = services.get_site(current_user, site_id, "admin")
-    places = tags.sheet_places(site, place_ids=request.args.getlist("place", type=int))
+    place_ids, building_ids = request.args.getlist("place", type=int), request.args.getlist("building", type=int)
+    places = tags.sheet_places(site, place_ids=place_ids) if place_ids or not building_ids else []
+    places += tags.sheet_buildings(site, building_ids=building_ids, every=not place_ids and not building_ids)
     page = request.args.get("page", 1, type=int)
     data = tags.export_sheet(site, places, fmt, font_config=current_app.config.get("WUYE_CJK_FONT"), page=page)
     return send_file(io.BytesIO(data), mimetype=tags.FORMATS[fmt], as_attachment=True,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.extensions import db
-from wuye_field.places.models import Place, Site, places_of_site
+from wuye_field.places.models import Building, Place, Site, places_of_site
 
 DPI = 200
 PAGE_SIZE = (1654, 2339)  # A4 (210 × 297 mm) at 200 dpi
@@ -129,6 +129,34 @@ def sheet_places(site: Site, *, place_ids: Iterable[int] = (), codes: Iterable[s
     if not wanted_ids <= found or not wanted_codes <= found:
         raise NotFound(_("要打印的地点不存在或已停用。"))
     return picked
+
+
+@dataclass(frozen=True)
+class BuildingTag:
+    """A building's residents' window (楼栋公示) drawn and listed like a place's tag: the QR opens /b/<token>."""
+
+    name: str
+    code: str
+    tag_token: str
+    site: Site
+
+    @property
+    def kind_label(self) -> str:
+        return _("楼栋公示")
+
+    @property
+    def tag_url(self) -> str:
+        return self.site.building_url(self.tag_token)
+
+
+def sheet_buildings(site: Site, *, building_ids: Iterable[int] = (), every: bool = False) -> list[BuildingTag]:
+    """The buildings' public QRs for the sheet: every building of `site`, or those picked by id."""
+    wanted = set(building_ids)
+    if not wanted and not every:
+        return []
+    buildings = db.session.scalars(select(Building).where(Building.site_id == site.id).order_by(Building.name))
+    return [BuildingTag(name=_("%(name)s 住户服务", name=b.name), code=b.name, tag_token=b.public_token, site=site)
+            for b in buildings if every or b.id in wanted]
 
 
 def site_by_code(code: str) -> Site:
@@ -306,7 +334,7 @@ def write_csv(site: Site, places: Sequence[Place], fileobj: BinaryIO) -> None:
     writer = csv.writer(text)
     writer.writerow([_("代码"), _("名称"), _("类型"), _("标签网址")])
     for place in places:
-        writer.writerow([place.code, place.name, place.kind_label, site.tag_url(place.tag_token)])
+        writer.writerow([place.code, place.name, place.kind_label, place.tag_url])
     text.detach()  # leave the caller's file open
 
 
@@ -344,7 +372,8 @@ def write_sheet_files(site: Site, out: Path, fmt: str, *, codes: Iterable[str] =
     A PNG sheet of several pages goes to `out`, then `<stem>-2.png`, `<stem>-3.png`, …
     Raises NotFound for an unknown place code, FontMissing without a CJK font, DomainError for no places.
     """
-    places = sheet_places(site, codes=codes)
+    codes = list(codes)
+    places = [*sheet_places(site, codes=codes), *sheet_buildings(site, every=not codes)]
     if fmt == "csv":
         with out.open("wb") as fileobj:
             write_csv(site, places, fileobj)
