@@ -39,9 +39,6 @@ def ensure_default_plans(site_id: int, *, actor: User | None, now: datetime) -> 
             meter_trigger=spec.get("meter_trigger"),
             created_by_id=getattr(actor, "id", None), created_at=now))
     db.session.flush()
-    for plan in site_plans(site_id):
-        if plan.key in DEFAULT_PLANS and plan.key not in have:
-            _record_first(actor, plan, now)
     return site_plans(site_id)
 
 
@@ -88,8 +85,8 @@ def can_do(user: User, plan: CheckPlan) -> bool:
 def frequency_changes(plans: list[CheckPlan]) -> dict[int, list[tuple[datetime, schedule.Frequency | None]]]:
     """Each plan's frequency over time, [(from, frequency or None when off)], from one query.
 
-    A plan records its first frequency when it is created, so the timeline is complete; a plan without one
-    (made by hand) has its current frequency from its creation."""
+    A plan never changed has its frequency from its creation; its first change writes that down first
+    (`_record_first`), so the timeline is complete."""
     if not plans:
         return {}
     lines = timelines(plans[0].site_id, SUBJECT, FREQUENCY, subject_ids=[p.id for p in plans])
@@ -104,10 +101,10 @@ def frequency_changes(plans: list[CheckPlan]) -> dict[int, list[tuple[datetime, 
 
 
 def _record_first(actor: User | None, plan: CheckPlan, now: datetime) -> None:
-    """The plan's first frequency, in force from its creation (the timeline starts complete). Not an admin
-    change by itself: a site's default plans are set up by the system, a new plan is logged by `create_plan`."""
+    """Before a plan's first change, write down the frequency it has had since its creation (the value in
+    force then, not a change: no admin-log entry), so the timeline keeps the old period."""
     db.session.add(SettingChange(site_id=plan.site_id, subject=SUBJECT, subject_id=plan.id, name=FREQUENCY,
-                                 value=plan.frequency, effective_from=as_utc(now), recorded_at=now,
+                                 value=plan.frequency, effective_from=as_utc(plan.created_at), recorded_at=now,
                                  recorded_by_id=getattr(actor, "id", None)))
     db.session.flush()
 
@@ -162,6 +159,8 @@ def change_frequency(actor: User, plan_id: int, values: dict, *, now: datetime,
     """Change a plan's frequency (from now, or a later start); earlier windows keep the old one."""
     plan = get_plan(actor, plan_id, *MANAGERS)
     freq = parse_frequency(values)
+    if not timelines(plan.site_id, SUBJECT, FREQUENCY, subject_ids=[plan.id]):
+        _record_first(actor, plan, now)
     change_setting(actor, plan.site_id, SUBJECT, FREQUENCY, freq.as_dict(), now=now, effective_from=effective_from,
                    subject_id=plan.id, default=plan.frequency, label=f"{_('检查计划')} {plan.name} {_('频率')}")
     if effective_from is None or as_utc(effective_from) <= as_utc(now):
@@ -212,7 +211,6 @@ def create_plan(actor: User, site_id: int, values: dict, *, now: datetime,
         plan.items = [{"key": "ok", "label": _("正常"), "kind": "ok", "types": []}]
     db.session.add(plan)
     db.session.flush()
-    _record_first(actor, plan, now)
     log_admin_change(actor, site_id, f"{_('新建检查计划')} {plan.name}", None,
                      {"types": types, "equipment_ids": ids, "role": role, "frequency": plan.frequency,
                       "meter_trigger": trigger}, now=now)
