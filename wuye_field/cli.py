@@ -16,15 +16,18 @@ def wuye() -> None:
 
 
 @wuye.command("demo")
+@click.option("--no-history", is_flag=True, help="Only today's setup: no past records (an empty site's boards).")
 @with_appcontext
-def demo() -> None:
-    """Load the demo site DEMO 「示范小区」 and its users (password wuye-demo). Safe to run twice."""
-    from wuye_field.demo import load_demo
+def demo(no_history: bool) -> None:
+    """Load the demo site DEMO 「示范小区」 and its users (password wuye-demo), with 35 days of history so
+    every board and report shows real numbers. Safe to run twice (a site with a past gets no second one)."""
+    from wuye_field.demo import HISTORY_DAYS, load_demo
 
     site = load_demo(current_app.config["PUBLIC_BASE_URL"], current_app.config["PASSWORD_HASH_METHOD"],
-                     sample_orders=True)
+                     sample_orders=True, with_history=not no_history)
     db.session.commit()
-    click.echo(f"demo data ready: site {site.code} {site.name}; its tags open {site.public_base_url}")
+    past = "" if no_history else f", {HISTORY_DAYS} days of history"
+    click.echo(f"demo data ready: site {site.code} {site.name}{past}; its tags open {site.public_base_url}")
 
 
 @wuye.command("create-admin")

@@ -58,6 +58,9 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 500 * 1024  # each multipart text field; a whole form-encoded body
     # A field action's whole body (its notes are at most 500 characters); the photo upload has its own.
     FIELD_ACTION_MAX_BYTES = 64 * 1024
+    # Batch replay (POST /sync/batch, R28): actions per request, and the whole JSON body.
+    SYNC_BATCH_MAX_ACTIONS = 100
+    SYNC_BATCH_MAX_BYTES = 8 * 1024 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # gunicorn's worker count: several workers must share one throttle store (production refuses memory://).

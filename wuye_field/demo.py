@@ -1,25 +1,53 @@
-"""Demo data for `flask wuye demo`: site DEMO 「示范小区」, its buildings, places and one user per role."""
+"""Demo data for `flask wuye demo`: site DEMO 「示范小区」, its buildings, places and one user per role,
+and — unless `--no-history` — 35 days of believable history, so every board and report has real numbers.
+
+Today's setup: `load_demo` calls each package's `load_<pkg>_demo(site, …)` (users, places, plans …).
+
+The past: HISTORY lists the history providers, each `fn(site, days, now)`, run in order by
+`load_history` after the setup. A provider writes `days` days of past field records up to `now` through
+the same services a phone uses — each action with a `Receipt` whose device time lies in the past and
+whose receive time is near it (or hours later for an action queued offline) — walking the site's local
+days with `wuye_field.sync.history.history_days`, which commits after each day. A package adds its past
+with ONE line here: its `<pkg>_history` appended to HISTORY (order matters only where one provider uses
+another's records: work orders take over open patrol findings, so they come after patrol). Keep a
+provider under 5 s of the 60 s budget. Providers run only for a site without a past (`has_history`), so
+`wuye demo` stays safe to run twice.
+"""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
 from wuye_field.checks.demo import checks_history, load_checks_demo
-from wuye_field.cleaning.demo import load_cleaning_demo
-from wuye_field.patrol.demo import load_patrol_demo
-from wuye_field.core.time import utcnow
+from wuye_field.audit.models import ChainEntry
+from wuye_field.cleaning.demo import cleaning_history, load_cleaning_demo
+from wuye_field.cleaning.models import CleaningTask
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
+from wuye_field.handover.demo import handover_history
+from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.posts import ensure_demo_posts
+from wuye_field.patrol.demo import load_patrol_demo, patrol_history
+from wuye_field.patrol.models import Route
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.residents.demo import load_residents_demo
-from wuye_field.workorders.demo import load_workorders_demo
+from wuye_field.workorders.demo import load_workorders_demo, workorders_history
 
 DEMO_PASSWORD = "wuye-demo"
-CHECKS_HISTORY_DAYS = 30
+HISTORY_DAYS = 35
+# History providers, each fn(site, days, now), run in this order (see the module docstring).
+HISTORY = [
+    patrol_history,
+    cleaning_history,
+    workorders_history,
+    handover_history,
+    checks_history,
+]
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 
 # (code, name, kind, key area, building) — key areas follow P2/P3 (equipment rooms, pools, rooftops).
@@ -63,11 +91,14 @@ def _on_this_machine(url: str) -> bool:
     return urlsplit(url or "").hostname in ("127.0.0.1", "localhost", "::1")
 
 
-def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_orders: bool = False) -> Site:
+def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_orders: bool = False,
+              with_history: bool = False, now: datetime | None = None) -> Site:
     """Create whatever part of the demo data is missing; existing rows (and tag tokens) are left alone.
 
     `sample_orders` adds a few work orders in different states (`wuye demo` does; the test suite's bare
-    demo site does not, so chain lengths and counts stay the same for every domain)."""
+    demo site does not, so chain lengths and counts stay the same for every domain). `with_history` also
+    writes the site's past (`load_history`, committing day by day) when it has none yet."""
+    now = now or utcnow()
     site = db.session.scalar(select(Site).where(Site.code == "DEMO"))
     if site is None:
         site = Site(code="DEMO", name="示范小区", timezone="Asia/Shanghai", public_base_url=public_base_url)
@@ -102,8 +133,31 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
     load_residents_demo(site)
-    now = utcnow()
-    load_checks_demo(site, now, since=now - timedelta(days=CHECKS_HISTORY_DAYS + 1) if sample_orders else None)
-    if sample_orders:  # `wuye demo`: a month of checks (the test suite's bare demo has none)
-        checks_history(site, CHECKS_HISTORY_DAYS, now)
+    load_checks_demo(site, now)
+    if with_history and not has_history(site, now):
+        load_history(site, HISTORY_DAYS, now)
     return site
+
+
+def has_history(site: Site, now: datetime) -> bool:
+    """Does the site's chain hold a record received two days or more before `now` (a past, demo or real)?
+    (The sample work orders of today's setup go back a day and a bit.)"""
+    return db.session.scalar(select(ChainEntry.id).where(
+        ChainEntry.site_id == site.id, ChainEntry.created_at < now - timedelta(days=2)).limit(1)) is not None
+
+
+def load_history(site: Site, days: int, now: datetime) -> None:
+    """Date the site's setup back to the local midnight its past starts (so no figure leaves the past days
+    out as "before the place existed", nor counts a day before them as missed), then run every provider."""
+    tz = ZoneInfo(site.timezone)
+    first = as_utc(now).astimezone(tz).date() - timedelta(days=days)  # history_days' first local day
+    since = as_utc(datetime.combine(first, time(0), tz))
+    for model in (Place, Route, CleaningTask, HandoverPost):
+        db.session.execute(update(model).where(model.site_id == site.id, model.created_at > since)
+                           .values(created_at=since).execution_options(synchronize_session=False))
+    db.session.execute(update(Site).where(Site.id == site.id, Site.created_at > since).values(created_at=since)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.expire_all()
+    for provider in HISTORY:
+        provider(site, days, now)

@@ -268,9 +268,15 @@
     var photoText = item.photos.length ? t('photos_count', { n: item.photos.length }) +
       (waitingPhotos ? ' · ' + t('photos_waiting', { n: waitingPhotos }) : '') : null;
     var state = item.state === 'sending' ? 'queued' : item.state;
+    var photo = outbox.progress && outbox.progress.photo;
+    var uploading = photo && photo.item === item.id ? el('span', { class: 'small', 'data-photo-progress': String(photo.percent) }, [
+      t('photo_progress', { n: photo.index + 1, total: photo.count, percent: photo.percent }), ' ',
+      el('progress', { max: '100', value: String(photo.percent) }),
+    ]) : null;
     return el('li', { class: 'list-item outbox-item', 'data-item-id': item.id, 'data-state': state }, [
       el('strong', {}, [item.label + (item.context ? ' · ' + item.context : '')]),
       el('span', { class: 'muted small' }, [dayTime(item.created_at) + (photoText ? ' · ' + photoText : '')]),
+      uploading,
       el('span', { class: 'badge ' + (state === 'failed' ? 'badge-bad' : 'badge-warn'), 'data-item-state': '' }, [t('state_' + state)]),
       item.attempts ? el('span', { class: 'muted small' }, [t('attempts', { n: item.attempts })]) : null,
       item.error ? el('p', { class: 'field-error', 'data-item-error': '' }, [item.error]) : null,

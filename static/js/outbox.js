@@ -4,9 +4,7 @@
   'use strict';
 
   var DB_NAME = 'wuye-outbox';
-  var FIRST_BACKOFF_MS = 5000;
-  var MAX_BACKOFF_MS = 10 * 60 * 1000;
-  var SENT_LOG_SIZE = 20;
+  var SENT_LOG_SIZE = 100; // the upload page lists each item's result; a 100-action replay fits
   var channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('wuye-outbox') : null;
   var dbPromise = null;
 
@@ -129,8 +127,6 @@
 
   /* ---- sending ---- */
 
-  var session = null; // {csrf_token, user_id} from GET /sync/csrf, fetched before each round
-
   async function fetchSession() {
     var response = await fetch('/sync/csrf', { credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' });
     if (response.status === 401) {
@@ -150,140 +146,32 @@
     return { csrf_token: data.csrf_token, user_id: String(data.user_id) };
   }
 
-  function headersFor(item, key, extra) {
-    return Object.assign({
-      'Idempotency-Key': key, 'X-Device-Time': item.created_at, 'X-Device-Sent-At': deviceTime(),
-      'X-CSRFToken': session.csrf_token, Accept: 'application/json',
-    }, extra || {});
-  }
+  /* The sending half (outbox-send.js: POSTs, batches, photo progress) loads only when something waits: pages
+     that have nothing to send never download it; the service worker imports it at start. */
+  var SEND_URL = global.document && global.document.currentScript ? global.document.currentScript.dataset.send : '';
+  var sender = null;
 
-  /* One POST, classified as the README table says: done | retry | csrf | login | failed. */
-  async function post(url, body, headers) {
-    var response;
-    try {
-      response = await fetch(url, { method: 'POST', body: body, headers: headers, credentials: 'same-origin', cache: 'no-store' });
-    } catch (networkError) {
-      return { outcome: 'retry', message: '' };
+  function loadSender() {
+    if (global.WuyeOutboxSend) return Promise.resolve(global.WuyeOutboxSend);
+    if (!sender) {
+      sender = new Promise(function (resolve, reject) {
+        var script = global.document.createElement('script');
+        script.src = SEND_URL;
+        script.onload = function () {
+          if (global.WuyeOutboxSend) resolve(global.WuyeOutboxSend);
+          else { sender = null; reject(new Error('outbox-send')); }
+        };
+        script.onerror = function () { sender = null; reject(new Error('outbox-send')); };
+        global.document.head.append(script);
+      });
     }
-    var data = {};
-    try { data = await response.json(); } catch (notJson) { data = {}; }
-    var s = response.status;
-    var result = { status: s, message: data.message || '', code: data.error || '' };
-    if (s >= 200 && s < 300) result.outcome = 'done';
-    else if (s === 400 && data.error === 'csrf') result.outcome = 'csrf';
-    else if (s === 401) result.outcome = 'login';
-    // Kept by the server for a supervisor (R12): stored there, so the phone may let it go.
-    else if (s === 409 && data.status === 'quarantined') result.outcome = 'quarantined';
-    else if ((s === 409 && data.error === 'in_progress') || s === 408 || s === 429 || s >= 500) result.outcome = 'retry';
-    else result.outcome = 'failed';
-    return result;
-  }
-
-  /* POST once; on a stale CSRF token fetch a fresh one and resend once (R9). */
-  async function postWithFreshToken(url, makeBody, item, key, extraHeaders) {
-    var result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
-    if (result.outcome !== 'csrf') return result;
-    var fresh = await fetchSession().catch(function () { return null; });
-    if (fresh && fresh.deactivated_user && fresh.csrf_token) {
-      fresh = { csrf_token: fresh.csrf_token, user_id: fresh.deactivated_user, deactivated: true };
-    }
-    if (!fresh || fresh.login_required) return { outcome: fresh ? 'login' : 'retry', message: '' };
-    if (fresh.user_id !== item.user_id) return { outcome: 'login', message: '' };
-    session = fresh;
-    result = await post(url, makeBody(), headersFor(item, key, extraHeaders));
-    return result.outcome === 'csrf' ? { outcome: 'retry', message: result.message } : result;
-  }
-
-  function photoBody(photo) {
-    return function () {
-      var form = new FormData();
-      form.append('photo', photo.blob, photo.uuid + '.jpg');
-      return form;
-    };
-  }
-
-  function recordBody(item) {
-    return function () {
-      var params = new URLSearchParams();
-      item.fields.forEach(function (pair) { params.append(pair[0], pair[1]); });
-      if (item.photos.length) params.append('photo_ids', item.photos.map(function (p) { return p.uuid; }).join(','));
-      return params;
-    };
-  }
-
-  async function sendItem(item) {
-    item.state = 'sending';
-    item.attempts += 1;
-    await save(item);
-    for (var i = 0; i < item.photos.length; i++) {
-      var photo = item.photos[i];
-      if (photo.state === 'sent') continue;
-      var answer = await postWithFreshToken('/sync/photos', photoBody(photo), item, photo.uuid,
-        { 'X-Content-SHA256': photo.sha256 });
-      if (answer.outcome !== 'done') return answer;
-      photo.state = 'sent';
-      await save(item);
-    }
-    return postWithFreshToken(item.url, recordBody(item), item, item.id);
-  }
-
-  function backoff(attempts) {
-    return Math.min(FIRST_BACKOFF_MS * Math.pow(2, Math.max(0, attempts - 1)), MAX_BACKOFF_MS);
-  }
-
-  async function settle(item, result) {
-    if (result.outcome === 'done') return markDone(item, result.message);
-    if (result.outcome === 'quarantined') return markDone(item, result.message, true);
-    if (result.outcome === 'failed') {
-      item.state = 'failed';
-      item.error = result.message || ('HTTP ' + result.status);
-    } else {
-      item.state = 'queued';
-      // After a login the same user's items go at once; other troubles back off.
-      item.next_try = result.outcome === 'login' ? 0 : Date.now() + backoff(item.attempts);
-      if (result.outcome === 'retry' && result.message) item.error = result.message;
-    }
-    return save(item);
+    return sender;
   }
 
   async function round(options) {
     var waiting = (await list()).filter(function (i) { return i.state === 'queued' || i.state === 'sending'; });
     if (!waiting.length) return { sent: 0, waiting: 0 };
-    try {
-      session = await fetchSession();
-    } catch (offline) {
-      return { offline: true };
-    }
-    if (session.deactivated_user && session.csrf_token) {
-      session = { csrf_token: session.csrf_token, user_id: session.deactivated_user, deactivated: true };
-    } else if (session.login_required) {
-      await setMeta('auth', 'login_required');
-      return { login_required: true };
-    }
-    await setMeta('auth', session.deactivated ? 'login_required' : 'ok');
-    var mine = waiting.filter(function (i) { return i.user_id === session.user_id; });
-    var sent = 0;
-    var failed = 0;
-    try {
-      for (var i = 0; i < mine.length; i++) {
-        var item = mine[i];
-        // Creation order: an item still backing off holds back the ones made after it.
-        if (!options.force && item.next_try > Date.now()) break;
-        api.progress = { done: i, total: mine.length }; // 「上传中 N/M」 on the badge
-        notify();
-        var result = await sendItem(item);
-        await settle(item, result);
-        api.progress = { done: i + 1, total: mine.length };
-        notify();
-        if (result.outcome === 'done' || result.outcome === 'quarantined') sent += 1;
-        else if (result.outcome === 'login') { await setMeta('auth', 'login_required'); break; }
-        else if (result.outcome === 'failed') failed += 1;
-        else break;
-      }
-    } finally {
-      api.progress = null;
-    }
-    return { sent: sent, remaining: mine.length - sent - failed };
+    return (await loadSender()).round(waiting, options);
   }
 
   function withLock(fn) {
@@ -359,6 +247,7 @@
     enqueue: enqueue, list: list, recentlySent: recentlySent, status: status, retry: retry, replay: replay,
     summary: summary, fetchSession: fetchSession, handoverFile: handoverFile, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
     channel: channel, onchange: function () {}, progress: null,
+    core: { save: save, notify: notify, setMeta: setMeta, markDone: markDone, fetchSession: fetchSession },
   };
   global.WuyeOutbox = api;
 })(self);

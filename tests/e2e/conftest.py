@@ -69,9 +69,38 @@ class Recorder:
             seen["status"] = int(status[:3])
             return start_response(status, headers, exc_info)
 
+        actions = self._batch_actions(environ) if path == "/sync/batch" else None
         result = self.app(environ, recording_start_response)
         self.log.append((environ["REQUEST_METHOD"], path, environ.get("HTTP_IDEMPOTENCY_KEY"), seen.get("status")))
+        if actions is not None:
+            result = self._log_batch_results(actions, result)
         return result
+
+    @staticmethod
+    def _batch_actions(environ) -> dict:
+        """{key: path} of the actions in a POST /sync/batch (the body is put back for the app)."""
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ.pop("HTTP_ACCEPT_ENCODING", None)  # an answer the recorder can read
+        try:
+            return {a.get("key"): a.get("path") for a in json.loads(body or b"{}").get("actions", [])
+                    if isinstance(a, dict)}
+        except (ValueError, AttributeError):
+            return {}
+
+    def _log_batch_results(self, actions: dict, result) -> list[bytes]:
+        """Each action a batch carried is logged as a POST to its own path, with the status it got there."""
+        body = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+        try:
+            results = json.loads(body).get("results", [])
+        except (ValueError, AttributeError):
+            results = []
+        for item in results:
+            if item.get("key") in actions:
+                self.log.append(("POST", actions[item["key"]], item["key"], item.get("status")))
+        return [body]
 
     def posts(self, path: str, key: str | None = None) -> list[int]:
         """Statuses of the POSTs to `path` (with this Idempotency-Key) the server answered."""

@@ -32,9 +32,10 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ARRAY, Integer, any_, bindparam, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from wuye_field.audit.models import GENESIS, ChainEntry, ChainHead
 from wuye_field.core.time import as_utc
@@ -115,17 +116,46 @@ def link_hash(prev_hash: str, payload: bytes) -> str:
 # ---------------------------------------------------------------- appending
 
 
+_HEADS = "wuye_chain_heads"  # session.info key: {site id: its head row, locked by this transaction}
+
+
 def _locked_head(site_id: int) -> ChainHead:
-    """The site's head row, created if missing, locked FOR UPDATE (PostgreSQL) until the commit."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(ChainHead).values(site_id=site_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-    return db.session.scalars(select(ChainHead).where(ChainHead.site_id == site_id)
-                              .with_for_update().execution_options(populate_existing=True)).one()
+    """The site's head row, created if missing, locked FOR UPDATE (PostgreSQL) until the commit.
+
+    Locked and read once per transaction: later appends of the same transaction reuse the row (nobody
+    else can move a head this transaction holds), so a request or a day of demo history that links many
+    records pays for the lock once. Forgotten when any transaction or savepoint ends. The row exists after
+    a site's first record: read (and lock) it first, and insert it only when missing (ON CONFLICT DO
+    NOTHING, so a racing first record only loses its insert).
+    """
+    held = db.session.info.setdefault(_HEADS, {})
+    head = held.get(site_id)
+    if head is not None:
+        return head
+
+    def locked() -> ChainHead | None:
+        return db.session.scalars(select(ChainHead).where(ChainHead.site_id == site_id)
+                                  .with_for_update().execution_options(populate_existing=True)).one_or_none()
+
+    head = locked()
+    if head is None:
+        dialect = db.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(insert(ChainHead).values(site_id=site_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        head = locked()
+    held[site_id] = head
+    return head
 
 
-def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: datetime) -> ChainEntry:
-    """Link one record into its site's chain (flushed; the caller commits with the record).
+@event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session, transaction) -> None:
+    if transaction.parent is None or transaction.nested:  # not the inner transaction of each flush
+        session.info.pop(_HEADS, None)
+
+
+def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: datetime,
+           flush: bool = True) -> ChainEntry:
+    """Link one record into its site's chain (flushed unless `flush` is False; the caller commits with it).
 
     Pass `content` exactly as the kind's loader will read it back (`append_records` does that for you).
     """
@@ -134,7 +164,8 @@ def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: da
                        hash=link_hash(head.hash, canonical(kind, record_id, site_id, content)), created_at=now)
     db.session.add(entry)
     head.seq, head.hash, head.updated_at = entry.seq, entry.hash, now
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return entry
 
 
@@ -144,7 +175,9 @@ def append_records(site_id: int, kind: str, record_ids: Iterable[int], *, now: d
     ids = list(record_ids)
     db.session.flush()
     contents = _KINDS[kind](ids)
-    return [append(site_id, kind, record_id, contents[record_id], now=now) for record_id in ids]
+    entries = [append(site_id, kind, record_id, contents[record_id], now=now, flush=False) for record_id in ids]
+    db.session.flush()  # the entries in one go, the head updated once
+    return entries
 
 
 # ---------------------------------------------------------------- digests outside the database

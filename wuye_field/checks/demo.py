@@ -8,16 +8,17 @@ Idempotent: equipment is added only when the site has none; history only when th
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from wuye_field.accounts.models import User
 from wuye_field.checks import doing, drills, schedule
 from wuye_field.checks import plans as plan_rules
 from wuye_field.checks.equipment import expected_extinguishers
-from wuye_field.checks.models import IN_SERVICE, CheckRecord, Equipment, EquipmentStatus
+from wuye_field.checks.models import IN_SERVICE, CheckPlan, CheckRecord, Equipment, EquipmentStatus
+from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.sync.receipt import Receipt
@@ -107,10 +108,15 @@ def checks_history(site: Site, days: int, now: datetime) -> int:
     """`days` days of checks before `now`, recorded through `doing.record_check` with past device times."""
     if db.session.scalar(select(func.count(CheckRecord.id)).where(CheckRecord.site_id == site.id)):
         return 0
+    tz = ZoneInfo(site.timezone)
+    since = as_utc(datetime.combine(now.astimezone(tz).date() - timedelta(days=days), time(0), tz))
+    for model in (Equipment, CheckPlan):  # the setup dated back to the past's first midnight, like the places
+        db.session.execute(update(model).where(model.site_id == site.id, model.created_at > since)
+                           .values(created_at=since).execution_options(synchronize_session=False))
+    db.session.expire_all()
     doers = {"guard": _user("guard01"), "technician": _user("tech01"), "supervisor": _user("supervisor01")}
     plans = plan_rules.site_plans(site.id, active_only=True)
     pieces = list(db.session.scalars(select(Equipment).where(Equipment.site_id == site.id)))
-    tz = ZoneInfo(site.timezone)
     start = now - timedelta(days=days)
     made = 0
     for plan in plans:

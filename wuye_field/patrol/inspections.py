@@ -20,6 +20,7 @@ from wuye_field.core.errors import DomainError, NotFound
 from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.patrol import services
+from wuye_field.patrol.findings import open_inspection_finding
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round
 from wuye_field.patrol.checklists import place_checklist
 from wuye_field.patrol.models import SEVERITIES, VIA_CHECKLIST, ChecklistItem, Inspection, InspectionAnswer, Scan
@@ -65,6 +66,7 @@ class InspectionResult:
     pending_photos: int = 0
     out_of_range: list[str] = field(default_factory=list)
     warning: str = ""
+    finding_id: int | None = None  # the open problem the exception opened (P5)
 
 
 # ---------------------------------------------------------------- pure rules
@@ -199,7 +201,9 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
                                           tag_retired=bool(retired_warning), via=VIA_CHECKLIST)
     pending = photo_links.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id,
                                       photo_ids=photos)
-    return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning)
+    finding = open_inspection_finding(inspection, answers, receipt, photos)  # P5: reaches the supervisor now
+    return InspectionResult(inspection, scan, pending, out_of_range, retired_warning or warning,
+                            finding.id if finding else None)
 
 
 def inspection_message(result: InspectionResult) -> str:
@@ -211,6 +215,8 @@ def inspection_message(result: InspectionResult) -> str:
         message = _("%(place)s：全部正常", place=inspection.place.name)
     else:
         message = _("%(place)s：已记录异常", place=inspection.place.name)
+        if result.finding_id:
+            message += _("，已报主管")
     if result.out_of_range:
         message += _("（读数超出范围：%(items)s）", items="、".join(result.out_of_range))
     if result.pending_photos:
@@ -226,7 +232,8 @@ def inspection_json(result: InspectionResult) -> dict:
     return {"id": inspection.id, "client_uuid": inspection.client_uuid, "place_id": inspection.place_id,
             "all_ok": inspection.all_ok, "severity": inspection.severity, "round_id": inspection.round_id,
             "corrects_id": inspection.corrects_id, "pending_photos": result.pending_photos,
-            "scan_id": result.scan.id if result.scan else None, "out_of_range": result.out_of_range}
+            "scan_id": result.scan.id if result.scan else None, "out_of_range": result.out_of_range,
+            "finding_id": result.finding_id}
 
 
 # ---------------------------------------------------------------- reading back

@@ -99,7 +99,8 @@ def add_scan(user: User, place: Place, receipt: Receipt, *, via: str = "link", n
     if round_ is not None and round_.site_id != place.site_id:
         round_ = None
     off_route = round_ is not None and place.id not in planned_ids(round_)
-    scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
+    # place and user given as objects too: the answer reads them without loading them again (issue 13).
+    scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id, place=place, user=user,
                 round_id=round_.id if round_ else None, off_route=off_route, tag_retired=tag_retired,
                 via=via, note=note)
     db.session.add(scan)

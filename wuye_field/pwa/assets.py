@@ -35,8 +35,9 @@ ROLE_FILES = {
 # Fetched by the scanner page on first use, never precached.
 DECODER_FILE = "vendor/jsQR-1.4.0.js"
 SCANNING_ROLES = ("guard", "cleaner", "technician", "supervisor")
-# Scripts the service worker itself loads (the outbox core replays in Background Sync).
-WORKER_IMPORTS = ("vendor/idb-8.0.4.umd.js", "js/outbox.js")
+# Scripts the service worker itself loads (the outbox core and its sending half replay in Background Sync;
+# pages load outbox-send.js only when something waits).
+WORKER_IMPORTS = ("vendor/idb-8.0.4.umd.js", "js/outbox.js", "js/outbox-send.js")
 
 
 def shell_urls() -> list[str]:

@@ -1,11 +1,16 @@
-"""Outbox support: a fresh CSRF token for replays, the list of pages to keep offline, the outbox page."""
+"""Outbox support: batch replay, a fresh CSRF token for replays, the list of pages to keep offline, the outbox page."""
 from __future__ import annotations
 
-from flask import jsonify, render_template, url_for
+from flask import current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from wuye_field.core.errors import DomainError
+from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
+from wuye_field.extensions import db
+from wuye_field.sync import batch
 from wuye_field.sync.blueprint import bp
 from wuye_field.sync.offline import offline_assets, offline_pages
 
@@ -32,3 +37,21 @@ def outbox():
     """What is waiting on this phone, what failed and why (filled in by static/js/outbox.js). Open without
     signing in: the page itself holds nothing; a deactivated account's phone exports what it holds here."""
     return render_template("sync/outbox.html")
+
+
+@bp.post("/batch")
+@login_required
+@body_limit("SYNC_BATCH_MAX_BYTES")
+def replay_batch():
+    """Up to SYNC_BATCH_MAX_ACTIONS queued field actions → 200 {"results": [...]}, each as its single
+    request answers (sync.batch); more → 413; a body that is not a batch → 400."""
+    limit = current_app.config["SYNC_BATCH_MAX_ACTIONS"]
+    try:
+        actions = batch.parse_actions(request.get_json(silent=True), limit)
+    except OverflowError:
+        message = _("一次最多上传 %(n)d 条记录，请分批上传。", n=limit)
+        raise DomainError(message, status=413, code="batch_too_large") from None
+    except ValueError:
+        raise DomainError(_("上传内容的格式不对。"), code="malformed_batch") from None
+    db.session.rollback()  # hold no transaction (SQLite: no write lock) while each action runs in its own
+    return jsonify(results=[batch.replay(current_app._get_current_object(), request, raw) for raw in actions])
