@@ -186,3 +186,20 @@ self.addEventListener('sync', function (event) {
     if (result.offline || result.error || result.remaining > 0) throw new Error('outbox not empty');
   }));
 });
+
+/* Web Push (issue 16): an alert shown as a notification; a tap opens the app, whose page shows the alert. */
+self.addEventListener('push', function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (notJson) { data = { text: event.data && event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.level === 'red' ? '紧急提醒' : '提醒', {
+    body: data.text || '', tag: 'alert-' + (data.id || ''), requireInteraction: data.level === 'red',
+  }));
+});
+
+self.addEventListener('notificationclick', function (event) {
+  event.notification.close();
+  event.waitUntil(self.clients.matchAll({ type: 'window' }).then(function (windows) {
+    if (windows.length) return windows[0].focus();
+    return self.clients.openWindow('/');
+  }));
+});

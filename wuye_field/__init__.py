@@ -92,11 +92,13 @@ def register_blueprints(app: Flask) -> None:
     """Each package's `views.register(app)` adds its blueprint(s) and its entries in the core registry
     (home sections, place panels, offline pages); they run in this order."""
     from wuye_field.accounts import views as accounts
+    from wuye_field.alerts import views as alerts
     from wuye_field.checks import views as checks
     from wuye_field.cleaning import views as cleaning
     from wuye_field.dashboard import views as dashboard
     from wuye_field.defects import views as defects
     from wuye_field.handover import views as handover
+    from wuye_field.incidents import views as incidents
     from wuye_field.onboarding import views as onboarding
     from wuye_field.patrol import views as patrol
     from wuye_field.places import views as places
@@ -108,7 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine, reports, onboarding, residents, checks):
+                   quarantine, reports, onboarding, residents, alerts, incidents, checks):
         domain.register(app)
 
 

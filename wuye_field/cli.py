@@ -207,3 +207,8 @@ from wuye_field.onboarding.commands import import_site, import_template  # noqa:
 
 wuye.add_command(import_site)
 wuye.add_command(import_template)
+
+from wuye_field.alerts.commands import alerts_send, vapid_keys  # noqa: E402  (kept in their own module)
+
+wuye.add_command(vapid_keys)
+wuye.add_command(alerts_send)

@@ -99,6 +99,14 @@ class Config:
     PHOTO_JPEG_QUALITY = 82
     PHOTOS_PER_RECORD = 10
 
+    # Alerts (issue 16): open pages poll every ALERTS_POLL_SECONDS; a background thread per process sends the
+    # webhook and Web Push (off: run `flask wuye alerts-send` from cron). VAPID keys: `flask wuye vapid-keys`.
+    ALERTS_POLL_SECONDS = _env_int("ALERTS_POLL_SECONDS", 3)
+    ALERTS_SENDER_THREAD = _env_bool("ALERTS_SENDER_THREAD", True)
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@example.com")
+
 
 class TestConfig(Config):
     """Settings for pytest: throwaway database, CSRF off unless a test turns it on, cheap hashing."""
@@ -111,6 +119,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    ALERTS_SENDER_THREAD = False  # tests send with alerts.sender.send_due
     RATELIMIT_ENABLED = False
     PUBLIC_BASE_URL = "http://wuye.test"
 

@@ -32,6 +32,7 @@ from wuye_field.extensions import db
 from wuye_field.handover.demo import handover_history
 from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.posts import ensure_demo_posts
+from wuye_field.incidents.demo import load_incidents_demo
 from wuye_field.patrol.demo import load_patrol_demo, patrol_history
 from wuye_field.patrol.models import Route
 from wuye_field.places.models import Building, Place, Site
@@ -133,6 +134,8 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     ensure_demo_posts(site.id)
     load_workorders_demo(site, orders=sample_orders)
     load_residents_demo(site)
+    if sample_orders:  # the bare demo of the test suite keeps no settings or complaints of its own
+        load_incidents_demo(site, now)
     load_checks_demo(site, now)
     if with_history and not has_history(site, now):
         load_history(site, HISTORY_DAYS, now)

@@ -1,7 +1,7 @@
 """checks: equipment register and status history, check plans, checks, meter readings, drills, planned orders (issue 15)
 
 Revision ID: ea551b7d6579
-Revises: 7b3d9e1f2a60
+Revises: ae6e4db2eb5b
 Create Date: 2026-11-29 18:41:16.834150
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ea551b7d6579'
-down_revision = '7b3d9e1f2a60'
+down_revision = 'ae6e4db2eb5b'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@
   var outbox = self.WuyeOutbox;
   var HTMX_URL = (document.currentScript && document.currentScript.dataset.htmx) || '';
   var PHOTOS_URL = (document.currentScript && document.currentScript.dataset.photos) || '';
+  var SOS_URL = (document.currentScript && document.currentScript.dataset.sos) || '';
   var S = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
   var userId = document.body.dataset.userId || '';
   var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
@@ -383,7 +384,18 @@
     loadScript(HTMX_URL).catch(function () {});
   }
 
+  /* sos.js comes with the first SOS press (handed over) */
+  document.addEventListener('pointerdown', function (event) {
+    var b = event.target.closest('[data-sos-hold]');
+    if (!b || self.WuyeSos) return;
+    var t = performance.now();
+    var up = 0;
+    b.addEventListener('pointerup', function () { up = 1; }, { once: true });
+    loadScript(SOS_URL).then(function () { self.WuyeSos.pressed(b, t, up); }).catch(function () {});
+  }, true);
+
   function start() {
+    if (userId && sessionStorage.getItem('wuye-sos-' + userId) && document.querySelector('[data-sos-panel]')) loadScript(SOS_URL);
     if (document.readyState === 'complete') loadHtmx();
     else window.addEventListener('load', loadHtmx);
     outbox.onchange = refreshViews;

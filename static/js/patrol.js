@@ -105,3 +105,22 @@
   renderRound();
   fillRoundFields();
 })();
+
+/* Position with scans (issue 16), where the site records it: the phone's position (asked once; the browser
+   remembers the answer) fills the scan and inspection forms' lat / lon / accuracy when it comes within 3 s of
+   opening the page; later or refused, the forms go without it. Never a condition for scanning. */
+(function () {
+  'use strict';
+
+  var forms = document.querySelectorAll('form[data-record-position]');
+  if (!forms.length || !navigator.geolocation) return;
+  var opened = Date.now();
+  navigator.geolocation.getCurrentPosition(function (p) {
+    if (Date.now() - opened > 3000) return;
+    forms.forEach(function (form) {
+      form.querySelector('[data-position="lat"]').value = String(p.coords.latitude);
+      form.querySelector('[data-position="lon"]').value = String(p.coords.longitude);
+      form.querySelector('[data-position="accuracy"]').value = String(Math.round(p.coords.accuracy));
+    });
+  }, function () {}, { enableHighAccuracy: true, timeout: 3000, maximumAge: 30000 });
+})();

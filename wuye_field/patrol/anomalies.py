@@ -7,7 +7,9 @@ Rules, over a site's scans ordered by device time:
                R13);
 - RETIRED    — the scanned tag had been replaced (`tag_retired`): an old tag still in use somewhere;
 - REPEAT     — the same user scanned the same tag again within REPEAT_SECONDS (60 s): tags photocopied
-               and scanned from one spot look like this.
+               and scanned from one spot look like this;
+- FAR        — the phone's position was farther from the place's recorded position than the site allows
+               (patrol.position, issue 16; recorded, never refused).
 A scan can match several rules; each match is one anomaly.
 """
 from __future__ import annotations
@@ -21,22 +23,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from wuye_field.extensions import db
+from wuye_field.patrol import position
 from wuye_field.patrol.models import Round, Route, Scan
+from wuye_field.patrol.position import distance_from_place
 
-TOO_FAST, SKEW, RETIRED, REPEAT = "too_fast", "skew", "retired", "repeat"
+TOO_FAST, SKEW, RETIRED, REPEAT, FAR = "too_fast", "skew", "retired", "repeat", "far"
 REPEAT_SECONDS = 60
 KIND_LABELS = {
     TOO_FAST: _l("两点间过快"),
     SKEW: _l("手机时间偏差大"),
     RETIRED: _l("扫描已更换的标签"),
     REPEAT: _l("一分钟内重复扫同一标签"),
+    FAR: _l("打卡位置离地点太远"),
 }
 
 
 @dataclass(frozen=True)
 class Anomaly:
     """One finding: its `kind`, the scan it is about, the earlier scan it is compared with (if any), and
-    the figure behind it (seconds between the scans, or the clock skew in seconds)."""
+    the figure behind it (seconds between the scans, the clock skew in seconds, or metres for FAR)."""
 
     kind: str
     scan: Any
@@ -48,7 +53,8 @@ class Anomaly:
         return str(KIND_LABELS[self.kind])
 
 
-def find_anomalies(scans: Iterable[Any], min_seconds_by_round: dict[int, int]) -> list[Anomaly]:
+def find_anomalies(scans: Iterable[Any], min_seconds_by_round: dict[int, int],
+                   far_m: float | None = None) -> list[Anomaly]:
     """Apply the module's rules to scans (objects with id, user_id, place_id, round_id, device_time,
     skew_flagged, clock_skew_seconds, tag_retired). `min_seconds_by_round` maps a round id to its route's
     `min_seconds_between`. Returns anomalies in scan order (device time, then id)."""
@@ -69,6 +75,9 @@ def find_anomalies(scans: Iterable[Any], min_seconds_by_round: dict[int, int]) -
             found.append(Anomaly(SKEW, scan, None, scan.clock_skew_seconds))
         if scan.tag_retired:
             found.append(Anomaly(RETIRED, scan))
+        distance = distance_from_place(scan, scan.place) if far_m is not None else None
+        if distance is not None and distance > far_m:
+            found.append(Anomaly(FAR, scan, None, round(distance)))
         key = (scan.user_id, scan.place_id)
         earlier = last_by_user_place.get(key)
         if earlier is not None:
@@ -93,4 +102,5 @@ def site_anomalies(site_id: int, start: datetime, end: datetime) -> list[Anomaly
         limits = dict(db.session.execute(
             select(Round.id, Route.min_seconds_between).join(Route, Round.route_id == Route.id)
             .where(Round.id.in_(round_ids))).all())
-    return list(reversed(find_anomalies(scans, limits)))
+    far_m = position.value(site_id, "patrol.position_max_m", end)
+    return list(reversed(find_anomalies(scans, limits, far_m)))

@@ -23,6 +23,7 @@ from wuye_field.patrol import services
 from wuye_field.patrol.findings import open_inspection_finding
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round
 from wuye_field.patrol.checklists import place_checklist
+from wuye_field.patrol.position import kept as kept_position
 from wuye_field.patrol.models import SEVERITIES, VIA_CHECKLIST, ChecklistItem, Inspection, InspectionAnswer, Scan
 from wuye_field.places.models import Place
 from wuye_field.sync.models import FIELD_COLUMNS
@@ -154,7 +155,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
                       bad_ids: Iterable[str] = (), readings: Mapping[str, str] | None = None,
                       note: str | None = "", severity: str | None = "", photo_ids: str | None = "",
                       round_uuid: str | None = None, corrects: str | None = None, reason: str | None = "",
-                      photo_limit: int = 10) -> InspectionResult:
+                      photo_limit: int = 10, position: Mapping | None = None) -> InspectionResult:
     """Record the checklist at the place of tag `token` (P3–P7).
 
     `result` "ok" (「全部正常」) or "exception". A reading is required for every reading item; one out of
@@ -186,7 +187,8 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
         **receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
         round_id=round_.id if round_ is not None and round_.site_id == place.site_id else None, all_ok=all_ok,
         severity=clean_severity(severity, needed=not all_ok), note=note,
-        corrects_id=corrected.id if corrected else None, correction_reason=reason if corrected else "")
+        corrects_id=corrected.id if corrected else None, correction_reason=reason if corrected else "",
+        **kept_position(place.site_id, position, receipt.received_at))
     db.session.add(inspection)
     db.session.flush()
     rows = [InspectionAnswer(inspection_id=inspection.id, item_id=a.item.id, site_id=place.site_id, ok=a.ok,
@@ -198,7 +200,7 @@ def record_inspection(user: User, token: str, receipt: Receipt, *, result: str |
     scan, warning = None, ""
     if corrected is None and _recent_scan(user, place, receipt.device_time, inspection.round_id) is None:
         scan, warning = services.add_scan(user, place, receipt, round_uuid=round_key,
-                                          tag_retired=bool(retired_warning), via=VIA_CHECKLIST)
+                                          tag_retired=bool(retired_warning), via=VIA_CHECKLIST, position=position)
     pending = photo_links.link_photos(PHOTO_OWNER, inspection.id, user_id=user.id, site_id=place.site_id,
                                       photo_ids=photos)
     finding = open_inspection_finding(inspection, answers, receipt, photos)  # P5: reaches the supervisor now

@@ -125,6 +125,10 @@ class Scan(FieldRecord, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     off_route: Mapped[bool] = mapped_column(Boolean, default=False)
     tag_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The phone's position when the site records it (patrol.position; not part of the chained content).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
 
     place: Mapped[Place] = relationship(lazy="joined")  # noqa: F821
     user: Mapped[User] = relationship(lazy="joined")  # noqa: F821
@@ -152,6 +156,9 @@ class Inspection(FieldRecord, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
     correction_reason: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
 
     place: Mapped[Place] = relationship(lazy="joined")  # noqa: F821
     user: Mapped[User] = relationship(lazy="joined")  # noqa: F821

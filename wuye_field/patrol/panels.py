@@ -2,7 +2,8 @@
 too) and the 「打卡」 form with the latest scans."""
 from __future__ import annotations
 
-from wuye_field.patrol import inspections, services
+from wuye_field.core.time import utcnow
+from wuye_field.patrol import inspections, position, services
 from wuye_field.patrol.checklists import place_checklist, range_text
 from wuye_field.patrol.models import CHECK_CATEGORIES, SEVERITIES
 from wuye_field.places.panels import Panel
@@ -19,7 +20,12 @@ def inspection_panel(place, user) -> Panel | None:
     return Panel("patrol/_inspection_panel.html", {
         "place": place, "token": place.tag_token, "checklist": items, "recent": recent, "range_text": range_text,
         "categories": CHECK_CATEGORIES, "severities": SEVERITIES, "timezone": place.site.timezone,
+        "record_position": _records_position(place),
     }, order=5)
+
+
+def _records_position(place) -> bool:
+    return bool(position.value(place.site_id, "patrol.record_position", utcnow()))
 
 
 def scan_panel(place, user) -> Panel | None:
@@ -29,4 +35,5 @@ def scan_panel(place, user) -> Panel | None:
         return None
     secondary = bool(place_checklist(place.id)) or bool(inspections.recent_inspections(place, limit=1))
     return Panel("patrol/_scan_panel.html", {"token": place.tag_token, "scans": services.recent_scans(place),
-                                             "timezone": place.site.timezone, "secondary": secondary}, order=10)
+                                             "timezone": place.site.timezone, "secondary": secondary,
+                                             "record_position": _records_position(place)}, order=10)

@@ -24,6 +24,7 @@ def record_scan():
         current_user, request.form.get("place", ""), current_receipt(), via=request.form.get("via"),
         note=request.form.get("note"), photo_ids=request.form.get("photo_ids"),
         photo_limit=current_app.config["PHOTOS_PER_RECORD"], round_uuid=request.form.get("round"),
+        position=request.form,
     )
     return jsonify(status="stored", message=services.scan_message(view), warning=view.warning,
                    scan=services.scan_json(view)), 201
@@ -74,7 +75,7 @@ def record_inspection():
         current_user, form.get("place", ""), current_receipt(), result=form.get("result"),
         bad_ids=form.getlist("bad"), readings=readings, note=form.get("note"), severity=form.get("severity"),
         photo_ids=form.get("photo_ids"), round_uuid=form.get("round"), corrects=form.get("corrects"),
-        reason=form.get("reason"), photo_limit=current_app.config["PHOTOS_PER_RECORD"],
+        reason=form.get("reason"), photo_limit=current_app.config["PHOTOS_PER_RECORD"], position=form,
     )
     return jsonify(status="stored", message=inspections.inspection_message(result),
                    inspection=inspections.inspection_json(result)), 201

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.photos import links as photo_links
 from wuye_field.extensions import db
 from wuye_field.patrol.common import clean_note, clean_round_key, find_round, planned_ids
+from wuye_field.patrol.position import kept as kept_position
 from wuye_field.patrol.models import SCAN_VIA, Scan, scans_of_place
 from wuye_field.places.models import Place, RetiredTag
 from wuye_field.places.services import TagRetired, lookup_tag
@@ -53,7 +55,8 @@ def clean_via(raw: str | None) -> str:
 
 
 def record_scan(user: User, token: str, receipt: Receipt, *, via: str | None = "link", note: str | None = "",
-                photo_ids: str | None = "", photo_limit: int = 10, round_uuid: str | None = None) -> ScanView:
+                photo_ids: str | None = "", photo_limit: int = 10, round_uuid: str | None = None,
+                position: Mapping | None = None) -> ScanView:
     """Record that `user` was at the place of tag `token` at the receipt's device time (their phone's clock).
 
     `round_uuid` names the user's round (the client UUID of its start): the scan joins it, flagged
@@ -68,7 +71,7 @@ def record_scan(user: User, token: str, receipt: Receipt, *, via: str | None = "
     note = clean_note(note)
     photos = photo_links.parse_photo_ids(photo_ids, photo_limit)
     scan, warning = add_scan(user, place, receipt, via=clean_via(via), note=note, round_uuid=round_uuid,
-                             tag_retired=bool(retired_warning))
+                             tag_retired=bool(retired_warning), position=position)
     pending = photo_links.link_photos(PHOTO_OWNER, scan.id, user_id=user.id, site_id=place.site_id, photo_ids=photos)
     return ScanView(scan, pending, retired_warning or warning)
 
@@ -92,7 +95,8 @@ def resolve_tag(user: User, token: str | None) -> tuple[Place, str]:
 
 
 def add_scan(user: User, place: Place, receipt: Receipt, *, via: str = "link", note: str = "",
-             round_uuid: str | None = None, tag_retired: bool = False) -> tuple[Scan, str]:
+             round_uuid: str | None = None, tag_retired: bool = False,
+             position: Mapping | None = None) -> tuple[Scan, str]:
     """Store (flush and chain) a scan of `place` already checked for access; join the user's round
     `round_uuid` if there is one. Returns (scan, warning): the warning says the place is off the route."""
     round_ = find_round(user, clean_round_key(round_uuid))
@@ -102,7 +106,7 @@ def add_scan(user: User, place: Place, receipt: Receipt, *, via: str = "link", n
     # place and user given as objects too: the answer reads them without loading them again (issue 13).
     scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id, place=place, user=user,
                 round_id=round_.id if round_ else None, off_route=off_route, tag_retired=tag_retired,
-                via=via, note=note)
+                via=via, note=note, **kept_position(place.site_id, position, receipt.received_at))
     db.session.add(scan)
     db.session.flush()
     chain.append_records(place.site_id, "scan", [scan.id], now=receipt.received_at)

@@ -14,7 +14,7 @@ from wuye_field.places.models import DEFAULT_PATROL_INTERVAL_MIN, PLACE_KINDS
 from wuye_field.places.blueprint import bp
 
 SITE_FIELDS = ("code", "name", "timezone", "public_base_url")
-PLACE_FIELDS = ("name", "code", "kind", "building_id", "is_key_area", "patrol_interval_min")
+PLACE_FIELDS = ("name", "code", "kind", "building_id", "is_key_area", "patrol_interval_min", "lat", "lon")
 
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit.services import log_admin_change
+from wuye_field.core.geo import parse_position
 from wuye_field.core.errors import DomainError, FieldErrors, Forbidden, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import utcnow, valid_timezone
@@ -390,7 +391,20 @@ def clean_place_values(site: Site, values: dict, *, place_id: int | None = None)
     interval = _interval(values.get("patrol_interval_min"), errors)
     clean = {"name": name, "code": code, "kind": kind, "building_id": building_id,
              "is_key_area": _truthy(values.get("is_key_area")), "patrol_interval_min": interval}
+    if "lat" in values or "lon" in values:
+        clean |= _place_position(values, errors)
     return clean, errors
+
+
+def _place_position(values: dict, errors: dict[str, str]) -> dict:
+    """The place's recorded position (both or neither), for the far-from-place check on scans."""
+    raw_lat, raw_lon = str(values.get("lat") or "").strip(), str(values.get("lon") or "").strip()
+    if not raw_lat and not raw_lon:
+        return {"lat": None, "lon": None}
+    position = parse_position({"lat": raw_lat, "lon": raw_lon})
+    if position["lat"] is None:
+        errors["lat"] = _("请填写有效的纬度和经度（如 31.2304 和 121.4737），或都留空。")
+    return {"lat": position["lat"], "lon": position["lon"]}
 
 
 def _building_choice(site: Site, raw, errors: dict[str, str]) -> int | None:

@@ -21,6 +21,8 @@ SHELL_FILES = (
     "js/outbox.js",
     "js/photos.js",
     "js/app.js",
+    "js/alerts.js",  # live alerts (issue 16)
+    "js/sos.js",     # the SOS button's script, loaded on its first press (issue 16)
     "vendor/idb-8.0.4.umd.js",
 )
 # Each role's own scripts, cached with its offline pages (roles that scan tags get the scanner page's script).

@@ -39,7 +39,7 @@ from wuye_field.extensions import db
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import ClockSkew, Receipt
-from wuye_field.workorders import sla, states
+from wuye_field.workorders import alerting, sla, states
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, SOURCES, OrderEvent, PriceItem, WorkOrder
 from wuye_field.workorders.queries import (
     DEFECT_RAISERS, DISPATCHERS, EVENT_PHOTOS, SIGNATURE_PHOTOS, TECHNICIAN, get_order, has_trade, holders,
@@ -209,6 +209,7 @@ def raise_order(user: User, *, site_id: int, source: str, category: str, priorit
         # The resolution has always been stored without the action's clock skew.
         defects.resolve_defect(user, order.defect_id, replace(receipt, skew=ClockSkew.unknown()), outcome="order",
                                note="", work_order_id=order.id)
+    alerting.emergency_raised(order, now=receipt.received_at)
     return order
 
 
@@ -248,6 +249,7 @@ def assign(user: User, order_id: int, assignee_id: int, *, reason: str = "", rec
     order.assignee_id = assignee_id
     event = _event(user, order, "assign", receipt, to_state=to_state, assignee_id=assignee_id, reason=reason)
     _chain(order, [event], receipt)
+    alerting.emergency_assigned(order, now=receipt.received_at)
     return event
 
 

@@ -6,7 +6,9 @@ them. The factory calls `register(app)`: the blueprint, and what workorders adds
 """
 from flask import Flask
 
+from wuye_field.alerts.sender import register_check
 from wuye_field.core import registry
+from wuye_field.workorders.alerting import check_clocks
 from wuye_field.workorders import desk, desk_routes, home, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.workorders.blueprint import bp
 
@@ -15,3 +17,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     registry.add(app, registry.HOME_SECTIONS, home.technician_section, desk.desk_section)
     registry.add(app, registry.OFFLINE_PAGES, home.technician_pages)
+    register_check(app, check_clocks)
