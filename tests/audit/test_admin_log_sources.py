@@ -49,8 +49,9 @@ def test_a_patrol_interval_change_is_logged_and_chained(app, demo):  # P2
     places.update_place(admin, place.id, values)
     db.session.commit()
     [change] = _changes(demo.id)
-    assert json.loads(change.before) == {"patrol_interval_min": 240}
-    assert json.loads(change.after) == {"patrol_interval_min": 120}
+    assert "巡查间隔" in change.what  # effective-dated (issue 12): old → new and from when
+    assert json.loads(change.before) == 240
+    assert json.loads(change.after)["value"] == 120 and json.loads(change.after)["effective_from"]
     assert chain.verify(demo.id).ok
 
 

@@ -25,7 +25,9 @@ def test_a_change_applies_from_its_start_and_the_past_keeps_the_old_value(app, f
     assert value_at(site.id, "place", "patrol_interval_min", later, subject_id=7, default=240) == 60
     line = timelines(site.id, "place", "patrol_interval_min", subject_ids=[7, 8])
     assert set(line) == {7}
-    assert line[7].changes_between(now, later + timedelta(seconds=1)) == [line[7].starts[0], line[7].starts[1]]
+    assert line[7].changes_between(now, later + timedelta(seconds=1)) == line[7].starts[1:]
+    # The first change kept the value it replaced: the past no longer needs the (now updated) column.
+    assert line[7].at(now - timedelta(days=400), default=999) == 240
     assert [c.value for c in history(site.id, "place", subject_id=7)] == [120, 60]
     logged = db.session.scalars(select(AdminChange).where(AdminChange.site_id == site.id)).all()
     assert len(logged) == 2 and "patrol_interval_min" in logged[0].what

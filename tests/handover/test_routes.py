@@ -152,8 +152,8 @@ def test_admin_configures_posts_and_each_change_is_logged(client, auth, demo):
                                 "window_min": "15", "equipment": "对讲机=1\n手电筒=1"})
     assert changed.status_code == 303
     changes = list(db.session.scalars(select(AdminChange).order_by(AdminChange.id)))
-    assert [c.what for c in changes] == ["交接岗位 B1", "交接岗位 B1"]
-    assert '"window_min": 10' in changes[1].before and '"window_min": 15' in changes[1].after
+    assert [c.what for c in changes] == ["交接岗位 B1", "交接岗位 B1 交接提前分钟"]
+    assert changes[1].before == "10" and '"value": 15' in changes[1].after  # H1 window, effective-dated
     auth.logout()
     auth.login("guard01")
     assert client.get(f"/handover/admin/posts/{post.id}").status_code == 404

@@ -67,7 +67,9 @@ def test_a_changed_interval_goes_through_the_effective_dated_setting(admin01, de
     db.session.commit()
     place = db.session.scalar(select(Place).where(Place.code == "CP05"))
     assert preview.sheet("places").rows[0].changes == ["巡查间隔（分钟）"] and result.updated == 1
-    change = db.session.scalar(select(SettingChange).where(SettingChange.subject_id == place.id))
+    change = db.session.scalar(select(SettingChange).where(  # the latest: the first change also keeps a baseline
+        SettingChange.subject_id == place.id, SettingChange.name == "patrol_interval_min")
+        .order_by(SettingChange.id.desc()).limit(1))
     assert (change.name, change.value) == ("patrol_interval_min", 120)
     assert value_at(demo.id, "place", "patrol_interval_min", before, subject_id=place.id, default=240) == 240
     assert value_at(demo.id, "place", "patrol_interval_min", utcnow(), subject_id=place.id, default=240) == 120

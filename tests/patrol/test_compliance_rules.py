@@ -59,16 +59,31 @@ def test_scan_exactly_on_a_boundary_belongs_to_the_next_window():
     assert states[0] == c.LATE  # nothing inside 00–04, a visit right at its end: late, not on time
 
 
-def test_interval_change_takes_effect_from_the_next_local_day():
-    """The interval in force at a day's local midnight applies to the whole day."""
+def test_an_interval_change_splits_the_day_where_it_falls():
+    """Issue 12: windows before a change keep the old grid, the running one ends at the change, the new
+    interval's grid applies from it; the days before are untouched."""
     changed = utc(2026, 11, 27, 2, 0)  # 10:00 in Shanghai on the 27th: 240 → 120
     history = [(utc(2026, 1, 1), 240), (changed, 120)]
     assert c.interval_on(date(2026, 11, 27), SH, history, 240) == 240
     assert c.interval_on(date(2026, 11, 28), SH, history, 240) == 120
-    windows = c.windows_between(date(2026, 11, 27), date(2026, 11, 28), SH, history, 240)
-    assert len(windows) == 6 + 12
+    day = c.windows_between(date(2026, 11, 27), date(2026, 11, 27), SH, history, 240)
+    assert [w.label for w in day] == ["00:00", "04:00", "08:00", "10:00", "12:00", "14:00", "16:00", "18:00",
+                                      "20:00", "22:00"]
+    assert day[2].end == changed and day[3].start == changed
+    assert [w.index for w in day] == list(range(10))
+    assert len(c.windows_between(date(2026, 11, 27), date(2026, 11, 28), SH, history, 240)) == 10 + 12
+    assert c.windows_between(date(2026, 11, 26), date(2026, 11, 26), SH, history, 240) == \
+        c.day_windows(date(2026, 11, 26), SH, 240)
     assert c.interval_on(date(2025, 12, 1), SH, history, 999) == 240  # before the history: its first entry
     assert c.interval_on(date(2025, 12, 1), SH, [], 180) == 180       # no history: the current interval
+
+
+def test_a_key_area_has_windows_only_while_it_is_one():
+    made_key = utc(2026, 11, 27, 6, 30)  # 14:30 in Shanghai
+    key_history = [(utc(2026, 1, 1), False), (made_key, True)]
+    day = c.windows_between(date(2026, 11, 27), date(2026, 11, 27), SH, [], 240, key_history, False)
+    assert [w.label for w in day] == ["14:30", "16:00", "20:00"]
+    assert c.windows_between(date(2026, 11, 26), date(2026, 11, 26), SH, [], 240, key_history, False) == []
 
 
 def test_dst_day_window_is_an_hour_shorter_in_london():

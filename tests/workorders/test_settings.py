@@ -3,12 +3,15 @@ technician trades, the price list (W7); every change in the admin log; roles and
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from tests.workorders.helpers import crew, raise_order
 from wuye_field.audit.models import AdminChange
+from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.workorders import settings
 from wuye_field.workorders.models import OrderSettings, PriceItem, TechnicianTrade
@@ -50,11 +53,25 @@ def test_site_promises_25_minutes(team, client, auth):
     assert settings.sla_minutes(team.site.id)["emergency"]["arrive"] == 25
     [change] = changes("workorders.sla")
     assert json.loads(change.before)["emergency"]["arrive"] == 60
-    assert json.loads(change.after)["emergency"]["arrive"] == 25
-    assert raise_order(team).arrive_minutes == 25
+    assert json.loads(change.after)["value"]["emergency"]["arrive"] == 25
+    assert raise_order(team, at=utcnow()).arrive_minutes == 25
+    # An order raised before the change (made offline, synced now) keeps the clocks in force then.
+    assert raise_order(team, at=utcnow() - timedelta(hours=1)).arrive_minutes == 60
     # saving the same values again logs nothing
     client.post(f"/workorders/settings/sla?site={team.site.id}", data=SLA_FORM)
     assert len(changes("workorders.sla")) == 1
+
+
+def test_a_clock_scheduled_for_next_week_leaves_this_weeks_orders_alone(team, client, auth):
+    login(auth, team.admin)
+    next_week = (utcnow() + timedelta(days=7)).astimezone(ZoneInfo(team.site.timezone))
+    form = SLA_FORM | {"effective_from": next_week.strftime("%Y-%m-%dT%H:%M")}
+    assert client.post(f"/workorders/settings/sla?site={team.site.id}", data=form).status_code == 303
+    assert settings.sla_minutes(team.site.id)["emergency"]["arrive"] == 60  # the page shows what is in force
+    assert raise_order(team, at=utcnow()).arrive_minutes == 60
+    assert raise_order(team, at=next_week + timedelta(minutes=1)).arrive_minutes == 25
+    past = SLA_FORM | {"effective_from": "2020-01-01T08:00"}
+    assert "生效时间不能早于现在" in client.post(f"/workorders/settings/sla?site={team.site.id}", data=past).text
 
 
 def test_bad_minutes_are_refused_in_chinese(team, client, auth):

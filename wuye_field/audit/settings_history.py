@@ -20,13 +20,18 @@ for the pages and forms that show the current setting.
 
 Every change is written to the admin change log (who, when, old → new, from when). A change may start
 now or later, never earlier: the past keeps the settings it was measured with.
+
+The first change of a setting also records the value it replaces (the caller's `default`, i.e. the
+column as it was) in force since `BASELINE`, so that once the object's column is kept in step with the
+value in force now, the past still reads the old value from the timeline and not the new column.
 """
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,11 +39,12 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, selec
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wuye_field.audit.services import log_admin_change
-from wuye_field.core.errors import DomainError
+from wuye_field.core.errors import DomainError, FieldErrors
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 
 SITE_WIDE = 0
+BASELINE = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "since always": the value before the first change
 
 
 class SettingChange(db.Model):
@@ -106,15 +112,21 @@ def change_setting(actor, site_id: int, subject: str, name: str, value: Any, *, 
     """Record that `name` of (subject, subject_id) becomes `value` from `effective_from` (default: now).
 
     Refuses a start in the past (figures already measured keep their settings). Returns None and records
-    nothing when the value in force from that start is already `value`. Logs the change (old → new) in the
+    nothing when the value in force from that start is already `value`. The first change of a setting
+    also records `default` (the value until now) from BASELINE. Logs the change (old → new) in the
     admin change log under `label` (default "subject:id name"). Flushes; the caller commits.
     """
     start = as_utc(effective_from or now)
     if start < as_utc(now).replace(microsecond=0):
         raise DomainError(_("生效时间不能早于现在：已经过去的时段按当时的设置统计。"))
-    before = value_at(site_id, subject, name, start, subject_id=subject_id, default=default)
+    line = timelines(site_id, subject, name, subject_ids=[subject_id]).get(subject_id)
+    before = line.at(start, default) if line else default
     if before == value:
         return None
+    if line is None and default is not None:
+        db.session.add(SettingChange(site_id=site_id, subject=subject, subject_id=subject_id, name=name,
+                                     value=default, effective_from=BASELINE, recorded_at=now,
+                                     recorded_by_id=getattr(actor, "id", None)))
     change = SettingChange(site_id=site_id, subject=subject, subject_id=subject_id, name=name, value=value,
                            effective_from=start, recorded_at=now, recorded_by_id=getattr(actor, "id", None))
     db.session.add(change)
@@ -124,8 +136,30 @@ def change_setting(actor, site_id: int, subject: str, name: str, value: Any, *, 
     return change
 
 
+def parse_effective_from(raw: str | None, tz_name: str, *, now: datetime,
+                         field_name: str = "effective_from") -> datetime | None:
+    """The admin form's 「生效时间」 (local "YYYY-MM-DDTHH:MM" of the site's zone) as UTC; None for blank or
+    this minute (= now). FieldErrors (Chinese, on `field_name`) for a malformed or past time."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        raise FieldErrors({field_name: _("生效时间格式应为 年-月-日 时:分。")}) from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(tz_name))
+    start = as_utc(local)
+    if start <= as_utc(now):
+        if start > as_utc(now) - timedelta(minutes=1):
+            return None  # the form's default: this minute
+        raise FieldErrors({field_name: _("生效时间不能早于现在：已经过去的时段按当时的设置统计。")})
+    return start
+
+
 def history(site_id: int, subject: str, *, subject_id: int = SITE_WIDE) -> list[SettingChange]:
-    """Every change of an object's settings, oldest first (for its settings page)."""
+    """Every change of an object's settings, oldest first (for its settings page; baselines left out)."""
     query = select(SettingChange).where(SettingChange.site_id == site_id, SettingChange.subject == subject,
-                                        SettingChange.subject_id == subject_id)
+                                        SettingChange.subject_id == subject_id,
+                                        SettingChange.effective_from > BASELINE)
     return list(db.session.scalars(_ordered(query)))

@@ -44,6 +44,28 @@ def _clock(text: str | None) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
+# The task's frequency and deadline (C1–C16): effective-dated as one settings_history value "schedule".
+SCHEDULE_FIELDS = ("kind", "every_n", "window_start", "window_end", "times", "weekdays", "month_day", "anchor",
+                   "done_before")
+SCHEDULE_SETTING = "schedule"
+
+
+def frequency_of(schedule: dict) -> rules.Frequency:
+    """The pure-rules frequency of a schedule (CleaningTask.schedule, or a value from its history)."""
+    times, weekdays, anchor = schedule.get("times") or "", schedule.get("weekdays") or "", schedule.get("anchor")
+    if isinstance(anchor, str):
+        anchor = date.fromisoformat(anchor)
+    return rules.Frequency(
+        kind=schedule["kind"], every_n=schedule.get("every_n") or 1,
+        window_start=_clock(schedule.get("window_start")) or time(8),
+        window_end=_clock(schedule.get("window_end")) or time(22),
+        times=tuple(_clock(t) for t in times.split(",") if t),
+        weekdays=tuple(int(d) for d in weekdays.split(",") if d),
+        month_day=schedule.get("month_day") or 31, anchor=anchor or date(2024, 1, 1),
+        done_before=_clock(schedule.get("done_before")),
+    )
+
+
 class CleaningTask(db.Model):
     """A task template on one cleaning area: what, how often, by when, and whether a photo is required.
 
@@ -76,15 +98,15 @@ class CleaningTask(db.Model):
 
     @property
     def frequency(self) -> rules.Frequency:
-        """The pure-rules view of this template."""
-        return rules.Frequency(
-            kind=self.kind, every_n=self.every_n or 1,
-            window_start=_clock(self.window_start) or time(8), window_end=_clock(self.window_end) or time(22),
-            times=tuple(_clock(t) for t in self.times.split(",") if t) if self.times else (),
-            weekdays=tuple(int(d) for d in self.weekdays.split(",") if d) if self.weekdays else (),
-            month_day=self.month_day or 31, anchor=self.anchor or date(2024, 1, 1),
-            done_before=_clock(self.done_before),
-        )
+        """The pure-rules view of this template (its columns: the schedule in force now)."""
+        return frequency_of(self.schedule)
+
+    @property
+    def schedule(self) -> dict:
+        """The columns a frequency and deadline are made of, JSON-able (the effective-dated setting)."""
+        values = {name: getattr(self, name) for name in SCHEDULE_FIELDS}
+        values["anchor"] = values["anchor"].isoformat() if values["anchor"] else None
+        return values
 
     @property
     def icon(self) -> str:

@@ -11,9 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
+from wuye_field.audit.settings_history import Timeline, timelines
 from wuye_field.cleaning import rules
 from wuye_field.cleaning.checkoff import CHECKOFF_PHOTOS
-from wuye_field.cleaning.models import CleaningTask, ReClean, SpotCheck, TaskCheckoff, tasks_of_places
+from wuye_field.cleaning.models import (
+    SCHEDULE_SETTING, CleaningTask, ReClean, SpotCheck, TaskCheckoff, frequency_of, tasks_of_places,
+)
 from wuye_field.cleaning.setup import OVERSEERS, assignees_by_area, cleaning_areas
 from wuye_field.cleaning.today import done_map, occurrence_counts
 from wuye_field.core.csv_export import csv_text
@@ -102,9 +105,10 @@ def report_rows(site: Site, first: date, last: date, *, now: datetime) -> list[R
     tz = ZoneInfo(site.timezone)
     places = cleaning_areas(site.id)
     tasks = list(db.session.scalars(tasks_of_places(p.id for p in places)))
-    occs = [(task, occ) for task in tasks for occ in rules.occurrences_between(task.frequency, first, last, tz)
-            if occurrence_counts(task, occ)]
     start, end = rules.at(first, time(0), tz), rules.end_of_day(last, tz)
+    schedules = timelines(site.id, "cleaning_task", SCHEDULE_SETTING)
+    occs = [(task, occ) for task in tasks for occ in _occurrences(task, schedules.get(task.id), first, last, tz)
+            if occurrence_counts(task, occ)]
     recleans = list(db.session.scalars(select(ReClean).where(
         ReClean.site_id == site.id, ReClean.due_at >= as_utc(start), ReClean.due_at < as_utc(end))))
     occs += [(r.task, rules.reclean_occurrence(r.id, as_utc(r.created_at), as_utc(r.due_at), tz)) for r in recleans]
@@ -122,6 +126,21 @@ def report_rows(site: Site, first: date, last: date, *, now: datetime) -> list[R
                         first_done.note if first_done else "", bool(first_done and first_done.skew_flagged)))
     rows.sort(key=lambda r: (r.day, r.task.place.code, r.occ.due, r.task.id))
     return rows
+
+
+def _occurrences(task: CleaningTask, line: Timeline | None, first: date, last: date, tz) -> list[rules.Occurrence]:
+    """The task's occurrences on local days first…last, each under the schedule in force when it starts
+    (C1–C16 settings with history: a change cuts the period where it falls)."""
+    start, end = as_utc(rules.at(first, time(0), tz)), as_utc(rules.end_of_day(last, tz))
+    if line is None:
+        return rules.occurrences_between(task.frequency, first, last, tz)
+    cuts = [start, *line.changes_between(start, end), end]
+    result = []
+    for piece_start, piece_end in zip(cuts, cuts[1:], strict=False):
+        frequency = frequency_of(line.at(piece_start, task.schedule))
+        result += [occ for occ in rules.occurrences_between(frequency, first, last, tz)
+                   if piece_start <= occ.start < piece_end or (piece_start == start and occ.start < start)]
+    return result
 
 
 def _checkoffs(task_ids: list[int], slots: set[str]) -> dict[tuple[int, str], TaskCheckoff]:
@@ -202,9 +221,12 @@ def _add_spot_checks(site: Site, day: date, tz, areas: dict, cleaners: dict) -> 
 
 def _carried(site: Site, day: date, tz, now: datetime) -> list[Row]:
     """Occurrences of longer frequencies counted before `day` that are past due and still not done."""
-    tasks = [t for t in db.session.scalars(tasks_of_places(p.id for p in cleaning_areas(site.id)))
-             if t.frequency.carries]
-    found = [(t, occ) for t in tasks if (occ := rules.previous_occurrence(t.frequency, day, tz)) is not None
+    day_start = as_utc(rules.at(day, time(0), tz))
+    schedules = timelines(site.id, "cleaning_task", SCHEDULE_SETTING)
+    tasks = [(t, frequency_of(schedules[t.id].at(day_start, t.schedule)) if t.id in schedules else t.frequency)
+             for t in db.session.scalars(tasks_of_places(p.id for p in cleaning_areas(site.id)))]
+    found = [(t, occ) for t, frequency in tasks if frequency.carries
+             and (occ := rules.previous_occurrence(frequency, day, tz)) is not None
              and occ.due < now and occurrence_counts(t, occ)]
     done = done_map([t.id for t, _o in found], {o.slot for _t, o in found})
     return [Row(occ.day, t, occ, rules.MISSED, None, None) for t, occ in found if (t.id, occ.slot) not in done]

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
+from wuye_field.audit.settings_history import parse_effective_from
 from wuye_field.cleaning import checkoff, reports, rules, setup
 from wuye_field.cleaning.blueprint import bp
 from wuye_field.cleaning.models import ACTIONS, FREQUENCY_LABELS, WEEKDAY_LABELS
@@ -258,11 +259,14 @@ def admin_task_edit(task_id: int):
         values, errors, saved = setup.task_values(task), {}, False
     else:
         try:
-            setup.update_task(current_user, task_id, _task_form())
+            now = utcnow()
+            start = parse_effective_from(request.form.get("effective_from"), task.place.site.timezone, now=now)
+            setup.update_task(current_user, task_id, _task_form(), now=now, effective_from=start)
             db.session.commit()
             values, errors, saved = setup.task_values(task), {}, True
         except FieldErrors as exc:
-            values, errors, saved = _task_form(), exc.errors, False
+            values, errors, saved = _task_form() | {"effective_from": request.form.get("effective_from", "")}, \
+                exc.errors, False
     return render("cleaning/admin_task.html", "cleaning/_task_form.html",
                   **_form_context(place=task.place, task=task, values=values, errors=errors, saved=saved))
 

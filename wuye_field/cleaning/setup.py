@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit.services import log_admin_change
+from wuye_field.audit.settings_history import change_setting
 from wuye_field.cleaning import rules
 from wuye_field.cleaning.models import (
-    ACTIONS, DEFAULT_RECLEAN_HOURS, FREQUENCY_LABELS, AreaAssignment, CleaningSettings, CleaningTask,
+    ACTIONS, DEFAULT_RECLEAN_HOURS, FREQUENCY_LABELS, SCHEDULE_FIELDS, SCHEDULE_SETTING, AreaAssignment,
+    CleaningSettings, CleaningTask,
 )
 from wuye_field.core.errors import FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
@@ -298,12 +300,26 @@ def create_task(actor: User, place_id: int, raw: dict, *, now: datetime) -> Clea
     return task
 
 
-def update_task(actor: User, task_id: int, raw: dict) -> CleaningTask:
-    """Adjust a template (its past check-offs keep pointing at it); FieldErrors on bad input."""
+def update_task(actor: User, task_id: int, raw: dict, *, now: datetime | None = None,
+                effective_from: datetime | None = None) -> CleaningTask:
+    """Adjust a template (its past check-offs keep pointing at it); FieldErrors on bad input.
+
+    Its frequency and deadline (the schedule, C1–C16) change from `effective_from` (default now, never
+    earlier): occurrences that started before keep the schedule they were due under. The columns follow
+    at once unless the change is scheduled for later."""
     task = admin_task(actor, task_id)
     values, errors = clean_task_values(raw)
     if errors:
         raise FieldErrors(errors)
+    now = now or utcnow()
+    schedule = {name: values.pop(name) for name in SCHEDULE_FIELDS}
+    dated = schedule | {"anchor": schedule["anchor"].isoformat() if schedule["anchor"] else None}
+    change_setting(actor, task.site_id, "cleaning_task", SCHEDULE_SETTING, dated, subject_id=task.id, now=now,
+                   effective_from=effective_from, default=task.schedule,
+                   label=_("保洁任务：%(area)s %(task)s 频次", area=task.place.name, task=task.title))
+    if effective_from is None or effective_from <= now:
+        for key, value in schedule.items():
+            setattr(task, key, value)
     before = {key: getattr(task, key) for key in values}
     for key, value in values.items():
         setattr(task, key, value)

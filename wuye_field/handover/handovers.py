@@ -25,7 +25,7 @@ from wuye_field.handover.models import (
     ITEM_STATES, MATTERS_MAX, NOTE_MAX, Handover, HandoverAcceptance, HandoverAcceptanceItem, HandoverItem,
     HandoverMatter, HandoverPost, HandoverTakeover, handovers_of_post,
 )
-from wuye_field.handover.posts import can_work, get_post
+from wuye_field.handover.posts import can_work, get_post, post_settings
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import Receipt
 
@@ -219,7 +219,8 @@ def submit_handover(user: User, post_id: int, data: HandoverInput, receipt: Rece
         raise NotFound(_("找不到这个岗位，或您无权查看。"))
     items = _checked_items(dict(prefill(post)), data)
     photos = photo_links.parse_photo_ids(photo_ids, photo_limit)
-    shift = rules.shift_for(rules.parse_clocks(post.shift_starts), receipt.device_time, post.site.timezone)
+    starts = post_settings(post)(receipt.device_time).starts  # the shifts as they stood when it was made
+    shift = rules.shift_for(starts, receipt.device_time, post.site.timezone)
     handover = Handover(**receipt.columns(), user_id=user.id, site_id=post.site_id, post_id=post.id,
                         shift_start=shift, note=_text(data.note, _("备注")))
     pending = _store(handover, items, data, photo_ids=photos, received_at=receipt.received_at)

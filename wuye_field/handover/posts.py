@@ -2,13 +2,17 @@
 Plain values in (the actor, `now=`), flush only; the caller commits once."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
 from wuye_field.audit.services import log_admin_change
+from wuye_field.audit.settings_history import change_setting, timelines
 from wuye_field.core.errors import FieldErrors, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.extensions import db
@@ -18,6 +22,9 @@ from wuye_field.handover.models import (
 )
 
 VIEW_ROLES = ("guard", "desk", "supervisor", "admin")
+POST_SUBJECT = "handover_post"
+DATED_POST_SETTINGS = {"shift_starts": _l("班次开始时间"), "window_min": _l("交接提前分钟"),  # H1: effective-dated
+                       "late_after_min": _l("逾期未接班分钟")}
 WORK_ROLES = {"guard": ("guard", "supervisor"), "desk": ("desk", "supervisor")}
 
 
@@ -86,11 +93,38 @@ def validate_post(values: dict) -> dict:
     return clean
 
 
+@dataclass(frozen=True)
+class PostSettings:
+    """A post's H1 settings in force at one moment."""
+
+    shift_starts: str
+    window_min: int
+    late_after_min: int
+
+    @property
+    def starts(self):
+        return rules.parse_clocks(self.shift_starts)
+
+
+def post_settings(post: HandoverPost) -> Callable[[datetime], PostSettings]:
+    """`at(moment) → PostSettings`: the post's shift starts, window and late-after time in force then
+    (effective-dated, settings_history subject "handover_post"); read once per report or timeline."""
+    lines = {name: timelines(post.site_id, POST_SUBJECT, name, subject_ids=[post.id]).get(post.id)
+             for name in DATED_POST_SETTINGS}
+
+    def at(moment: datetime) -> PostSettings:
+        return PostSettings(**{name: line.at(moment, getattr(post, name)) if line else getattr(post, name)
+                               for name, line in lines.items()})
+    return at
+
+
 def save_post(actor: User, site_id: int, values: dict, *, now: datetime,
-              post: HandoverPost | None = None) -> HandoverPost:
+              post: HandoverPost | None = None, effective_from: datetime | None = None) -> HandoverPost:
     """Create (post=None) or change a post of `site_id`; every change goes to the admin change log.
 
-    Raises FieldErrors for bad input or a code already used on the site.
+    A post's shift starts, handover window and late-after time (H1) change from `effective_from` (default
+    now, never earlier): shifts before it keep the settings they were measured with; the columns follow at
+    once unless the change is scheduled for later. Raises FieldErrors for bad input or a code already used.
     """
     clean = validate_post(values)
     clash = db.session.scalar(select(HandoverPost.id).where(HandoverPost.site_id == site_id,
@@ -101,10 +135,21 @@ def save_post(actor: User, site_id: int, values: dict, *, now: datetime,
     if post is None:
         post = HandoverPost(site_id=site_id, active=True)
         db.session.add(post)
+    else:
+        for name in DATED_POST_SETTINGS:
+            value = clean.pop(name)
+            change_setting(actor, site_id, POST_SUBJECT, name, value, subject_id=post.id, now=now,
+                           effective_from=effective_from, default=getattr(post, name),
+                           label=_("交接岗位 %(code)s %(what)s", code=post.code,
+                                   what=str(DATED_POST_SETTINGS[name])))
+            if effective_from is None or effective_from <= now:
+                setattr(post, name, value)
     for key, value in clean.items():
         setattr(post, key, value)
     db.session.flush()
     after = post_values(post)
+    if before is not None:  # the dated settings were logged by change_setting, with their start
+        before, after = ({k: v for k, v in d.items() if k not in DATED_POST_SETTINGS} for d in (before, after))
     if before != after:
         log_admin_change(actor, site_id, _("交接岗位 %(code)s", code=post.code), before, after, now=now)
     return post

@@ -5,6 +5,7 @@ from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.services import LoginThrottle
+from wuye_field.audit.settings_history import parse_effective_from
 from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.time import utcnow
@@ -143,9 +144,10 @@ def admin_edit_post(post_id: int):
 @login_required
 def admin_update_post(post_id: int):
     """Save a post's settings (logged in the admin change log); errors re-render the form."""
-    post = posts.admin_post(current_user, post_id)
+    post, now = posts.admin_post(current_user, post_id), utcnow()
     try:
-        posts.save_post(current_user, post.site_id, request.form.to_dict(), now=utcnow(), post=post)
+        start = parse_effective_from(request.form.get("effective_from"), post.site.timezone, now=now)
+        posts.save_post(current_user, post.site_id, request.form.to_dict(), now=now, post=post, effective_from=start)
     except FieldErrors as invalid:
         db.session.rollback()
         post = posts.admin_post(current_user, post_id)

@@ -14,7 +14,7 @@ from wuye_field.extensions import db
 from wuye_field.handover import rules
 from wuye_field.handover.handovers import PHOTO_OWNER, prefill
 from wuye_field.handover.models import Handover, HandoverAcceptance, HandoverPost
-from wuye_field.handover.posts import posts_for
+from wuye_field.handover.posts import post_settings, posts_for
 
 TIMELINE_LIMIT = 30
 
@@ -77,14 +77,16 @@ def timeline(post: HandoverPost, *, now: datetime, limit: int = TIMELINE_LIMIT) 
     # defects offers photos per record only: one query per version, bounded by `limit`.
     photos = {v.id: photo_links.photos_of(PHOTO_OWNER, v.id) for v in originals + corrections}
     entries = []
+    settings_at = post_settings(post)
     for original in originals:
         versions = [original] + [c for c in corrections if c.root_id == original.id]
         acceptance = acceptances.get(original.id)
+        settings = settings_at(as_utc(original.shift_start))  # H1 as it stood for that shift
         entries.append(TimelineEntry(
             versions=versions, acceptance=acceptance,
             late=rules.is_late(original.shift_start, acceptance.device_time if acceptance else None, now,
-                               post.late_after_min),
-            early=rules.is_early(original.shift_start, original.device_time, post.window_min),
+                               settings.late_after_min),
+            early=rules.is_early(original.shift_start, original.device_time, settings.window_min),
             pending_photos=pending, timezone=post.site.timezone,
             photos={v.id: photos[v.id] for v in versions if photos[v.id]}))
     return entries
@@ -104,17 +106,18 @@ class PostStatus:
 
 
 def post_status(post: HandoverPost, *, now: datetime, entries: list[TimelineEntry] | None = None) -> PostStatus:
-    """The post's status at `now` (for the post page and the supervisors' list)."""
-    starts = rules.parse_clocks(post.shift_starts)
-    shift = rules.upcoming_shift(starts, now, post.site.timezone, post.late_after_min)
-    opens = rules.window_opens(shift, post.window_min)
+    """The post's status at `now` (for the post page and the supervisors' list), with its settings in force now."""
+    settings = post_settings(post)(now)
+    starts, late_after = settings.starts, settings.late_after_min
+    shift = rules.upcoming_shift(starts, now, post.site.timezone, late_after)
+    opens = rules.window_opens(shift, settings.window_min)
     entries = timeline(post, now=now, limit=3) if entries is None else entries
     awaiting = next((e for e in entries if e.acceptance is None), None)
     current = rules.current_shift(starts, now, post.site.timezone)
     done = any(as_utc(e.original.shift_start) == current and e.acceptance is not None for e in entries)
     return PostStatus(post=post, shift_start=shift, window_opens=opens,
-                      window_open=opens <= as_utc(now) <= shift + timedelta(minutes=post.late_after_min),
-                      awaiting=awaiting, late=not done and rules.is_late(current, None, now, post.late_after_min),
+                      window_open=opens <= as_utc(now) <= shift + timedelta(minutes=late_after),
+                      awaiting=awaiting, late=not done and rules.is_late(current, None, now, late_after),
                       prefill=prefill(post))
 
 

@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
 from wuye_field.audit.services import log_admin_change
-from wuye_field.audit.settings_history import change_setting
 from wuye_field.cleaning.setup import apply_standard_set
 from wuye_field.core.errors import DomainError, FieldErrors
 from wuye_field.extensions import db
@@ -25,7 +24,7 @@ from wuye_field.handover.posts import save_post
 from wuye_field.onboarding.preview import Preview, RowPlan
 from wuye_field.patrol.checklists import apply_standard
 from wuye_field.places import services as places
-from wuye_field.places.models import Building, Place
+from wuye_field.places.models import Building
 
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper
 PASSWORD_LENGTH = 10
@@ -91,13 +90,8 @@ def _places(actor: User, preview: Preview, result: ImportResult, building_ids: d
         if plan.target_id is None:
             place = places.create_place(actor, site.id, form)
         else:
-            place = db.session.get(Place, plan.target_id)
-            old_interval = place.patrol_interval_min
-            place = places.update_place(actor, place.id, form)
-            if old_interval != place.patrol_interval_min:  # P2: figures before now keep the old interval
-                change_setting(actor, site.id, "place", "patrol_interval_min", place.patrol_interval_min,
-                               subject_id=place.id, default=old_interval, now=now,
-                               label=_("地点 %(code)s 巡查间隔", code=place.code))
+            # P2: update_place records the interval and key-area flag as dated settings from `now`.
+            place = places.update_place(actor, plan.target_id, form, now=now)
         if (plan.values.get("floor") or None) != place.floor:
             log_admin_change(actor, site.id, _("地点 %(code)s", code=place.code), {"floor": place.floor},
                              {"floor": plan.values.get("floor") or None}, now=now)

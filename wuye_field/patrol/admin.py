@@ -3,6 +3,8 @@ checkpoint's checklist. Service functions first (plain values in, FieldErrors ou
 under /patrol/admin/…. Every edit goes to the admin log."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from wuye_field.accounts.decorators import role_required
 from wuye_field.accounts.models import User
 from wuye_field.audit.services import log_admin_change
+from wuye_field.audit.settings_history import change_setting, parse_effective_from
 from wuye_field.core.errors import FieldErrors, NotFound, other_site
 from wuye_field.core.htmx import render, see_other
 from wuye_field.core.text import clean_text, text_problem
@@ -18,6 +21,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol import checklists
 from wuye_field.patrol.models import CHECK_CATEGORIES, ITEM_KINDS, Route, RouteStop
+from wuye_field.patrol.rounds import ROUTE_LABELS, route_setting, route_timezone
 from wuye_field.patrol.blueprint import bp
 from wuye_field.places.models import Place, places_of_site
 from wuye_field.places.services import admin_place, get_site
@@ -109,8 +113,13 @@ def _truthy(value) -> bool:
 
 
 def save_route(actor: User, site_id: int, values: dict, positions: dict[str, str], *,
-               route_id: int | None = None) -> Route:
-    """Create (route_id None) or update a route and its ordered stops; FieldErrors on bad input."""
+               route_id: int | None = None, now: datetime | None = None,
+               effective_from: datetime | None = None) -> Route:
+    """Create (route_id None) or update a route and its ordered stops; FieldErrors on bad input.
+
+    An existing route's window and stops change from `effective_from` (default now, never earlier): a
+    round started before keeps the window and stops in force then (P2); the columns and stop rows follow
+    at once unless the change is scheduled for later."""
     site = get_site(actor, site_id, ADMIN)
     route = admin_route(actor, route_id) if route_id is not None else None
     clean, errors = clean_route_values(site.id, values, route_id=route_id)
@@ -118,22 +127,34 @@ def save_route(actor: User, site_id: int, values: dict, positions: dict[str, str
     errors |= stop_errors
     if errors:
         raise FieldErrors(errors)
+    now = now or utcnow()
     before = route_values(route) if route is not None else None
+    immediate = route is None or effective_from is None or effective_from <= now
     if route is None:
         route = Route(site_id=site.id, **clean)
         db.session.add(route)
     else:
+        dated = {"window_minutes": clean.pop("window_minutes"), "stops": stops}
+        for name, value in dated.items():
+            change_setting(actor, site.id, "route", name, value, subject_id=route.id, now=now,
+                           effective_from=effective_from, default=route_setting(route, name),
+                           label=_("巡更路线 %(name)s %(what)s", name=route.name, what=str(ROUTE_LABELS[name])))
+        if immediate:
+            route.window_minutes = dated["window_minutes"]
         for key, value in clean.items():
             setattr(route, key, value)
-    route.stops.clear()
-    db.session.flush()
-    for position, place_id in enumerate(stops, start=1):
-        route.stops.append(RouteStop(place_id=place_id, position=position))
+    if immediate:
+        route.stops.clear()
+        db.session.flush()
+        for position, place_id in enumerate(stops, start=1):
+            route.stops.append(RouteStop(place_id=place_id, position=position))
     db.session.flush()
     db.session.refresh(route)
     after = route_values(route)
+    if before is not None:  # window and stops were logged by change_setting, with their start
+        before, after = ({k: v for k, v in d.items() if k not in ROUTE_LABELS} for d in (before, after))
     if before != after:
-        log_admin_change(actor, site.id, _("巡更路线 %(name)s", name=route.name), before, after, now=utcnow())
+        log_admin_change(actor, site.id, _("巡更路线 %(name)s", name=route.name), before, after, now=now)
     return route
 
 
@@ -187,7 +208,10 @@ def admin_route_edit(route_id: int):
     if request.method == "GET":
         return _route_form(route.site_id, route)
     try:
-        save_route(current_user, route.site_id, request.form, _positions(), route_id=route.id)
+        now = utcnow()
+        start = parse_effective_from(request.form.get("effective_from"), route_timezone(route), now=now)
+        save_route(current_user, route.site_id, request.form, _positions(), route_id=route.id, now=now,
+                   effective_from=start)
     except FieldErrors as exc:
         return _route_form(route.site_id, route, values=dict(request.form), positions=_positions(), errors=exc.errors)
     db.session.commit()

@@ -10,16 +10,20 @@ contains the change lasts an hour more or less (Asia/Shanghai and Asia/Urumqi ha
 A window is half-open, `[start, end)`: a scan exactly at a window's start belongs to it, a scan exactly
 at its end belongs to the next window.
 
-Interval changes. A day uses one interval for all its windows: the interval in force at that day's
-local midnight (`interval_on`), so a change takes effect from the next local day and a day's grid is
-never ragged. The callers pass a history of `(effective_from_utc, minutes)`; today the places table
-keeps only the current interval (place edits are not logged with their old value), so the services pass
-a one-entry history and past days are measured against the current interval.
+Setting changes (issue 12). The interval and the key-area flag are effective-dated
+(`audit.settings_history`); the callers pass each as a history of `(effective_from_utc, value)`, oldest
+first. A change splits the day where it falls: windows before it follow the old interval's grid, the
+window running at the change ends there, and from the change on the new interval's grid (still anchored
+at local midnight) applies, its first window starting at the change. A key area that stops being one
+has no windows from that moment; one that becomes one has windows from then. So a change today never
+alters yesterday, and a change scheduled for next week leaves this week alone. The lateness grace and
+the day/night bands are the site's settings in force at each window (`places.site_settings`).
 
 Window states, for a window `[start, end)` seen at `now`:
 - ON_TIME  — at least one valid scan inside the window;
 - MADE_UP  — no scan inside, but a 补巡 (PatrolMakeup) with a reason names this window;
-- LATE     — no scan inside, and the first valid scan after it came within LATE_GRACE (30 min) of its
+- LATE     — no scan inside, and the first valid scan after it came within the lateness grace (site
+             setting, default LATE_GRACE 30 min) of its
              end (that scan also counts, on time, for the next window);
 - OVERDUE  — the window is over, nothing yet, and the grace period is still running;
 - MISSED   — the window and its grace are over and nothing came;
@@ -39,6 +43,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import pairwise
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,7 +51,9 @@ ON_TIME, MADE_UP, LATE, OVERDUE, MISSED, OPEN, UPCOMING = (
     "on_time", "made_up", "late", "overdue", "missed", "open", "upcoming")
 OK, DUE_SOON = "ok", "due_soon"  # board states (OVERDUE shared with windows)
 
+# Defaults only: the values in force are the site's settings (places.site_settings, P2).
 LATE_GRACE = timedelta(minutes=30)  # a visit this soon after a window's end makes it late, not missed
+DEFAULT_INTERVAL_MIN = 240         # P2: every 4 hours (the place's column holds the value in force now)
 DUE_SOON_MIN = 30                   # the board turns amber this many minutes before the interval is up
 DAY_SHIFT = (time(8, 0), time(20, 0))  # 白班 08:00–20:00, 夜班 20:00–08:00 (local) for the grid's bands
 
@@ -79,8 +86,17 @@ class Window:
 
     @property
     def shift(self) -> str:
-        """'day' or 'night' by the local start time (DAY_SHIFT)."""
-        return "day" if DAY_SHIFT[0] <= self.local_start.time() < DAY_SHIFT[1] else "night"
+        """'day' or 'night' by the local start time and the default bands (DAY_SHIFT); `shift_of` for a
+        site's own shift change times."""
+        return shift_of(self, DAY_SHIFT)
+
+
+def shift_of(window: Window, bands: tuple[time, time]) -> str:
+    """'day' or 'night': whether the window starts in the day band [bands[0], bands[1]) (local)."""
+    day, night = bands
+    local = window.local_start.time()
+    inside = day <= local < night if day < night else not (night <= local < day)
+    return "day" if inside else "night"
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -93,16 +109,20 @@ def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
 
 
-def interval_on(day: date, tz: ZoneInfo, history: list[Interval], default: int) -> int:
-    """The interval (minutes) in force at local midnight of `day`: the latest history entry effective at or
-    before it, else the earliest entry (the history starts after the day), else `default`."""
+def value_at(moment: datetime, history: list, default):
+    """The value in force at `moment` in a history of (start, value), oldest first (a later entry with the
+    same start wins): the latest entry at or before it, else the earliest entry (the history starts
+    after it), else `default`."""
     if not history:
         return default
-    midnight = local_midnight(day, tz)
-    ordered = sorted(history)
-    starts = [entry[0] for entry in ordered]
-    pos = bisect.bisect_right(starts, midnight) - 1
+    ordered = sorted(history, key=lambda entry: entry[0])  # stable: equal starts keep their order
+    pos = bisect.bisect_right([entry[0] for entry in ordered], moment) - 1
     return ordered[max(pos, 0)][1]
+
+
+def interval_on(day: date, tz: ZoneInfo, history: list[Interval], default: int) -> int:
+    """The interval (minutes) in force at local midnight of `day` (see `value_at`)."""
+    return value_at(local_midnight(day, tz), history, default)
 
 
 def day_windows(day: date, tz: ZoneInfo, interval_min: int) -> list[Window]:
@@ -129,12 +149,38 @@ def _day_windows(day: date, tz: ZoneInfo, interval_min: int) -> tuple[Window, ..
     return tuple(windows)
 
 
-def windows_between(first: date, last: date, tz: ZoneInfo, history: list[Interval], default: int) -> list[Window]:
-    """Every window of the local days `first`…`last` (inclusive), each day with its own interval."""
+def split_day_windows(day: date, tz: ZoneInfo, history: list[Interval], default: int,
+                      key_history: list | None = None, key_default: bool = True) -> list[Window]:
+    """The windows of local `day` with the changes of interval and key-area flag that fall inside it:
+    the day is cut at each change, each piece takes the interval in force at its start on the
+    midnight-anchored grid, and pieces where the place is not a key area have no windows."""
+    key_history = key_history or []
+    midnight, next_midnight = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    cuts = sorted({start for start, _value in (*history, *key_history) if midnight < start < next_midnight})
+    if not cuts:
+        if not value_at(midnight, key_history, key_default):
+            return []
+        return list(_day_windows(day, tz, interval_on(day, tz, history, default)))
+    result: list[Window] = []
+    bounds = [midnight, *cuts, next_midnight]
+    for piece_start, piece_end in pairwise(bounds):
+        if not value_at(piece_start, key_history, key_default):
+            continue
+        for window in _day_windows(day, tz, value_at(piece_start, history, default)):
+            if window.end <= piece_start or window.start >= piece_end:
+                continue
+            start, end = max(window.start, piece_start), min(window.end, piece_end)
+            result.append(Window(start, end, start.astimezone(tz), len(result)))
+    return result
+
+
+def windows_between(first: date, last: date, tz: ZoneInfo, history: list[Interval], default: int,
+                    key_history: list | None = None, key_default: bool = True) -> list[Window]:
+    """Every window of the local days `first`…`last` (inclusive), split where a setting changes."""
     result: list[Window] = []
     day = first
     while day <= last:
-        result.extend(day_windows(day, tz, interval_on(day, tz, history, default)))
+        result.extend(split_day_windows(day, tz, history, default, key_history, key_default))
         day += timedelta(days=1)
     return result
 
@@ -142,7 +188,7 @@ def windows_between(first: date, last: date, tz: ZoneInfo, history: list[Interva
 def window_of(moment: datetime, tz: ZoneInfo, history: list[Interval], default: int) -> Window:
     """The window that contains a UTC instant (half-open: an instant on a boundary opens the next one)."""
     day = local_day(moment, tz)
-    for window in day_windows(day, tz, interval_on(day, tz, history, default)):
+    for window in split_day_windows(day, tz, history, default):
         if window.start <= moment < window.end:
             return window
     raise AssertionError("a day's windows cover it")  # pragma: no cover
@@ -174,13 +220,16 @@ def _state(start: float, end: float, visits: list[float], made_up: bool, now: fl
 
 
 def window_states(windows: list[Window], visits: list[datetime], makeups: set[datetime], now: datetime,
-                  grace: timedelta = LATE_GRACE) -> list[str]:
-    """`window_state` for each window; `makeups` holds the (UTC) window starts that were made up."""
+                  grace: timedelta = LATE_GRACE, graces: list[timedelta] | None = None) -> list[str]:
+    """`window_state` for each window; `makeups` holds the (UTC) window starts that were made up.
+    `graces`, when given, is each window's lateness grace (the setting changed inside the period)."""
     ordered = sorted(v.timestamp() for v in visits)
     made = {m.timestamp() for m in makeups}
     now_ts, grace_s = now.timestamp(), grace.total_seconds()
     result = []
-    for window in windows:
+    for i, window in enumerate(windows):
+        if graces is not None:
+            grace_s = graces[i].total_seconds()
         start, end = window.span
         lo = bisect.bisect_left(ordered, start)
         hi = bisect.bisect_left(ordered, end + grace_s)

@@ -17,6 +17,7 @@ from wuye_field.patrol import compliance as rules
 from wuye_field.patrol.models import NOTE_MAX, PatrolMakeup
 from wuye_field.patrol.supervision import interval_history, makeups_between, visits_between
 from wuye_field.places.models import Place
+from wuye_field.places.site_settings import site_settings_at
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import Receipt
 
@@ -50,9 +51,10 @@ def makeup_window(place: Place, raw_start: str | None, *, now: datetime) -> tupl
         raise DomainError(_("补巡时段无效。"), code="bad_window")
     if now < window.end:
         raise DomainError(_("该时段尚未结束，不能补巡。"), status=422, code="window_open")
-    visits = visits_between([place.id], window.start, window.end + rules.LATE_GRACE).get(place.id, [])
+    grace = site_settings_at(place.site_id, window.end).lateness_grace
+    visits = visits_between([place.id], window.start, window.end + grace).get(place.id, [])
     made = makeups_between([place.id], window.start, window.end).get(place.id, set())
-    state = rules.window_state(window, visits, window.start in made, now)
+    state = rules.window_state(window, visits, window.start in made, now, grace)
     if state == rules.ON_TIME:
         raise DomainError(_("该时段已按时巡查，无需补巡。"), status=409, code="on_time")
     if state == rules.MADE_UP:

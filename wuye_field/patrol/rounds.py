@@ -8,28 +8,34 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
+from wuye_field.audit.settings_history import value_at
 from wuye_field.core.errors import DomainError, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.patrol.common import clean_note, clean_round_key, current_versions, find_round, planned_ids
 from wuye_field.patrol.models import Inspection, Round, RoundFinish, Route, Scan
 from wuye_field.places.models import Place, Site
+from wuye_field.places.site_settings import site_settings_at
 from wuye_field.sync.idempotency import parse_key
 from wuye_field.sync.models import FIELD_COLUMNS
 from wuye_field.sync.receipt import Receipt
 
 ROUND_ROLES = ("guard", "supervisor", "admin")
 OVERSEERS = ("supervisor", "admin")
-# Shifts start at these local hours (day 08:00–20:00, night 20:00–08:00): the random order changes per shift.
-SHIFT_START_HOURS = (8, 20)
+# Shifts start at the site's shift change times (places.site_settings, default day 08:00–20:00, night
+# 20:00–08:00): the random order changes per shift.
+SHIFT_START_HOURS = (8, 20)  # the default, kept for callers without a site
+# A route's settings a round depends on (P2), effective-dated (settings_history subject "route").
+ROUTE_LABELS = {"window_minutes": _l("巡更时限"), "stops": _l("巡更点与顺序")}
 
 CHAIN_KINDS = {
     "round": FIELD_COLUMNS + ("route_id", "planned", "window_ends_at"),
@@ -48,38 +54,61 @@ class RoundRefused(DomainError):
 # ---------------------------------------------------------------- shifts and the planned order
 
 
-def shift_of(moment: datetime, tz_name: str) -> tuple[date, int]:
+def _starts(starts: tuple[time, time] | None) -> tuple[time, time]:
+    return starts or (time(SHIFT_START_HOURS[0]), time(SHIFT_START_HOURS[1]))
+
+
+def shift_of(moment: datetime, tz_name: str, starts: tuple[time, time] | None = None) -> tuple[date, int]:
     """(local date the shift started, shift index) of `moment`: index 0 = day shift, 1 = night shift.
 
-    The night shift after midnight belongs to the previous day's night shift.
+    `starts` are the site's (day, night) shift change times (default 08:00, 20:00). The night shift after
+    midnight belongs to the previous day's night shift.
     """
     local = as_utc(moment).astimezone(ZoneInfo(tz_name))
-    first, second = SHIFT_START_HOURS
-    if local.hour < first:
+    first, second = _starts(starts)
+    if local.time() < first:
         return local.date() - timedelta(days=1), 1
-    return local.date(), 0 if local.hour < second else 1
+    return local.date(), 0 if local.time() < second else 1
 
 
-def shift_ends_at(moment: datetime, tz_name: str) -> datetime:
+def shift_ends_at(moment: datetime, tz_name: str, starts: tuple[time, time] | None = None) -> datetime:
     """When the shift holding `moment` ends (UTC)."""
-    day, index = shift_of(moment, tz_name)
+    day, index = shift_of(moment, tz_name, starts)
     tz = ZoneInfo(tz_name)
-    first, second = SHIFT_START_HOURS
-    end = datetime(day.year, day.month, day.day, second, tzinfo=tz) if index == 0 else \
-        datetime(day.year, day.month, day.day, first, tzinfo=tz) + timedelta(days=1)
+    first, second = _starts(starts)
+    end = datetime.combine(day, second, tzinfo=tz) if index == 0 else \
+        datetime.combine(day + timedelta(days=1), first, tzinfo=tz)
     return end.astimezone(ZoneInfo("UTC"))
 
 
+def site_shift_starts(site_id: int, moment: datetime) -> tuple[time, time]:
+    """The site's (day, night) shift change times in force at `moment`."""
+    return site_settings_at(site_id, moment).shift_starts
+
+
+def route_setting(route: Route, name: str):
+    """The route's column value of a dated setting: its window, or its stops' place ids in order."""
+    return route.window_minutes if name == "window_minutes" else [stop.place_id for stop in route.stops]
+
+
+def route_settings_at(route: Route, moment: datetime) -> tuple[int, list[int]]:
+    """(window minutes, stop place ids in order) of the route in force at `moment`."""
+    return tuple(value_at(route.site_id, "route", name, moment, subject_id=route.id,
+                          default=route_setting(route, name)) for name in ROUTE_LABELS)
+
+
 def planned_order(route: Route, moment: datetime) -> list[int]:
-    """The place ids of the route's active stops in the order walked at `moment`.
+    """The place ids of the route's active stops (as they stood at `moment`) in the order walked then.
 
     The admin's order, or — for a random-order route — a shuffle seeded by (route, shift): the same for
     every guard on that shift, different from shift to shift, covering every stop (the round page cached
     for offline use shows it; the server computes it again from the round's device time).
     """
-    ids = [stop.place_id for stop in route.stops if stop.place.active]
+    _window, stops = route_settings_at(route, moment)
+    active = set(db.session.scalars(select(Place.id).where(Place.id.in_(stops), Place.active.is_(True))))
+    ids = [pid for pid in stops if pid in active]
     if route.random_order:
-        day, index = shift_of(moment, route_timezone(route))
+        day, index = shift_of(moment, route_timezone(route), site_shift_starts(route.site_id, moment))
         random.Random(f"route:{route.id}:{day.isoformat()}:{index}").shuffle(ids)
     return ids
 
@@ -110,8 +139,9 @@ def get_route(user: User, route_id: int) -> Route:
 
 
 def stop_places(route: Route, order: list[int]) -> list[Place]:
-    """The places of `order` (ids), in that order."""
-    places = {stop.place_id: stop.place for stop in route.stops}
+    """The places of `order` (ids, stops of `route` then or now), in that order."""
+    places = {p.id: p for p in db.session.scalars(select(Place).where(Place.id.in_(order),
+                                                                      Place.site_id == route.site_id))}
     return [places[pid] for pid in order if pid in places]
 
 
@@ -133,9 +163,10 @@ def start_round(user: User, route_id, receipt: Receipt) -> tuple[Round, bool]:
     if existing is not None:
         return existing, False
     planned = planned_order(route, receipt.device_time)
+    window, _stops = route_settings_at(route, receipt.device_time)  # as the route stood when it was started
     round_ = Round(**receipt.columns(), user_id=user.id, site_id=route.site_id, route_id=route.id,
                    planned=",".join(str(pid) for pid in planned),
-                   window_ends_at=receipt.device_time + timedelta(minutes=route.window_minutes))
+                   window_ends_at=receipt.device_time + timedelta(minutes=window))
     db.session.add(round_)
     db.session.flush()
     chain.append_records(route.site_id, "round", [round_.id], now=receipt.received_at)

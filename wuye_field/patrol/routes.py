@@ -103,7 +103,8 @@ def round_page(route_id: int):
         stops = [rounds.StopState(place, "pending") for place in
                  rounds.stop_places(route, rounds.planned_order(route, now))]
     return render_template("patrol/round.html", route=route, round=open_round, summary=summary, stops=stops,
-                           shift_ends_at=rounds.shift_ends_at(now, rounds.route_timezone(route)),
+                           shift_ends_at=rounds.shift_ends_at(now, rounds.route_timezone(route),
+                                                              rounds.site_shift_starts(route.site_id, now)),
                            timezone=rounds.route_timezone(route))
 
 

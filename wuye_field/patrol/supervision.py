@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from wuye_field.accounts.models import User
+from wuye_field.audit.settings_history import Timeline, timelines
 from wuye_field.core.errors import NotFound
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
@@ -27,9 +28,11 @@ from wuye_field.patrol.models import PatrolMakeup, Scan
 from wuye_field.patrol.rounds import round_summary, rounds_between
 from wuye_field.places.models import Place, Site
 from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
+from wuye_field.places.site_settings import site_settings_at, site_settings_timeline
 
 OVERSEERS = ("supervisor", "admin")
 MAKEUP_STATES = (rules.MISSED, rules.OVERDUE, rules.LATE)  # windows a 补巡 may be filed for
+INTERVAL, KEY_AREA = "patrol_interval_min", "is_key_area"  # the place's settings_history names (P2)
 FUTURE_TOLERANCE = timedelta(minutes=10)  # the clock-skew flag's threshold (README "How offline works")
 
 STATE_LABELS = {
@@ -66,17 +69,52 @@ def site_by_code(user: User, code: str | None) -> Site:
     return site_by_code_or_id(user, code, *OVERSEERS)
 
 
-def key_areas(site_id: int) -> list[Place]:
-    """A site's active key-area checkpoints (P2), by building then code."""
-    query = (select(Place).where(Place.site_id == site_id, Place.active.is_(True), Place.is_key_area.is_(True),
+def _by_building(places) -> list[Place]:
+    return sorted(places, key=lambda p: (p.building.name if p.building else "~", p.code))
+
+
+@dataclass(frozen=True)
+class AreaSettings:
+    """A checkpoint's effective-dated P2 settings: [(from, minutes)] and [(from, is key area)], oldest
+    first (empty when never changed: the place's columns apply)."""
+
+    place: Place
+    intervals: list[rules.Interval]
+    key: list[tuple[datetime, bool]]
+
+    def interval_at(self, moment: datetime) -> int:
+        return rules.value_at(moment, self.intervals, self.place.patrol_interval_min)
+
+    def key_at(self, moment: datetime) -> bool:
+        return bool(rules.value_at(moment, self.key, self.place.is_key_area))
+
+    def steady(self, start: datetime, end: datetime) -> bool:
+        """No change of either setting inside [start, end)."""
+        return not any(start < when < end for when, _value in (*self.intervals, *self.key))
+
+
+def _history(line: Timeline | None) -> list:
+    return list(zip(line.starts, line.values, strict=True)) if line else []
+
+
+def key_areas_between(site_id: int, start: datetime, end: datetime) -> list[AreaSettings]:
+    """The site's active checkpoints that were key areas at some moment of [start, end), with their
+    settings' histories (three queries: places, intervals, key-area flags), by building then code."""
+    query = (select(Place).where(Place.site_id == site_id, Place.active.is_(True),
                                  Place.kind.in_(("checkpoint", "both"))).order_by(Place.code))
-    return sorted(db.session.scalars(query), key=lambda p: (p.building.name if p.building else "~", p.code))
+    intervals = timelines(site_id, "place", INTERVAL)
+    keys = timelines(site_id, "place", KEY_AREA)
+    result = []
+    for place in _by_building(db.session.scalars(query)):
+        area = AreaSettings(place, _history(intervals.get(place.id)), _history(keys.get(place.id)))
+        if area.key_at(start) or any(start <= when < end and value for when, value in area.key):
+            result.append(area)
+    return result
 
 
 def interval_history(place: Place) -> list[rules.Interval]:
-    """The place's interval changes. The places table keeps only the current interval, so this is empty
-    and every day is measured against `place.patrol_interval_min` (see compliance's module doc)."""
-    return []
+    """The place's interval changes [(from, minutes)], oldest first (empty: the column applies)."""
+    return _history(timelines(place.site_id, "place", INTERVAL, subject_ids=[place.id]).get(place.id))
 
 
 def last_visits(place_ids: list[int], now: datetime | None = None) -> dict[int, datetime]:
@@ -135,6 +173,7 @@ class BoardRow:
     state: str
     minutes_since: int | None
     last_visit: datetime | None
+    interval_min: int = rules.DEFAULT_INTERVAL_MIN  # the interval in force now
 
     @property
     def label(self) -> str:
@@ -161,14 +200,16 @@ class Board:
 
 def site_board(site: Site, *, now: datetime) -> Board:
     """The board of a site (no access check): each key area's last valid visit, minutes since, state;
-    overdue first (P2). Two queries."""
-    places = key_areas(site.id)
-    last = last_visits([p.id for p in places], now)
+    overdue first (P2), with the interval, key-area flag and due-soon warning in force now. Five queries."""
+    areas = key_areas_between(site.id, now, now)  # key areas now
+    last = last_visits([a.place.id for a in areas], now)
+    due_soon = site_settings_at(site.id, now).due_soon_min
     rows = []
-    for place in places:
-        state, minutes = rules.board_state(last.get(place.id), place.patrol_interval_min, now)
-        rows.append(BoardRow(place, state, minutes, last.get(place.id)))
-    rows.sort(key=lambda r: rules.board_sort_key(r.state, r.minutes_since, r.place.patrol_interval_min, r.place.code))
+    for area in areas:
+        place, interval = area.place, area.interval_at(now)
+        state, minutes = rules.board_state(last.get(place.id), interval, now, due_soon)
+        rows.append(BoardRow(place, state, minutes, last.get(place.id), interval))
+    rows.sort(key=lambda r: rules.board_sort_key(r.state, r.minutes_since, r.interval_min, r.place.code))
     return Board(site, rows, now)
 
 
@@ -195,6 +236,7 @@ def attention(user: User, *, now: datetime, limit: int = 8) -> list[tuple[Site, 
 class Cell:
     window: rules.Window
     state: str
+    bands: tuple[time, time] = rules.DAY_SHIFT  # the site's shift change times that day
 
     @property
     def label(self) -> str:
@@ -205,9 +247,13 @@ class Cell:
         return self.state in MAKEUP_STATES
 
     @property
+    def shift(self) -> str:
+        return rules.shift_of(self.window, self.bands)
+
+    @property
     def shift_start(self) -> bool:
         """True on the first window of a shift (a divider in the grid)."""
-        return self.window.local_start.time() in rules.DAY_SHIFT
+        return self.window.local_start.time() in self.bands
 
 
 @dataclass
@@ -256,34 +302,42 @@ class Tally:
 
 def area_states(site: Site, first: date, last: date, *,
                 now: datetime) -> list[tuple[Place, list[rules.Window], list[str]]]:
-    """Every key area's windows over the local days `first`…`last` and their states. Three queries
-    (areas, visits, make-ups) whatever the range; the rest is `compliance` arithmetic.
+    """Every key area's windows over the local days `first`…`last` and their states, each window measured
+    with the settings in force then (interval, key-area flag, the site's lateness grace). Five queries
+    (areas, their two settings, the site's settings, visits, make-ups) whatever the range.
 
     Windows that started before the place was created are left out (a new site is not 0 % for the
     weeks before it existed).
     """
     tz = ZoneInfo(site.timezone)
-    places = key_areas(site.id)
-    ids = [p.id for p in places]
     start = rules.local_midnight(first, tz)
     end = rules.local_midnight(last + timedelta(days=1), tz)
-    visits = visits_between(ids, start, end + rules.LATE_GRACE)
+    areas = key_areas_between(site.id, start, end)
+    ids = [a.place.id for a in areas]
+    settings = site_settings_timeline(site.id)
+    grace_changes = settings.changes_between(start, end)
+    grace = settings.at(start).lateness_grace
+    longest = max([grace] + [settings.at(when).lateness_grace for when in grace_changes])
+    visits = visits_between(ids, start, end + longest)
     made_up = makeups_between(ids, start, end)
     result = []
-    shared: dict[int, list[rules.Window]] = {}  # places with the same interval share one list of windows
-    for place in places:
-        history = interval_history(place)
-        if history:
-            windows = rules.windows_between(first, last, tz, history, place.patrol_interval_min)
-        else:
-            windows = shared.get(place.patrol_interval_min)
+    shared: dict[int, list[rules.Window]] = {}  # steady areas with the same interval share one list of windows
+    for area in areas:
+        place = area.place
+        if area.steady(start, end) and area.key_at(start):
+            interval = area.interval_at(start)
+            windows = shared.get(interval)
             if windows is None:
-                windows = shared[place.patrol_interval_min] = rules.windows_between(
-                    first, last, tz, [], place.patrol_interval_min)
+                windows = shared[interval] = rules.windows_between(first, last, tz, [], interval)
+        else:
+            windows = rules.windows_between(first, last, tz, area.intervals, place.patrol_interval_min,
+                                            area.key, place.is_key_area)
         created = as_utc(place.created_at)
         if windows and windows[0].start < created:
             windows = [w for w in windows if w.start >= created]
-        states = rules.window_states(windows, visits.get(place.id, []), made_up.get(place.id, set()), now)
+        graces = [settings.at(w.end).lateness_grace for w in windows] if grace_changes else None
+        states = rules.window_states(windows, visits.get(place.id, []), made_up.get(place.id, set()), now,
+                                     grace, graces)
         result.append((place, windows, states))
     return result
 
@@ -300,9 +354,10 @@ def grid(user: User, site_id: int | None, day: date, *, now: datetime) -> tuple[
     shift they fall in). NotFound for a site not overseen."""
     sites, site = overseen_site(user, site_id)
     groups: dict[str, list[AreaWindows]] = {}
+    bands = site_settings_at(site.id, rules.local_midnight(day, ZoneInfo(site.timezone))).shift_starts
     for place, windows, states in area_states(site, day, day, now=now):
         name = place.building.name if place.building else _("室外 / 公共区域")
-        cells = [Cell(w, s) for w, s in zip(windows, states, strict=True)]
+        cells = [Cell(w, s, bands) for w, s in zip(windows, states, strict=True)]
         groups.setdefault(name, []).append(AreaWindows(place, cells))
     return sites, Grid(site, day, list(groups.items()))
 

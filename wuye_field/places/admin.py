@@ -6,8 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
+from wuye_field.audit import settings_history
+from wuye_field.audit.settings_history import parse_effective_from
 from wuye_field.core.errors import FieldErrors
 from wuye_field.core.htmx import is_htmx, render, see_other
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.places import services
 from wuye_field.places.models import DEFAULT_PATROL_INTERVAL_MIN, PLACE_KINDS
@@ -169,7 +172,9 @@ def admin_place_edit(place_id: int):
     place, errors, saved = services.admin_place(current_user, place_id), {}, False
     if request.method == "POST":
         try:
-            services.update_place(current_user, place_id, _form(*PLACE_FIELDS))
+            now = utcnow()
+            start = parse_effective_from(request.form.get("effective_from"), place.site.timezone, now=now)
+            services.update_place(current_user, place_id, _form(*PLACE_FIELDS), now=now, effective_from=start)
             db.session.commit()
             saved = True
         except FieldErrors as exc:
@@ -190,13 +195,20 @@ def admin_place_set_active(place_id: int):
 def _place_page(place, partial: str, **context):
     values = _posted_place_values() if context.get("errors") else _place_values(place)
     view = services.site_admin_view(current_user, place.site_id)
+    changes = settings_history.history(place.site_id, "place", subject_id=place.id)
     return render("places/admin_place_edit.html", partial, place=place, view=view, values=values,
-                  kinds=PLACE_KINDS, **context)
+                  kinds=PLACE_KINDS, setting_changes=changes, setting_labels=services.DATED_PLACE_SETTINGS,
+                  pending={c.id for c in changes if as_utc(c.effective_from) > utcnow()}, **context)
 
 
 def _posted_place_values() -> dict:
-    return _form(*PLACE_FIELDS) | {"is_key_area": bool(request.form.get("is_key_area"))}
+    return _form(*PLACE_FIELDS, "effective_from") | {"is_key_area": bool(request.form.get("is_key_area"))}
 
 
 def _place_values(place) -> dict:
-    return {name: getattr(place, name) for name in PLACE_FIELDS}
+    """The place's values, its dated settings as in force now (a scheduled change may have started)."""
+    values = {name: getattr(place, name) for name in PLACE_FIELDS}
+    for name in services.DATED_PLACE_SETTINGS:
+        values[name] = settings_history.value_at(place.site_id, "place", name, utcnow(), subject_id=place.id,
+                                                 default=values[name])
+    return values

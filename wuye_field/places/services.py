@@ -7,11 +7,13 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit.services import log_admin_change
+from wuye_field.audit.settings_history import change_setting
 from wuye_field.core.geo import parse_position
 from wuye_field.core.errors import DomainError, FieldErrors, Forbidden, NotFound, other_site
 from wuye_field.core.text import clean_text, text_problem
@@ -451,12 +453,29 @@ def create_place(actor: User, site_id: int, values: dict) -> Place:
     return place
 
 
-def update_place(actor: User, place_id: int, values: dict) -> Place:
-    """Change a place's name, code, kind, building, key-area flag and interval; its tag stays valid."""
+# The place's settings a compliance figure depends on (P2): effective-dated through audit.settings_history.
+DATED_PLACE_SETTINGS = {"is_key_area": _l("重要部位"), "patrol_interval_min": _l("巡查间隔")}
+
+
+def update_place(actor: User, place_id: int, values: dict, *, now: datetime | None = None,
+                 effective_from: datetime | None = None) -> Place:
+    """Change a place's name, code, kind, building, key-area flag and interval; its tag stays valid.
+
+    The key-area flag and the interval change from `effective_from` (default now, never earlier: P2
+    figures of past windows keep the settings they were measured with); the columns follow at once
+    unless the change is scheduled for later (they hold the value in force now)."""
     place = admin_place(actor, place_id)
     clean, errors = clean_place_values(place.site, values, place_id=place.id)
     if errors:
         raise FieldErrors(errors)
+    now = now or utcnow()
+    for name, label in DATED_PLACE_SETTINGS.items():
+        value = clean.pop(name)
+        change_setting(actor, place.site_id, "place", name, value, subject_id=place.id, now=now,
+                       effective_from=effective_from, default=getattr(place, name),
+                       label=_("地点 %(code)s %(what)s", code=place.code, what=str(label)))
+        if effective_from is None or effective_from <= now:
+            setattr(place, name, value)
     before = {key: getattr(place, key) for key in clean}
     for key, value in clean.items():
         setattr(place, key, value)
@@ -464,7 +483,7 @@ def update_place(actor: User, place_id: int, values: dict) -> Place:
     changed = sorted(key for key in clean if before[key] != clean[key])
     if changed:  # who changed an interval, a key-area flag, a name (P2, H5)
         log_admin_change(actor, place.site_id, _("地点 %(code)s", code=place.code),
-                         {k: before[k] for k in changed}, {k: clean[k] for k in changed}, now=utcnow())
+                         {k: before[k] for k in changed}, {k: clean[k] for k in changed}, now=now)
     return place
 
 

@@ -7,7 +7,7 @@ them. The factory calls `register(app)`: the blueprint, and what places adds to 
 from flask import Flask
 
 from wuye_field.core import registry
-from wuye_field.places import admin, home, routes, tag_routes  # noqa: F401  (their views land on the blueprint)
+from wuye_field.places import admin, home, routes, settings_routes, tag_routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.places.blueprint import bp
 
 

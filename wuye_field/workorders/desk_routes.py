@@ -190,7 +190,7 @@ def report():
     site_id = _int_arg("site") or (sites[0].id if sites else 0)
     view = reports.monthly_report(current_user, site_id, request.args.get("month"), now=utcnow())
     return render("workorders/report.html", "workorders/_report.html", report=view, sites=sites,
-                  target=reports.RETURN_VISIT_TARGET)
+                  target=view.return_visit_target)
 
 
 @bp.get("/resident-access")

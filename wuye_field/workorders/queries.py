@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from wuye_field.accounts.models import Membership, User
+from wuye_field.audit.settings_history import value_at
 from wuye_field.core.errors import Forbidden, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.photos import links as photo_links
@@ -23,6 +24,7 @@ from wuye_field.workorders.models import (
 
 DISPATCHERS = ("desk", "supervisor", "admin")  # raise, assign, cancel, return-visit, settle
 TECHNICIAN = "technician"
+SLA_SETTING = "workorders.sla"  # settings_history name (subject "site"): {priority: {"arrive", "finish"}}
 VIEWERS = DISPATCHERS + (TECHNICIAN,)
 DEFECT_RAISERS = ("guard", "cleaner", "technician") + DISPATCHERS  # may raise an order from a defect
 EVENT_PHOTOS = "order_event"  # PhotoLink.owner_kind of photos taken with a step (raise, done …)
@@ -44,6 +46,15 @@ def sla_minutes(site_id: int, priority: str) -> tuple[int | None, int]:
     if policy is not None:
         return policy.arrive_minutes, policy.finish_minutes
     return DEFAULT_SLA[priority]["arrive"], DEFAULT_SLA[priority]["finish"]
+
+
+def sla_minutes_at(site_id: int, priority: str, at: datetime) -> tuple[int | None, int]:
+    """(arrive, finish) minutes of a priority in force at `at` (an order raised then keeps them, W1–W3):
+    the effective-dated site setting, else the site's policy rows, else the defaults."""
+    clocks = value_at(site_id, "site", SLA_SETTING, at, default=None)
+    if clocks is None:
+        return sla_minutes(site_id, priority)
+    return clocks[priority]["arrive"], clocks[priority]["finish"]
 
 
 def price_items(site_id: int) -> list[PriceItem]:

@@ -31,12 +31,13 @@ from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.places.models import Building, Site
 from wuye_field.places.services import get_site, site_by_code_or_id
+from wuye_field.places.site_settings import DEFAULTS, site_settings_at
 from wuye_field.workorders import sla
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, SOURCES, STATES, OrderEvent, WorkOrder
 from wuye_field.workorders.residents import mask_name, mask_phone
 
 REPORT_ROLES = ("supervisor", "admin")
-RETURN_VISIT_TARGET = 70  # per cent, W4
+RETURN_VISIT_TARGET = DEFAULTS["return_visit_target"][0]  # per cent, W4: the default; the site's setting applies
 DECIDED_LATE = (sla.MISSED, sla.RED)
 
 # The projection columns `sla.clocks` needs (plus what the figures use), read without loading whole orders.
@@ -80,10 +81,11 @@ class MonthReport:
     satisfaction: Share
     reopens: Share
     by_priority_label: dict[str, str] = field(default_factory=dict)
+    return_visit_target: int = RETURN_VISIT_TARGET  # the site's W4 target in force at the month's last moment
 
     @property
     def return_visit_ok(self) -> bool | None:
-        return self.return_visits.meets(RETURN_VISIT_TARGET)
+        return self.return_visits.meets(self.return_visit_target)
 
     @property
     def start_local(self) -> str:
@@ -226,6 +228,7 @@ def site_month(site: Site, month: str, start: datetime, end: datetime, *, now: d
         return_visits=Share(len(done & visited), len(done)), satisfaction=satisfaction,
         reopens=Share(len(done & reopened), len(done)),
         by_priority_label={p: str(label) for p, label in PRIORITIES.items()},
+        return_visit_target=site_settings_at(site.id, min(end - timedelta(microseconds=1), now)).return_visit_target,
     )
 
 

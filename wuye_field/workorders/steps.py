@@ -43,7 +43,7 @@ from wuye_field.workorders import alerting, sla, states
 from wuye_field.workorders.models import CATEGORIES, PRIORITIES, SOURCES, OrderEvent, PriceItem, WorkOrder
 from wuye_field.workorders.queries import (
     DEFECT_RAISERS, DISPATCHERS, EVENT_PHOTOS, SIGNATURE_PHOTOS, TECHNICIAN, get_order, has_trade, holders,
-    is_dispatcher, order_not_found, require_dispatcher, settings_for, sla_minutes, user_name,
+    is_dispatcher, order_not_found, require_dispatcher, settings_for, sla_minutes_at, user_name,
 )
 
 
@@ -192,7 +192,7 @@ def raise_order(user: User, *, site_id: int, source: str, category: str, priorit
     _check_place(site.id, place_id, building_id)
     _check_defect(site.id, defect_id, source)
     raised_at = _when(receipt)
-    arrive_minutes, finish_minutes = sla_minutes(site.id, priority)
+    arrive_minutes, finish_minutes = sla_minutes_at(site.id, priority, raised_at)
     order = WorkOrder(
         site_id=site.id, client_uuid=receipt.client_uuid, raised_by_id=user.id, raised_at=raised_at,
         received_at=receipt.received_at,
