@@ -206,3 +206,18 @@ def _building(name: str) -> int:
 def test_the_daily_command_raises_planned_orders(runner, demo):
     result = runner.invoke(args=["wuye", "checks-orders"])
     assert result.exit_code == 0 and "planned work orders raised:" in result.output
+
+
+def test_an_overdue_plan_alerts_the_sites_supervisors_once_per_window(demo):
+    from wuye_field.accounts.models import User
+    from wuye_field.alerts.models import Alert
+    from wuye_field.checks.alerting import check_overdue
+
+    noon = datetime(2030, 3, 5, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai: the 10:00 daily check is overdue
+    assert check_overdue(noon) >= 1
+    assert check_overdue(noon + timedelta(minutes=5)) == 0  # the same window: nobody is told twice
+    alert = db.session.scalars(select(Alert).where(Alert.kind == "check_overdue",
+                                                   Alert.text.contains("4 件设备未检查"))).one()
+    names = {db.session.get(User, r.user_id).staff_no for r in alert.recipients}
+    assert "supervisor01" in names and "guard01" not in names
+    assert check_overdue(noon + timedelta(days=1)) >= 1  # the next day's window is a new one
