@@ -185,6 +185,21 @@ def purge_expired() -> None:
     db.session.commit()
 
 
+@wuye.command("checks-orders")
+@with_appcontext
+def checks_orders() -> None:
+    """Raise the upkeep work orders due within their lead time on every site (run daily; safe to run twice)."""
+    from wuye_field.checks.orders import raise_planned_orders
+    from wuye_field.core.time import utcnow
+    from wuye_field.places.models import Site
+
+    made = 0
+    for site in db.session.scalars(db.select(Site).order_by(Site.id)):
+        made += len(raise_planned_orders(site, now=utcnow()))
+    db.session.commit()
+    click.echo(f"planned work orders raised: {made}")
+
+
 from wuye_field.backup.cli import backup, restore  # noqa: E402  (kept in their own module)
 
 wuye.add_command(backup)

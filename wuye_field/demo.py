@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
+from wuye_field.checks.demo import checks_history, load_checks_demo
 from wuye_field.audit.models import ChainEntry
 from wuye_field.cleaning.demo import cleaning_history, load_cleaning_demo
 from wuye_field.cleaning.models import CleaningTask
@@ -47,6 +48,7 @@ HISTORY = [
     cleaning_history,
     workorders_history,
     handover_history,
+    checks_history,
     gate_history,  # last: it writes the gate's own records only
 ]
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
@@ -137,6 +139,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_gate_demo(site, now, hash_method)
     if sample_orders:  # the bare demo of the test suite keeps no settings or complaints of its own
         load_incidents_demo(site, now)
+    load_checks_demo(site, now)
     if with_history and not has_history(site, now):
         load_history(site, HISTORY_DAYS, now)
     return site

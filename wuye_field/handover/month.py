@@ -25,21 +25,26 @@ from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.handover import rules
 from wuye_field.handover.models import Handover, HandoverAcceptance, HandoverPost
+from wuye_field.handover.posts import PostSettings, post_settings
 from wuye_field.places.models import Site
 
 ON_TIME, EARLY, LATE, NOT_ACCEPTED, OPEN = "on_time", "early", "late", "not_accepted", "open"
 LABELS = {ON_TIME: _l("按时"), EARLY: _l("提前"), LATE: _l("迟到"), NOT_ACCEPTED: _l("未接班"), OPEN: _l("进行中")}
 
 
-def _shift_starts(post: HandoverPost, first: date, last: date, now: datetime, since: datetime) -> list[datetime]:
-    """The post's shift starts on local days first…last that have begun by `now`, from `since` on."""
+def _shift_starts(post: HandoverPost, settings, first: date, last: date, now: datetime,
+                  since: datetime) -> list[datetime]:
+    """The post's shift starts on local days first…last that have begun by `now`, from `since` on, each day
+    with the shift starts in force at its local midnight (H1 settings are effective-dated)."""
     tz = ZoneInfo(post.site.timezone)
-    try:
-        clocks = rules.parse_clocks(post.shift_starts)
-    except ValueError:
-        return []
-    starts = [datetime.combine(first + timedelta(days=i), clock, tz).astimezone(ZoneInfo("UTC"))
-              for i in range((last - first).days + 1) for clock in clocks]
+    starts = []
+    for i in range((last - first).days + 1):
+        day = first + timedelta(days=i)
+        try:
+            clocks = settings(datetime.combine(day, datetime.min.time(), tz)).starts
+        except ValueError:
+            continue
+        starts += [datetime.combine(day, clock, tz).astimezone(ZoneInfo("UTC")) for clock in clocks]
     return [s for s in starts if since <= s <= as_utc(now)]
 
 
@@ -49,9 +54,9 @@ def _due_since(post: HandoverPost, first_handover: datetime | None) -> datetime:
     return min(created, first_handover) if first_handover else created
 
 
-def state_of(post: HandoverPost, start: datetime, handover: Handover | None, acceptance: HandoverAcceptance | None,
+def state_of(post: PostSettings, start: datetime, handover: Handover | None, acceptance: HandoverAcceptance | None,
              now: datetime) -> str:
-    """The state of one due shift (see the module doc)."""
+    """The state of one due shift (see the module doc), by the post's settings in force at its start."""
     if acceptance is None:
         return NOT_ACCEPTED if rules.is_late(start, None, now, post.late_after_min) else OPEN
     if rules.is_late(start, acceptance.device_time, now, post.late_after_min):
@@ -83,10 +88,12 @@ def due_shifts(site: Site, first: date, last: date, *, now: datetime):
     rows = []
     for post in posts:
         first_handover = as_utc(firsts[post.id]) if firsts.get(post.id) else None
-        for shift in _shift_starts(post, first, last, now, _due_since(post, first_handover)):
+        settings = post_settings(post)
+        for shift in _shift_starts(post, settings, first, last, now, _due_since(post, first_handover)):
             handover = by_shift.get((post.id, shift))
             acceptance = acceptances.get(handover.id) if handover else None
-            rows.append((post, shift, handover, acceptance, state_of(post, shift, handover, acceptance, now)))
+            state = state_of(settings(shift), shift, handover, acceptance, now)
+            rows.append((post, shift, handover, acceptance, state))
     return rows
 
 

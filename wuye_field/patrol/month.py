@@ -7,7 +7,8 @@
   /export/windows.csv, so every figure is a count of that file.
 - P6: a *building round* is a round on a route whose stops all lie in one building, finished (a
   RoundFinish) before its window closed. Each building with such a route is due two of them per shift
-  (day 08:00–20:00, night 20:00–08:00 local, `compliance.DAY_SHIFT`); a shift counts once it has ended.
+  (the site's shift change times in force then, 考核设置: default day 08:00–20:00, night 20:00–08:00 local);
+  a shift counts once it has ended.
 - Inspection exceptions: inspections (originals, not corrections) that found something wrong.
 
 The states come from `supervision.area_states` (the same windows the compliance page draws).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -28,6 +29,7 @@ from wuye_field.extensions import db
 from wuye_field.patrol import compliance as rules
 from wuye_field.patrol.models import Inspection, PatrolMakeup, Round, RoundFinish, RouteStop, Route, Scan
 from wuye_field.patrol.supervision import area_states, state_label
+from wuye_field.places.site_settings import SiteSettingsTimeline, site_settings_timeline
 from wuye_field.places.models import Building, Place, Site
 
 P6_TARGET = 2  # building rounds per shift (P6)
@@ -73,7 +75,9 @@ def windows(site: Site, first: date, last: date, *, now: datetime) -> list[tuple
     _tz, start, end = _bounds(site, first, last)
     areas = area_states(site, first, last, now=now)
     ids = [place.id for place, _w, _s in areas]
-    visits = _visits_by_user(ids, start, end + rules.LATE_GRACE)
+    settings = site_settings_timeline(site.id)  # a late visit may come up to the longest grace in force
+    grace = max(settings.at(when).lateness_grace for when in [start, *settings.changes_between(start, end)])
+    visits = _visits_by_user(ids, start, end + grace)
     authors = _makeup_authors(ids, start, end)
     result = []
     for place, place_windows, states in areas:
@@ -168,16 +172,16 @@ def makeup_rows(site: Site, first: date, last: date):
     return header, lines()
 
 
-def _shift_of(moment: datetime, tz: ZoneInfo) -> tuple[date, str]:
+def _shift_of(moment: datetime, tz: ZoneInfo, settings: SiteSettingsTimeline) -> tuple[date, str]:
     local = as_utc(moment).astimezone(tz)
-    day_start, night_start = rules.DAY_SHIFT
+    day_start, night_start = settings.at(moment).shift_starts
     if local.time() < day_start:
         return local.date() - timedelta(days=1), "night"
     return local.date(), "day" if local.time() < night_start else "night"
 
 
-def _shift_end(day: date, shift: str, tz: ZoneInfo) -> datetime:
-    day_start, night_start = rules.DAY_SHIFT
+def _shift_end(day: date, shift: str, tz: ZoneInfo, settings: SiteSettingsTimeline) -> datetime:
+    day_start, night_start = settings.at(datetime.combine(day, time(12), tz)).shift_starts
     if shift == "day":
         return datetime.combine(day, night_start, tz)
     return datetime.combine(day + timedelta(days=1), day_start, tz)
@@ -201,11 +205,12 @@ def building_rounds(site: Site, first: date, last: date, *, now: datetime) -> di
         select(Round.route_id, Round.device_time).join(RoundFinish, RoundFinish.round_id == Round.id)
         .where(Round.site_id == site.id, Round.route_id.in_(list(routes)), Round.device_time >= start,
                Round.device_time < end, RoundFinish.device_time <= Round.window_ends_at)) if routes else []
+    settings = site_settings_timeline(site.id)
     per: dict[int, Counter] = defaultdict(Counter)
     for route_id, when in rounds:
-        per[routes[route_id]][_shift_of(when, tz)] += 1
+        per[routes[route_id]][_shift_of(when, tz, settings)] += 1
     shifts = [(first + timedelta(days=i), s) for i in range((last - first).days + 1) for s in ("day", "night")]
-    ended = [key for key in shifts if _shift_end(*key, tz) <= as_utc(now)]
+    ended = [key for key in shifts if _shift_end(*key, tz, settings) <= as_utc(now)]
     result = []
     for bid, building in sorted(buildings.items(), key=lambda pair: pair[1].name):
         met = sum(per[bid][key] >= P6_TARGET for key in ended)

@@ -15,6 +15,7 @@ PLACE_KINDS = {
     "checkpoint": _l("巡更点"),
     "cleaning": _l("保洁区域"),
     "both": _l("巡更点 + 保洁区域"),
+    "equipment": _l("设备"),  # a piece of equipment's own QR tag (checks.equipment), not patrolled nor cleaned
 }
 DEFAULT_PATROL_INTERVAL_MIN = 240  # P2: key areas patrolled at least every 4 hours
 TAG_TOKEN_BYTES = 18  # 144 random bits, 24 URL-safe characters (the contract asks for ≥ 128 bits)

@@ -37,6 +37,7 @@ ACTION_LABELS = (  # endpoint prefix → what the list calls the action
     ("patrol.record_scan", lambda: _("巡更打卡")), ("patrol.round", lambda: _("巡更")),
     ("patrol.record_inspection", lambda: _("巡查记录")), ("defects.", lambda: _("报事")),
     ("cleaning.", lambda: _("保洁打卡")), ("workorders.", lambda: _("工单")), ("handover.", lambda: _("交接班")),
+    ("checks.", lambda: _("设备检查")),
 )
 
 

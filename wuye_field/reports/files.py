@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from wuye_field.audit import chain
+from wuye_field.checks import exports as checks
 from wuye_field.cleaning import reports as cleaning
 from wuye_field.core.csv_export import csv_text
 from wuye_field.core.months import month_days, month_of
@@ -31,6 +32,7 @@ EXPORTS: dict[str, Export] = {
     "cleaning": lambda site, first, last, now: cleaning.export_text(site, first, last, now=now),
     "workorders": lambda site, first, last, now: workorders.export_text(site, first, last, now=now),
     "handovers": lambda site, first, last, now: csv_text(*handover.export_rows(site, first, last, now=now)),
+    "checks": lambda site, first, last, now: checks.checks_csv(site, first, last),
 }
 
 

@@ -34,7 +34,7 @@ CATEGORIES = {
     "water": _l("水"), "power": _l("电"), "civil": _l("土建"), "doors": _l("门窗"), "lift": _l("电梯"),
     "fire": _l("消防"), "public": _l("公共设施"), "other": _l("其他"),
 }
-SOURCES = {"desk": _l("客服来电/来访"), "defect": _l("巡查缺陷"), "supervisor": _l("主管")}
+SOURCES = {"desk": _l("客服来电/来访"), "defect": _l("巡查缺陷"), "supervisor": _l("主管"), "plan": _l("维保计划")}
 EVENT_KINDS = ("raise", "assign", "grab", "arrive", "hold", "resume", "done", "visit", "reopen", "cancel",
                "close", "settle")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from wuye_field.places.models import Site
 from wuye_field.workorders import sla
-from wuye_field.workorders.reports import RETURN_VISIT_TARGET, Share, order_facts, site_month
+from wuye_field.workorders.reports import Share, order_facts, site_month
 
 CLOCK_STATES = (sla.OK, sla.AMBER, sla.RED, sla.MET, sla.MISSED, sla.CANCELLED)
 
@@ -25,7 +25,7 @@ def month_figures(site: Site, month: str, start: datetime, end: datetime, *, now
             "priority_labels": dict(report.by_priority_label),
             "avg_response_minutes": report.avg_response_minutes,
             "avg_completion_minutes": report.avg_completion_minutes,
-            "return_visits": _share(report.return_visits), "return_visit_target": RETURN_VISIT_TARGET,
+            "return_visits": _share(report.return_visits), "return_visit_target": report.return_visit_target,
             "satisfaction": _share(report.satisfaction), "reopens": _share(report.reopens),
             "clock_states": clock_states(site.id, start, end, now=now)}
 

@@ -1,7 +1,7 @@
 """gate: rosters of the handover posts; visitors (personal fields apart), passes, watch list, release slips, vehicles, parcels, the duty log and its sign-offs, erasures
 
 Revision ID: b7f0b634eb3a
-Revises: ae6e4db2eb5b
+Revises: ea551b7d6579
 Create Date: 2026-11-29 19:11:43.072584
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7f0b634eb3a'
-down_revision = 'ae6e4db2eb5b'
+down_revision = 'ea551b7d6579'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,24 @@
+"""`wuye demo` gives DEMO about 60 pieces of equipment with the default plans and a month of checks."""
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select
+
+from wuye_field.checks import board
+from wuye_field.checks.demo import checks_history
+from wuye_field.checks.models import CheckPlan, CheckRecord, Drill, Equipment
+from wuye_field.core.time import utcnow
+from wuye_field.extensions import db
+
+
+def test_demo_equipment_plans_and_a_month_of_history(demo):
+    assert 50 <= db.session.scalar(select(func.count(Equipment.id))) <= 70
+    assert db.session.scalar(select(func.count(CheckPlan.id))) >= 9
+    started = time.process_time()  # CPU time: other work on a shared machine does not count against it
+    made = checks_history(demo, 30, utcnow())
+    assert time.process_time() - started < 5  # its share of the demo's time budget (about 2 s alone)
+    assert made > 150 and db.session.scalar(select(func.count(CheckRecord.id))) == made
+    assert db.session.scalar(select(func.count(Drill.id))) == 1
+    assert not board.board(demo, now=utcnow()).drill_red
+    assert checks_history(demo, 30, utcnow()) == 0  # a second run adds nothing
