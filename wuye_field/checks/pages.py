@@ -31,7 +31,7 @@ def bad_reference() -> str:
 
 
 def reading_message(row: MeterReading) -> str:
-    return _("已记录读数：%(v)s", v=f"{row.value:g}")
+    return _("已记录读数：%(v)s", v=format(row.value, "g"))
 
 
 def drill_message(row: Drill) -> str:
