@@ -99,7 +99,8 @@ def test_ordinary_field_actions_and_photos_still_pass(guard):
 
 
 def test_every_field_action_has_a_body_limit(app):
-    """Each view under @idempotent_action names its limit; only the photo upload may take a photo's size."""
+    """Each view under @idempotent_action names its limit; only the photo upload may take a photo's size, and
+    the batch replay up to 100 actions' worth (each action inside it is held to its own limit)."""
     from wuye_field.core.request_limits import view_body_limit
 
     field_actions = [endpoint for endpoint, view in app.view_functions.items()
@@ -109,5 +110,7 @@ def test_every_field_action_has_a_body_limit(app):
         limit = view_body_limit(endpoint)
         if endpoint == "defects.upload_photo":
             assert limit == app.config["MAX_CONTENT_LENGTH"]
+        elif endpoint == "sync.replay_batch":
+            assert limit == app.config["SYNC_BATCH_MAX_BYTES"]
         else:
             assert limit == app.config["FIELD_ACTION_MAX_BYTES"], endpoint

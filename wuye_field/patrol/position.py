@@ -29,10 +29,12 @@ def change(actor, site_id: int, name: str, new_value: Any, *, now: datetime, lab
 
 
 def kept(site_id: int, form: Mapping | None, at: datetime) -> dict:
-    """The position columns to store: the phone's position when the site records positions, else none."""
-    if not form or not value(site_id, "patrol.record_position", at):
+    """The position columns to store: the phone's position when the site records positions, else none.
+    (A phone that sent no position costs no settings read.)"""
+    position = parse_position(form or {})
+    if position["lat"] is None or not value(site_id, "patrol.record_position", at):
         return dict(NO_POSITION)
-    return parse_position(form)
+    return position
 
 
 def distance_from_place(record, place) -> float | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wuye_field.accounts.models import User
 from wuye_field.audit import chain
@@ -103,12 +104,15 @@ def add_scan(user: User, place: Place, receipt: Receipt, *, via: str = "link", n
     if round_ is not None and round_.site_id != place.site_id:
         round_ = None
     off_route = round_ is not None and place.id not in planned_ids(round_)
-    # place and user given as objects too: the answer reads them without loading them again (issue 13).
-    scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id, place=place, user=user,
+    scan = Scan(**receipt.columns(), user_id=user.id, site_id=place.site_id, place_id=place.id,
                 round_id=round_.id if round_ else None, off_route=off_route, tag_retired=tag_retired,
                 via=via, note=note, **kept_position(place.site_id, position, receipt.received_at))
     db.session.add(scan)
     db.session.flush()
+    # The answer reads the place and the user: hand them over as loaded, without loading them again (issue 13)
+    # and without cascading them into this session (the signed-in user may come from another one).
+    set_committed_value(scan, "place", place)
+    set_committed_value(scan, "user", user)
     chain.append_records(place.site_id, "scan", [scan.id], now=receipt.received_at)
     warning = _("「%(place)s」不在本次巡更路线上，已记录。", place=place.name) if off_route else ""
     return scan, warning
