@@ -22,7 +22,7 @@
   var call = panel.querySelector('[data-sos-call]');
 
   function show(text, kind) {
-    call.href = 'tel:' + call.dataset.tel.replace(/\s+/g, '');
+    call.href = 'tel:' + call.dataset.sosCall.replace(/\s+/g, '');
     panel.hidden = false;
     panel.style.display = 'grid';
     floating.hidden = true;  // the panel's own hold button takes over

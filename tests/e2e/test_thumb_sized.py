@@ -19,7 +19,7 @@ SMALL_PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "ha
 ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01")
 MIN_TAP = 44
 MAX_PAGES = 80  # per role: enough for every kind of page its links reach
-SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png)$|/tags")
+SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png|xlsx)$|/tags")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u2604\u2606-\u27BF\u2B00-\u2BFF\u21C5]")  # ★ is a text star
 
 AUDIT = (Path(__file__).parent / "thumb_audit.js").read_text(encoding="utf-8")
