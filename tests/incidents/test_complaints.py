@@ -124,5 +124,5 @@ def test_the_admin_page_changes_settings_through_the_history(client, auth, demo)
     assert settings.value(demo.id, "incidents.complaint_cutoff", datetime.now(timezone.utc)) == "17:30"
     auth.logout()
     auth.login("guard01")
-    assert 'data-tel="021-5555 0101"' in client.get("/").get_data(as_text=True)
+    assert 'data-sos-call="021-5555 0101"' in client.get("/").get_data(as_text=True)
     assert db.session.scalar(select(Complaint)) is None
