@@ -77,6 +77,7 @@ def test_sos_made_offline_is_queued_said_plainly_and_delivered_once_on_reconnect
     before = len(server.query(select(SosCall.id)))
     posts_before = len(server.wsgi.posts("/incidents/sos"))
 
+    guard.wait_offline_ready("/")  # a phone that has synced once holds the SOS script for offline use
     # guard01's phone loses the network (the desk's does not)
     guard.context.set_offline(True)
     server.wsgi.overrides["/sync/csrf"] = lambda: ("503 Service Unavailable", {"error": "offline"})
