@@ -319,9 +319,9 @@ class Phone:
     def badge(self) -> str:
         return self.page.locator("#sync-badge").inner_text()
 
-    def wait_badge(self, text: str):
+    def wait_badge(self, text: str, timeout: float | None = None):
         self.page.wait_for_function(
-            "t => (document.getElementById('sync-badge') || {}).textContent.includes(t)", arg=text)
+            "t => (document.getElementById('sync-badge') || {}).textContent.includes(t)", arg=text, timeout=timeout)
 
     def outbox_items(self) -> list[dict]:
         return self.page.evaluate(
