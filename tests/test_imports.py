@@ -23,6 +23,7 @@ LAYERS = {
     "patrol": 6, "cleaning": 6, "workorders": 6, "handover": 6,   # the field domains
     "gate": 7, "checks": 7, "incidents": 7,      # duties built on the field domains (posts, defects, orders)
     "reports": 8, "onboarding": 8, "residents": 8,   # over every duty: month figures, import, the public window
+    "survey": 8,                                 # the month's satisfaction survey (read by the assessment)
     "assessment": 9,                             # the month's score, from the month figures
     "dashboard": 10, "backup": 10, "demo": 10,   # pages, tools and data over several domains
     "quarantine": 10,                            # actions kept aside, applied late through any domain's view
