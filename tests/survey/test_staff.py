@@ -141,3 +141,21 @@ def test_home_card_and_poster(client, auth, demo):
     assert 'id="home-survey"' in home
     poster = client.get(f"/survey/poster?site={demo.id}").get_data(as_text=True)
     assert "<svg" in poster and "/s/" in poster
+
+
+def test_demo_history_has_last_month_and_this_month(demo):
+    from wuye_field.audit.chain import verify
+    from wuye_field.survey.demo import survey_history
+
+    now = utcnow()
+    survey_history(demo, 35, now)
+    survey_history(demo, 35, now)  # twice changes nothing
+    this = _this(demo)
+    last = month_survey(demo.id, previous_month(this))
+    assert last.responses == 30 and last.dropped == (100.0, 45.0) and last.score is not None
+    assert 0 < last.dissatisfied and last.dissatisfaction_rate < rules.DISSATISFACTION_VETO
+    kinds = [r.respondent for r in stored(demo.id) if r.month == previous_month(this)]
+    assert kinds.count("staff") == 10 and kinds.count("resident") == 20
+    assert {r.channel for r in stored(demo.id)} == {"desk", "link"}
+    assert month_survey(demo.id, this).responses >= 3
+    assert verify(demo.id).ok
