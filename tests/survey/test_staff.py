@@ -153,7 +153,7 @@ def test_demo_history_has_last_month_and_this_month(demo):
     this = _this(demo)
     last = month_survey(demo.id, previous_month(this))
     assert last.responses == 30 and last.dropped == (100.0, 45.0) and last.score is not None
-    assert 0 < last.dissatisfied and last.dissatisfaction_rate < rules.DISSATISFACTION_VETO
+    assert last.dissatisfied > 0 and last.dissatisfaction_rate < rules.DISSATISFACTION_VETO
     kinds = [r.respondent for r in stored(demo.id) if r.month == previous_month(this)]
     assert kinds.count("staff") == 10 and kinds.count("resident") == 20
     assert {r.channel for r in stored(demo.id)} == {"desk", "link"}
