@@ -107,3 +107,34 @@ def test_a_closed_month_takes_no_more_responses(app, demo):
     else:
         raise AssertionError("a closed month took a response")
     assert db.session.scalar(select(SurveyResponse.id)) is None
+
+
+def test_the_public_form_is_light(client, demo):
+    import gzip
+
+    html = client.get(link(demo)).get_data()
+    css = client.get("/static/css/survey.css").get_data()
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) <= 20 * 1024
+
+
+def test_too_many_answers_from_one_address_are_refused_in_chinese(make_app, demo):
+    app = make_app(RATELIMIT_ENABLED=True, SURVEY_LIMIT_PER_IP="2 per hour")
+    with app.app_context():
+        site = db.session.merge(demo)
+        url = link(site)
+        client = app.test_client()
+        assert client.post(url, data=form(site, "13900000001")).status_code == 201
+        assert client.post(url, data=form(site, "13900000002")).status_code == 201
+        third = client.post(url, data=form(site, "13900000003"))
+        assert third.status_code == 429 and "提交太频繁" in third.get_data(as_text=True)
+        assert len(stored(site.id)) == 2
+
+
+def test_a_post_without_the_form_token_is_refused(make_app, demo):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        site = db.session.merge(demo)
+        url = link(site)
+        refused = app.test_client().post(url, data=form(site))
+        assert refused.status_code == 400
+        assert stored(site.id) == []
