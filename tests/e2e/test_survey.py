@@ -63,3 +63,36 @@ def test_a_resident_answers_the_survey_on_a_phone_without_javascript(playwright_
     finally:
         context.close()
         browser.close()
+
+
+def test_the_desk_types_two_paper_forms_and_a_duplicate_is_refused(playwright_instance, server):
+    """The entry form goes through the outbox: stored, cleared for the next form; the same number again
+    comes back with the Chinese refusal."""
+    from tests.e2e.conftest import PASSWORD
+
+    survey_url(server)  # the questionnaire exists
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    context = browser.new_context(**PHONE, service_workers="block")
+    context.set_default_timeout(20000)
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/login")
+        page.fill("input[name=username]", "desk01")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(lambda u: "/login" not in u)
+        page.goto(server.url + "/survey/entry")
+        result = page.locator("#survey-entry-form [data-outbox-result]")
+        sent = (("13622223333", "已录入问卷"), ("13622224444", "已录入问卷"), ("13622223333", "本月已经填过问卷"))
+        for phone, expected in sent:
+            page.fill("input[name=phone]", phone)
+            page.fill("input[name=overall]", "90")
+            page.click("#survey-entry-form button[type=submit]")
+            page.wait_for_function("el => el.dataset.state === 'ok' || el.dataset.state === 'error'",
+                                   arg=result.element_handle())
+            assert expected in result.inner_text()
+            assert page.input_value("input[name=phone]") == ""  # cleared for the next paper form
+        assert _count(server, "13622223333") == 1 and _count(server, "13622224444") == 1
+    finally:
+        context.close()
+        browser.close()
