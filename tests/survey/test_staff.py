@@ -159,3 +159,9 @@ def test_demo_history_has_last_month_and_this_month(demo):
     assert {r.channel for r in stored(demo.id)} == {"desk", "link"}
     assert month_survey(demo.id, this).responses >= 3
     assert verify(demo.id).ok
+
+
+def test_the_desk_keeps_the_entry_form_offline(client, auth, demo):
+    auth.login("desk01")
+    manifest = client.get("/sync/manifest").get_json()
+    assert f"/survey/entry?site={demo.id}" in manifest["pages"]

@@ -1,6 +1,7 @@
 """The survey's home card for supervisors, the desk and admins: this month's responses against the target."""
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from wuye_field.core.months import month_of, site_today
@@ -25,3 +26,8 @@ def survey_section(user) -> Section | None:
     return Section("survey/_home.html", {"site": site, "month": month, "count": count,
                                          "target": sum(rules.TARGET.values()),
                                          "can_enter": site.id in user.site_ids(*ENTRY_ROLES)}, order=24)
+
+
+def entry_pages(user) -> list[str]:
+    """The desk's paper-form entry works offline (the outbox keeps the forms until the network is back)."""
+    return [url_for("survey.entry", site=site_id) for site_id in sorted(user.site_ids("desk"))]

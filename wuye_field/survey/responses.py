@@ -38,7 +38,8 @@ class MonthClosed(DomainError):
 
 
 def month_closed(site_id: int, month: str) -> bool:
-    """Whether the site-month is closed: the month close stored its files (this survey's among them)."""
+    """Whether the site-month is closed: the month close stored its files — survey.csv, or for a month
+    closed before the survey existed, the patrol scans every close stores."""
     first, last = month_days(month)
     return any(frozen_export(site_id, name, first, last) is not None for name in ("survey", "scans"))
 

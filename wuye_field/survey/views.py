@@ -10,4 +10,5 @@ from wuye_field.survey.blueprint import bp
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
     registry.add(app, registry.HOME_SECTIONS, home.survey_section)
+    registry.add(app, registry.OFFLINE_PAGES, home.entry_pages)
     registry.add(app, registry.MONTH_EXPORTS, results.month_files)
