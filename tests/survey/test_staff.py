@@ -76,6 +76,10 @@ def test_month_page_masks_phones_for_supervisors_and_logs_admins(client, auth, d
     db.session.expire_all()
     [logged] = db.session.scalars(select(SurveyAccess)).all()
     assert logged.month == _this(demo)
+    auth.logout()
+    auth.login("supervisor01")
+    page = client.get(f"/survey/?site={demo.id}").get_data(as_text=True)
+    assert 'id="survey-access"' in page and "admin01" in page
 
 
 def test_the_csv_reproduces_the_page_score_with_phones_masked(client, auth, demo):
@@ -140,7 +144,7 @@ def test_home_card_and_poster(client, auth, demo):
     home = client.get("/").get_data(as_text=True)
     assert 'id="home-survey"' in home
     poster = client.get(f"/survey/poster?site={demo.id}").get_data(as_text=True)
-    assert "<svg" in poster and "/s/" in poster
+    assert "<svg" in poster and f"{demo.public_base_url.rstrip('/')}/s/" in poster
 
 
 def test_demo_history_has_last_month_and_this_month(demo):

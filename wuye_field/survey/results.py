@@ -30,6 +30,7 @@ from wuye_field.survey.summary import SurveySummary
 VIEWERS = ("supervisor", "desk", "admin")
 FULL_PHONE_UNLOGGED = ("desk",)
 FULL_PHONE_LOGGED = ("admin",)
+LOG_READERS = ("supervisor", "admin")
 
 
 def _summary(responses: list[SurveyResponse]) -> SurveySummary:
@@ -147,7 +148,12 @@ def month_files(site: Site, first, last, now: datetime) -> dict[str, str]:
     return {"survey": month_csv(site, month_of(first))}
 
 
-def access_log(user: User, site_id: int, *, limit: int = 100) -> list[SurveyAccess]:
-    get_site(user, site_id, "supervisor", "admin")
-    return list(db.session.scalars(select(SurveyAccess).where(SurveyAccess.site_id == site_id)
-                                   .order_by(SurveyAccess.id.desc()).limit(limit)))
+def access_rows(user: User, site_id: int, *, limit: int = 50) -> list[dict]:
+    """The latest full views of the site's survey phone numbers, newest first: when, who, which month.
+    NotFound unless supervisor or admin there."""
+    site = get_site(user, site_id, *LOG_READERS)
+    tz = ZoneInfo(site.timezone)
+    rows = db.session.execute(select(SurveyAccess, User.staff_no, User.name).join(User, User.id == SurveyAccess.user_id)
+                              .where(SurveyAccess.site_id == site_id).order_by(SurveyAccess.id.desc()).limit(limit))
+    return [{"at": _local(a.created_at, tz), "who": f"{no} {name}", "month": a.month, "what": a.what}
+            for a, no, name in rows]

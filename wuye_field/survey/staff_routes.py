@@ -42,7 +42,9 @@ def month():
     chosen = parse_month(request.args.get("month"), today=site_today(site.timezone, now))
     view = results.month_view(current_user, site.id, chosen, now=now)
     db.session.commit()
+    readers = site.id in current_user.site_ids(*results.LOG_READERS)
     return render_template("survey/month.html", view=view, sites=sites, answers=ANSWERS,
+                           access=results.access_rows(current_user, site.id) if readers else None,
                            nav={"prev": previous_month(chosen), "next": next_month(chosen)},
                            can_enter=site.id in current_user.site_ids(*responses.ENTRY_ROLES),
                            can_edit=site.id in current_user.site_ids(*questionnaire.EDITORS))
@@ -133,7 +135,7 @@ def poster_page():
     link = questionnaire.site_link(site, now=utcnow())
     questionnaire.ensure_questions(site.id, now=utcnow())
     db.session.commit()
-    url = url_for("survey.public_site", token=link.token, _external=True)
+    url = site.public_base_url.rstrip("/") + url_for("survey.public_site", token=link.token)  # as printed tags
     return render_template("survey/poster.html", site=site, url=url, qr=qr_svg(url, 280))
 
 
