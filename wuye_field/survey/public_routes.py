@@ -11,7 +11,7 @@ from wuye_field.core.database import writes_on_get
 from wuye_field.core.errors import DomainError, FieldErrors
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.survey import public, questionnaire, responses
+from wuye_field.survey import public, questionnaire, responses, rules
 from wuye_field.survey.blueprint import bp
 from wuye_field.survey.models import ANSWERS, RESPONDENTS
 from wuye_field.sync.receipt import Receipt
@@ -56,7 +56,7 @@ def _submit(token: str, building: bool):
     config = current_app.config
     try:
         public.check_rate(config["SURVEY_LIMIT_PER_IP"], config["SURVEY_LIMIT_PER_PHONE"],
-                          request.remote_addr or "-", str(request.form.get("phone", ""))[:20],
+                          request.remote_addr or "-", rules.clean_phone(request.form.get("phone")) or "-",
                           enabled=config["RATELIMIT_ENABLED"])
         response = responses.submit_public(site, request.form, receipt=Receipt.server(utcnow()),
                                            building_id=building_id)
