@@ -27,7 +27,12 @@ HANDOVER_NOTES = "handover_notes"
 # provider(site, first, last, now) → {name: CSV text}: exports of a package beside reports (the survey) that a
 # month close stores with its own (read by wuye_field.reports.files.freeze; then served via FROZEN_EXPORTS)
 MONTH_EXPORTS = "month_exports"
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES, MONTH_EXPORTS)
+# provider(order, user) → Section | None: a duty above work orders that raised the order (checks' planned
+# upkeep) gives its completion form: `context["action"]` is where the form posts, `template` the fields it
+# adds (the plan's checklist); read by wuye_field.workorders.queries (the order page's 「完工」 form).
+ORDER_COMPLETION = "order_completion"
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES, MONTH_EXPORTS,
+         ORDER_COMPLETION)
 _EXTENSION = "wuye_field.registry"
 
 
