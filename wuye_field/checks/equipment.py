@@ -165,7 +165,11 @@ def status_history(equipment_id: int) -> list[EquipmentStatus]:
 
 def give_own_tag(actor: User, equipment_id: int) -> Place:
     """A QR tag of its own for a piece (a place of kind "equipment" with the piece's code and name)."""
-    equipment = get_equipment(actor, equipment_id, *ADMINS)
+    return own_tag(get_equipment(actor, equipment_id, *ADMINS))
+
+
+def own_tag(equipment: Equipment) -> Place:
+    """The piece's own tag, made the first time (its token like every place's); 409 when its code is taken."""
     if equipment.tag_place_id is not None:
         return db.session.get(Place, equipment.tag_place_id)
     if db.session.scalar(select(Place.id).where(Place.site_id == equipment.site_id, Place.code == equipment.code)):
