@@ -141,7 +141,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_gate_demo(site, now, hash_method)
     if sample_orders:  # the bare demo of the test suite keeps no settings or complaints of its own
         load_incidents_demo(site, now)
-    load_checks_demo(site, now)
+    load_checks_demo(site, now, own_tags=sample_orders)
     if with_history and not has_history(site, now):
         load_history(site, HISTORY_DAYS, now)
     return site

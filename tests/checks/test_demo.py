@@ -24,10 +24,14 @@ def test_demo_equipment_plans_and_a_month_of_history(demo):
     assert checks_history(demo, 30, utcnow()) == 0  # a second run adds nothing
 
 
-def test_demo_pieces_with_their_own_tag_are_on_the_tag_sheet_and_open_their_check(client, auth, demo):
+def test_demo_pieces_with_their_own_tag_are_on_the_tag_sheet_and_open_their_check(app, client, auth, demo):
     from wuye_field.checks.demo import OWN_TAGS
+    from wuye_field.demo import load_demo
     from wuye_field.places.models import Place
 
+    assert db.session.scalar(select(func.count(Place.id)).where(Place.kind == "equipment")) == 0  # the bare demo
+    load_demo(app.config["PUBLIC_BASE_URL"], app.config["PASSWORD_HASH_METHOD"], sample_orders=True)  # `wuye demo`
+    db.session.commit()
     pieces = {e.code: e for e in db.session.scalars(select(Equipment).where(Equipment.code.in_(OWN_TAGS)))}
     assert set(pieces) == set(OWN_TAGS) and all(e.tag_place_id for e in pieces.values())
     tags = {e.code: db.session.get(Place, e.tag_place_id) for e in pieces.values()}

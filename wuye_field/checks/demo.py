@@ -67,10 +67,19 @@ EMERGENCY = [("EL01", "1栋应急照明", "CL01"), ("EL02", "车库应急照明"
              ("ES01", "车库疏散指示", "CP04"), ("ES02", "1栋疏散指示", "CL01")]
 
 
-def load_checks_demo(site: Site, now: datetime, *, since: datetime | None = None) -> None:
-    """Register DEMO's equipment and its default plans (the plans in force from `since`, default now)."""
-    if db.session.scalar(select(func.count(Equipment.id)).where(Equipment.site_id == site.id)):
-        return
+def load_checks_demo(site: Site, now: datetime, *, since: datetime | None = None, own_tags: bool = False) -> None:
+    """Register DEMO's equipment and its default plans (the plans in force from `since`, default now);
+    `own_tags` (`wuye demo`, not the test suite's bare demo, whose place counts stay put) gives the pieces
+    of `OWN_TAGS` their own QR tag."""
+    if not db.session.scalar(select(func.count(Equipment.id)).where(Equipment.site_id == site.id)):
+        _register(site, now, since)
+    if own_tags:
+        for piece in db.session.scalars(select(Equipment).where(Equipment.site_id == site.id,
+                                                                Equipment.code.in_(OWN_TAGS))):
+            own_tag(piece)
+
+
+def _register(site: Site, now: datetime, since: datetime | None) -> None:
     places = {p.code: p for p in db.session.scalars(select(Place).where(Place.site_id == site.id))}
     buildings = {b.name: b for b in db.session.scalars(select(Building).where(Building.site_id == site.id))}
     rows = list(EQUIPMENT)
@@ -100,9 +109,6 @@ def load_checks_demo(site: Site, now: datetime, *, since: datetime | None = None
         db.session.flush()
         db.session.add(EquipmentStatus(equipment_id=piece.id, status=IN_SERVICE, created_at=start))
     db.session.flush()
-    for piece in db.session.scalars(select(Equipment).where(Equipment.site_id == site.id,
-                                                            Equipment.code.in_(OWN_TAGS))):
-        own_tag(piece)
     plan_rules.ensure_default_plans(site.id, actor=None, now=start)
 
 
