@@ -134,3 +134,16 @@ def test_a_lone_equipment_csv_is_read_as_the_equipment_sheet(admin01, demo):
     data = (header + f"FE95,灭火器,门卫灭火器,CP01,,,干粉,4,{EXPIRY},,在用\n").encode("gb18030")
     preview = service.preview_files(admin01, demo, [("设备.csv", data)])
     assert [s.spec.key for s in preview.sheets] == ["equipment"] and not preview.has_errors
+
+
+def test_the_upload_page_previews_and_confirms_the_equipment_sheet(admin, demo):
+    import re
+
+    data = workbook(**NEW_SITE)
+    page = admin.post(f"/onboarding/sites/{demo.id}/preview", data={"files": (io.BytesIO(data), "site.xlsx")},
+                      content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<tr data-sheet="equipment"><td>设备</td><td data-create>3</td>' in html
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    assert admin.post(f"/onboarding/sites/{demo.id}/confirm", data={"token": token, "mode": "all"}).status_code == 200
+    assert _piece("HB790").attrs == {"expected_extinguishers": 4}
