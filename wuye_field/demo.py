@@ -86,6 +86,7 @@ USERS = [
     ("supervisor01", "陈静", "13800000005", {"supervisor"}),
     ("desk01", "杨丽", "13800000006", {"desk"}),
     ("admin01", "赵敏", "13800000007", {"admin"}),
+    ("inspector01", "孙建国", "13800000011", {"inspector"}),  # the client's inspector (read-only, the round)
 ]
 
 
