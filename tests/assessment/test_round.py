@@ -48,7 +48,7 @@ def test_the_inspector_scores_decides_and_the_chain_holds(client, auth, demo, mo
     assert decided.item_scores == {"hygiene": 17.5}
     assert decided.accepted == frozenset({"P2.missed"}) and decided.rejected == {"C3.late": "当天停水"}
     assert chain.verify(demo.id).ok
-    page = client.get(f"/assessment/round?site={demo.id}&month={month}").get_data(as_text=True).replace("\xa0", " ")
+    page = client.get(f"/assessment/round/{demo.id}/{month}").get_data(as_text=True).replace("\xa0", " ")
     assert "已评 17.5 分" in page and "当天停水" in page and 'data-action="assess-score"' in page
 
 
@@ -94,6 +94,8 @@ def test_an_onsite_deduction_keeps_its_photo(client, auth, demo, month):
                                                                                            "草坪有垃圾", 1)
     assert deduction.by == "孙建国"
     assert chain.verify(demo.id).ok
+    page = client.get(f"/assessment/round/{demo.id}/{month}")
+    assert page.status_code == 200 and "草坪有垃圾" in page.get_data(as_text=True)
 
 
 def test_an_inspector_of_another_site_sees_nothing_of_this_one(client, auth, demo, month, factories):
@@ -101,7 +103,7 @@ def test_an_inspector_of_another_site_sees_nothing_of_this_one(client, auth, dem
     factories.user(role="inspector", site=other, staff_no="insp09", password="wuye-demo")
     db.session.commit()
     auth.login("insp09")
-    assert client.get(f"/assessment/round?site={demo.id}").status_code == 404
+    assert client.get(f"/assessment/round/{demo.id}").status_code == 404
     assert post(client, demo.id, month, kind="score", item="hygiene", points="18").status_code == 404
     assert client.get(f"/reports/month?site={demo.id}&month={month}").status_code == 404
     assert count() == 0
@@ -147,7 +149,7 @@ def test_after_both_signatures_nothing_changes_the_month(client, auth, demo, mon
     decided = entries.decisions(demo.id, month)
     assert decided.item_scores == {"hygiene": 19.0}
     assert {s.role: s.name for s in decided.signatures} == {"inspector": "孙建国", "manager": "陈静"}
-    page = client.get(f"/assessment/round?site={demo.id}&month={month}").get_data(as_text=True)
+    page = client.get(f"/assessment/round/{demo.id}/{month}").get_data(as_text=True)
     assert 'data-action="assess-score"' not in page and "双方签字" in page
 
 
@@ -184,6 +186,6 @@ def test_latest_made_wins_even_when_it_arrives_first(client, auth, demo, month):
 def test_the_round_is_on_the_inspectors_home_and_offline(client, auth, demo):
     auth.login("inspector01")
     home = client.get("/").get_data(as_text=True)
-    assert "考核检查" in home and f"/assessment/round?site={demo.id}" in home
+    assert "考核检查" in home and f"/assessment/round/{demo.id}" in home
     manifest = client.get("/sync/manifest").get_json()
-    assert any(p.startswith(f"/assessment/round?site={demo.id}") for p in manifest["pages"])
+    assert any(p.startswith(f"/assessment/round/{demo.id}") for p in manifest["pages"])

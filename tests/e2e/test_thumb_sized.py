@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 SMALL_PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True, "locale": "zh-CN",
                "service_workers": "block"}
-ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01")
+ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01", "inspector01")
 MIN_TAP = 44
 MAX_PAGES = 80  # per role: enough for every kind of page its links reach
 SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png|xlsx)$|/tags")

@@ -36,6 +36,6 @@ def round_pages(user) -> list[str]:
     pages = []
     for site in viewable_sites(user)[:HOME_SITES]:
         current, previous = _months(site)
-        pages += [url_for("assessment.round_view", site=site.id),
-                  url_for("assessment.round_view", site=site.id, month=previous)]
+        pages += [url_for("assessment.round_view", site_id=site.id),
+                  url_for("assessment.round_view", site_id=site.id, month=previous)]
     return pages

@@ -63,12 +63,12 @@ def viewable_sites(user: User) -> list[Site]:
     return sites_for(user, *VIEWERS)
 
 
-def round_page(user: User, raw_site: str | None, raw_month: str | None, *, now: datetime) -> RoundPage:
+def round_page(user: User, site_id: int | None, raw_month: str | None, *, now: datetime) -> RoundPage:
     """The round of a site-month (the user's first site and the current month unless asked)."""
     sites = viewable_sites(user)
     if not sites:
         raise Forbidden(_("只有甲方检查员、主管和管理处可以打开考核检查。"))
-    site = get_site(user, int(raw_site), *VIEWERS) if (raw_site or "").isdigit() else sites[0]
+    site = get_site(user, site_id, *VIEWERS) if site_id is not None else sites[0]
     today = site_today(site.timezone, now)
     month = parse_month(raw_month, today=today)
     if month_days(month)[0] > today:

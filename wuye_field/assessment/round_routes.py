@@ -14,11 +14,14 @@ from wuye_field.core.time import utcnow
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 
-@bp.get("/round")
+@bp.get("/round", defaults={"site_id": None, "month": None})
+@bp.get("/round/<int:site_id>", defaults={"month": None})
+@bp.get("/round/<int:site_id>/<month>")
 @login_required
-def round_view():
-    """The round of `?site=&month=YYYY-MM` (the first site and the current month by default)."""
-    view = round_page(current_user, request.args.get("site"), request.args.get("month"), now=utcnow())
+def round_view(site_id: int | None, month: str | None):
+    """The round of a site-month (the first site, the current month by default). Site and month are in the
+    path, not the query: the phone's page cache keys pages by path."""
+    view = round_page(current_user, site_id, month, now=utcnow())
     return render_template("assessment/round.html", view=view)
 
 
