@@ -100,6 +100,8 @@ def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, usern
             if parts.path and not SKIP.search(parts.path) and target not in seen and (path == "/" or "?" not in target):
                 queue.append(target)
     assert len(seen) > 3, f"only {sorted(seen)} visited"
+    if username in ("inspector01", "supervisor01"):  # the inspector's round, this month and last
+        assert sum(p.startswith("/assessment/round/") for p in seen) >= 2, sorted(seen)
     assert not problems, f"{username}: {len(problems)} problems on {len(seen)} pages\n" + "\n".join(problems)
 
 

@@ -1,5 +1,5 @@
 """The inspector's round: the page (kept offline) and its field action (outbox actions `assess-score`,
-`assess-onsite`, `assess-accept`, `assess-reject`, `assess-reprimand`, `assess-sign`, one endpoint)."""
+`assess-onsite`, `assess-decide`, `assess-reprimand`, `assess-sign`, one endpoint)."""
 from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
