@@ -189,3 +189,17 @@ def test_the_round_is_on_the_inspectors_home_and_offline(client, auth, demo):
     assert "考核检查" in home and f"/assessment/round/{demo.id}" in home
     manifest = client.get("/sync/manifest").get_json()
     assert any(p.startswith(f"/assessment/round/{demo.id}") for p in manifest["pages"])
+
+
+def test_an_entry_by_an_inspector_who_lost_the_site_offline_is_kept_aside(client, auth, demo, month):
+    """R12: the round made offline by an inspector whose role ended meanwhile is quarantined, not lost."""
+    from wuye_field.accounts.services import find_user_by_login, set_roles
+    from wuye_field.sync.models import QuarantineItem
+
+    auth.login("inspector01")
+    set_roles(find_user_by_login("inspector01"), {})
+    db.session.commit()
+    response = post(client, demo.id, month, kind="score", item="hygiene", points="18")
+    assert response.status_code == 409 and response.get_json()["status"] == "quarantined"
+    item = db.session.scalar(select(QuarantineItem))
+    assert item.endpoint == "assessment.record" and item.site_id == demo.id and count() == 0

@@ -32,9 +32,10 @@ def round_section(user) -> Section | None:
 
 
 def round_pages(user) -> list[str]:
-    """The round of this month and last month, per site, opens offline."""
-    pages = []
-    for site in viewable_sites(user)[:HOME_SITES]:
+    """The round of this month and last month, per site, opens offline (and the nav's 「考核」: the first site's)."""
+    sites = viewable_sites(user)[:HOME_SITES]
+    pages = [url_for("assessment.round_view")] if sites else []
+    for site in sites:
         current, previous = _months(site)
         pages += [url_for("assessment.round_view", site_id=site.id),
                   url_for("assessment.round_view", site_id=site.id, month=previous)]
