@@ -96,6 +96,7 @@ def test_an_onsite_deduction_keeps_its_photo(client, auth, demo, month):
     assert chain.verify(demo.id).ok
     page = client.get(f"/assessment/round/{demo.id}/{month}")
     assert page.status_code == 200 and "草坪有垃圾" in page.get_data(as_text=True)
+    assert f"/photos/{photo}/thumb.jpg" in page.get_data(as_text=True)
 
 
 def test_an_inspector_of_another_site_sees_nothing_of_this_one(client, auth, demo, month, factories):
@@ -203,3 +204,22 @@ def test_an_entry_by_an_inspector_who_lost_the_site_offline_is_kept_aside(client
     assert response.status_code == 409 and response.get_json()["status"] == "quarantined"
     item = db.session.scalar(select(QuarantineItem))
     assert item.endpoint == "assessment.record" and item.site_id == demo.id and count() == 0
+
+
+def test_a_supervisor_records_a_reprimand_with_its_scan_and_an_admin_only_signs(client, auth, demo, month):
+    auth.login("supervisor01")
+    scan = new_key()
+    assert post_photo(client, jpeg(1200, 1600), scan).status_code == 201
+    stored = post(client, demo.id, month, kind="reprimand", reprimand_kind="instruction", doc_number="甲方〔2026〕7号",
+                  note="未按要求清理消防通道", photo_ids=scan)
+    assert stored.status_code == 201
+    (reprimand,) = entries.decisions(demo.id, month).reprimands
+    assert (reprimand.kind, reprimand.number, len(reprimand.photo_ids), reprimand.by) == (
+        "instruction", "甲方〔2026〕7号", 1, "陈静")
+    auth.logout()
+    auth.login("admin01")
+    assert post(client, demo.id, month, kind="score", item="hygiene", points="18").status_code == 403
+    assert post(client, demo.id, month, kind="sign", signer_role="inspector").status_code == 403
+    assert post(client, demo.id, month, kind="sign", signer_role="manager").status_code == 201
+    page = client.get(f"/assessment/round/{demo.id}/{month}").get_data(as_text=True)
+    assert 'data-action="assess-score"' not in page and 'data-sign="manager"' not in page

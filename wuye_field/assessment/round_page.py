@@ -14,6 +14,7 @@ from wuye_field.assessment.inputs import Decisions, Item, OnSiteDeduction, Propo
 from wuye_field.assessment.models import REPRIMAND_KINDS, SIGNER_ROLES
 from wuye_field.assessment.round import MANAGERS, ROUND_ROLES, VIEWERS, refusal
 from wuye_field.core.errors import Forbidden
+from wuye_field.photos import links as photo_links
 from wuye_field.core.months import month_days, month_of, parse_month, previous_month, site_today
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site, sites_for
@@ -49,7 +50,8 @@ class RoundPage:
     locked: str | None                       # why the month takes no more entries
     can_round: bool                          # score, deduct, decide, record reprimands
     sign_as: list[str]                       # the sides the user may still sign for
-    photo_counts: dict[int, int]
+    photos: dict[int, list]                  # entry id → its photos that have arrived
+    pending: dict[int, int]                  # entry id → photos named but not arrived yet
     signer_roles: dict = field(default_factory=lambda: SIGNER_ROLES)
     reprimand_kinds: dict = field(default_factory=lambda: REPRIMAND_KINDS)
 
@@ -92,4 +94,4 @@ def round_page(user: User, site_id: int | None, raw_month: str | None, *, now: d
         items=items, proposals=proposed, decisions=decided, signatures=signatures, locked=locked,
         can_round=site.id in user.site_ids(*ROUND_ROLES) and not locked,
         sign_as=[] if locked else [r for r in SIGNER_ROLES if may_sign[r] and r not in signatures],
-        photo_counts={entry_id: len(p) for entry_id, p in photos.items()})
+        photos=photos, pending=photo_links.pending_photo_counts(entries.PHOTO_OWNER, [e.id for e in rows]))
