@@ -188,6 +188,7 @@ def test_the_round_is_on_the_inspectors_home_and_offline(client, auth, demo):
     auth.login("inspector01")
     home = client.get("/").get_data(as_text=True)
     assert "考核检查" in home and f"/assessment/round/{demo.id}" in home
+    assert "甲方检查员 · 示范小区" in home  # the greeting names the inspector's site
     manifest = client.get("/sync/manifest").get_json()
     assert any(p.startswith(f"/assessment/round/{demo.id}") for p in manifest["pages"])
 
