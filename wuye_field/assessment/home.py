@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import url_for
 
 from wuye_field.assessment import entries
+from wuye_field.assessment.round import ROUND_ROLES
 from wuye_field.assessment.round_page import viewable_sites
 from wuye_field.core.months import month_of, previous_month, site_today
 from wuye_field.core.registry import Section
 from wuye_field.core.time import utcnow
+from wuye_field.places.services import sites_for
 
 HOME_SITES = 3
 
@@ -32,8 +34,9 @@ def round_section(user) -> Section | None:
 
 
 def round_pages(user) -> list[str]:
-    """The round of this month and last month, per site, opens offline (and the nav's 「考核」: the first site's)."""
-    sites = viewable_sites(user)[:HOME_SITES]
+    """For those who walk the round (not an admin, who only signs): this month's and last month's round per site
+    open offline, and the nav's 「考核」 (the first site's). Each page computes the month's proposals."""
+    sites = sites_for(user, *ROUND_ROLES)[:HOME_SITES]
     pages = [url_for("assessment.round_view")] if sites else []
     for site in sites:
         current, previous = _months(site)
