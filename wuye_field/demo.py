@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
+from wuye_field.assessment.demo import assessment_history
 from wuye_field.checks.demo import checks_history, load_checks_demo
 from wuye_field.audit.models import ChainEntry
 from wuye_field.cleaning.demo import cleaning_history, load_cleaning_demo
@@ -52,6 +53,7 @@ HISTORY = [
     checks_history,
     gate_history,  # it writes the gate's own records only
     survey_history,
+    assessment_history,  # last: last month's round reads the proposals the others' records make
 ]
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 
@@ -88,6 +90,7 @@ USERS = [
     ("supervisor01", "陈静", "13800000005", {"supervisor"}),
     ("desk01", "杨丽", "13800000006", {"desk"}),
     ("admin01", "赵敏", "13800000007", {"admin"}),
+    ("inspector01", "孙建国", "13800000011", {"inspector"}),  # the client's inspector (read-only, the round)
 ]
 
 

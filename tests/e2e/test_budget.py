@@ -32,6 +32,7 @@ PAGES = [
     ("cleaner01", "/"), ("cleaner01", "/cleaning/"),
     ("tech01", "/"), ("tech01", "/workorders/"), ("tech01", "order"),
     ("supervisor01", "/"), ("desk01", "/"), ("admin01", "/"),
+    ("inspector01", "/"), ("inspector01", "/assessment/round"),
 ]
 
 measured: dict[str, dict] = {}

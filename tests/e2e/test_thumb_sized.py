@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 SMALL_PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True, "locale": "zh-CN",
                "service_workers": "block"}
-ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01")
+ROLES = ("guard01", "cleaner01", "tech01", "supervisor01", "desk01", "admin01", "inspector01")
 MIN_TAP = 44
 MAX_PAGES = 80  # per role: enough for every kind of page its links reach
 SKIP = re.compile(r"^/(logout|export/|static/|sync/csrf|lang/|language)|\.(csv|pdf|png|xlsx)$|/tags")
@@ -131,6 +131,8 @@ def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, usern
             if parts.path and not SKIP.search(parts.path) and target not in seen and (path == "/" or "?" not in target):
                 queue.append(target)
     assert len(seen) > 3, f"only {sorted(seen)} visited"
+    if username in ("inspector01", "supervisor01"):  # the inspector's round, this month and last
+        assert sum(p.startswith("/assessment/round/") for p in seen) >= 2, sorted(seen)
     assert not problems, f"{username}: {len(problems)} problems on {len(seen)} pages\n" + "\n".join(problems)
 
 

@@ -20,8 +20,12 @@ ROLES = {
     "guard": _l("护管员"),
     "gate": _l("门岗护管员"),  # the gate post only: visitors, slips, vehicles, parcels, the duty log (P1, P10)
     "cleaner": _l("保洁员"),
+    "inspector": _l("甲方检查员"),  # the client's inspector: reads the field data of their sites, does the round
 }
 FIELD_ROLES = ("guard", "gate", "cleaner", "technician", "supervisor")
+# Roles that record nothing in the field: `site_ids()` without roles (any staff role, which lets a
+# person report a defect or a reading) leaves them out; a view that lets them read names them.
+READ_ONLY_ROLES = ("inspector",)
 
 
 class User(UserMixin, db.Model):
@@ -61,8 +65,10 @@ class User(UserMixin, db.Model):
         return bool(self.roles.intersection(roles))
 
     def site_ids(self, *roles: str) -> set[int]:
-        """Sites where the user holds any of `roles` (any role when none given)."""
-        return {m.site_id for m in self.memberships if not roles or m.role in roles}
+        """Sites where the user holds any of `roles` (any staff role when none given: not a read-only one)."""
+        if not roles:
+            return {m.site_id for m in self.memberships if m.role not in READ_ONLY_ROLES}
+        return {m.site_id for m in self.memberships if m.role in roles}
 
     @property
     def primary_role(self) -> str | None:

@@ -153,6 +153,12 @@ def _forget_heads(session, transaction) -> None:
         session.info.pop(_HEADS, None)
 
 
+def lock(site_id: int) -> None:
+    """Hold the site's chain head until the commit, for a rule that reads the chain's records before adding
+    one (a month both have signed takes no more entries): a racing request waits for this one."""
+    _locked_head(site_id)
+
+
 def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: datetime,
            flush: bool = True) -> ChainEntry:
     """Link one record into its site's chain (flushed unless `flush` is False; the caller commits with it).

@@ -29,7 +29,7 @@ def home_for(user: User) -> Home:
     """The greeting, the user's sites and every section the domains offer for `user`'s roles."""
     role = user.primary_role
     home = Home(
-        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user), is_admin=user.has_role("admin"),
+        role=role, role_label=str(ROLES.get(role, "")), sites=sites_for(user, *ROLES), is_admin=user.has_role("admin"),
         scans=user.has_role(*SCANNING_ROLES),
     )
     home.sections = sections_for(user)

@@ -22,7 +22,7 @@ from wuye_field.places.models import Site
 from wuye_field.places.services import get_site, sites_for
 from wuye_field.workorders import month as workorders
 
-READERS = ("supervisor", "admin")
+READERS = ("supervisor", "admin", "inspector")  # the inspector reads, never closes
 TREND_DAYS = 30
 STATE_CSS = {compliance.ON_TIME: "chart-ok", compliance.MADE_UP: "chart-late", compliance.LATE: "chart-late",
              compliance.OVERDUE: "chart-missed", compliance.MISSED: "chart-missed", compliance.OPEN: "chart-open",
