@@ -20,7 +20,7 @@ CATEGORIES = {
     "open_door": _l("发现门未关（P12）"), "injury": _l("高空坠落 / 受伤"), "fight": _l("打架 / 纠纷"),
     "vehicle": _l("交通事故"), "other": _l("其他"),
 }
-MAJOR_LOSS_YUAN = 10_000  # A4: casualties or a loss over 10,000 yuan vetoes the month
+MAJOR_LOSS_YUAN = 10_000  # A4: casualties or a loss of 10,000 yuan or more vetoes the month
 
 COMPLAINT_CHANNELS = {"call": _l("来电"), "visit": _l("来访"), "written": _l("书面"), "online": _l("网上"),
                       "note": _l("住户留言")}
