@@ -15,6 +15,7 @@ from wuye_field.accounts.models import User
 from wuye_field.cleaning.models import CleaningTask, TaskCheckoff
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
+from wuye_field.incidents.models import Complaint
 from wuye_field.patrol.services import record_scan
 from wuye_field.places.models import Building, Place
 from wuye_field.residents.models import ResidentRequest
@@ -140,7 +141,8 @@ def test_a_complaint_needs_a_phone_and_a_description(client, demo):
     sent = client.post(f"/b/{building.public_token}/complaint",
                        data={"phone": "13900002222", "description": "夜间噪音太大"})
     assert sent.status_code == 201
-    assert db.session.scalar(select(ResidentRequest.kind).where(ResidentRequest.phone == "13900002222")) == "complaint"
+    assert db.session.scalar(select(ResidentRequest.id).where(ResidentRequest.phone == "13900002222")) is None
+    assert db.session.scalar(select(Complaint.channel).where(Complaint.phone == "13900002222")) == "window"
 
 
 def test_rate_limits_answer_429_in_chinese(make_app, demo_factory):

@@ -26,6 +26,7 @@ KINDS = {
     "major_incident": RED,     # incidents: casualties or a loss of 10,000 yuan or more (A4)
     "check_overdue": AMBER,    # a check plan overdue
     "complaint_due": AMBER,    # incidents: a complaint about to miss its same-day answer (W5)
+    "resident_complaint": AMBER,  # incidents: a resident's complaint from a building's window, to take (W6)
 }
 WEBHOOK, PUSH = "webhook", "push"
 PENDING, SENT, FAILED = "pending", "sent", "failed"

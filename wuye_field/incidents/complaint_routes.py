@@ -6,7 +6,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wuye_field.accounts.models import User, users_of_site
+from wuye_field.accounts.models import users_of_site
 from wuye_field.core.errors import DomainError
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
@@ -51,7 +51,7 @@ def complaint(complaint_id: int):
     row = complaints.get_complaint(current_user, complaint_id)
     return render_template("incidents/complaint.html", c=row, channels=COMPLAINT_CHANNELS,
                            categories=COMPLAINT_CATEGORIES, link_kinds=LINK_KINDS, now=utcnow(),
-                           in_time=complaints.answered_in_time(row), owner=db.session.get(User, row.owner_id))
+                           in_time=complaints.answered_in_time(row), owner=row.owner)
 
 
 @bp.post("/complaints/<int:complaint_id>/steps")
