@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wuye_field.audit.triggers import register_append_only
-from wuye_field.core.time import utcnow
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
 
@@ -123,6 +123,10 @@ class Complaint(db.Model):
 
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
     building = relationship("Building", lazy="joined")
+
+    def overdue(self, now: datetime) -> bool:
+        """No answer yet and the same-day clock has run out (times compared in UTC whatever the driver gives)."""
+        return self.answered_at is None and as_utc(self.answer_due) < as_utc(now)
     steps: Mapped[list[ComplaintStep]] = relationship(lazy="selectin", order_by="ComplaintStep.id")
 
 
