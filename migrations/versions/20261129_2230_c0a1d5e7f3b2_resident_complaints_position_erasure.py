@@ -1,4 +1,4 @@
-"""residents' complaints become complaints: a complaint may come from a building's window (reference, building, phone, photo; no owner until taken); the window's complaint requests moved over
+"""residents' complaints become complaints: a complaint may come from a building's window (reference, building, phone, photo; no owner until taken), the window's complaint requests moved over; positions on scans and inspections erasable after the personal-data retention (position erasures, the erasure gate)
 
 Revision ID: c0a1d5e7f3b2
 Revises: b7f0b634eb3a
@@ -10,6 +10,11 @@ reference number: a new one stays without an owner; a taken one keeps its owner;
 owner, counts as answered when it was closed and keeps the desk's note as its result, and waits for the
 resident's verdict (a complaint closes on the verdict, W5/W6). The moves are not chain steps: the
 requests they come from never were on the chain.
+
+The phone's position on scans and inspections is personal data: their UPDATE triggers now let one change
+through, the position columns set to NULL on rows older than a cutoff at least 30 days back while an
+erasure gate is open for the site (`audit.triggers.erase_columns`); `position_erasure` records each erasure
+(append-only, chained).
 """
 import uuid
 from datetime import datetime, time, timedelta, timezone
@@ -59,7 +64,38 @@ def _cutoff(bind, site_id, at):
     return value.strip('"') if isinstance(value, str) else str(value)
 
 
+POSITION = ("lat", "lon", "accuracy_m")
+
+
 def upgrade():
+    op.create_table('audit_erasure_gate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('cutoff', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_erasure_gate'))
+    )
+    op.create_table('position_erasure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('cutoff', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('retention_days', sa.Integer(), nullable=False),
+    sa.Column('scans', sa.Integer(), nullable=False),
+    sa.Column('inspections', sa.Integer(), nullable=False),
+    sa.Column('record_ids', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_position_erasure_site_id_site')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_position_erasure'))
+    )
+    with op.batch_alter_table('position_erasure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_position_erasure_site_id'), ['site_id'], unique=False)
+
+    from wuye_field.audit.triggers import make_append_only
+
+    # H5, frozen: the new record table, and scans and inspections whose positions may be erased (R35).
+    make_append_only({"position_erasure": "created_at"}, bind=op.get_bind())
+    make_append_only({"scan": "received_at", "inspection": "received_at"}, bind=op.get_bind(),
+                     erasable={"scan": POSITION, "inspection": POSITION})
+
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reference', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('building_id', sa.Integer(), nullable=True))
@@ -102,12 +138,23 @@ def upgrade():
 
 
 def downgrade():
+    from wuye_field.audit.triggers import drop_append_only, make_append_only
+
     bind = op.get_bind()
     stepped = bind.execute(sa.text(
         "SELECT count(*) FROM complaint c WHERE c.channel = 'window' AND EXISTS "
         "(SELECT 1 FROM complaint_step s WHERE s.complaint_id = c.id)")).scalar()
     if stepped:
         raise RuntimeError(f"{stepped} residents' complaints have steps on the chain; they cannot move back")
+    drop_append_only(["scan", "inspection", "position_erasure"], bind=bind)
+    make_append_only({"scan": "received_at", "inspection": "received_at"}, bind=bind)
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql("DROP FUNCTION IF EXISTS wuye_append_only_erasable()")
+    with op.batch_alter_table('position_erasure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_position_erasure_site_id'))
+    op.drop_table('position_erasure')
+    op.drop_table('audit_erasure_gate')
+
     rows = bind.execute(sa.text(
         "SELECT site_id, building_id, reference, phone, what, photo_key, received_at, owner_id, result "
         "FROM complaint WHERE channel = 'window' ORDER BY id")).all()
