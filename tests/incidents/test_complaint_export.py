@@ -78,6 +78,7 @@ def test_every_w5_figure_of_the_month_page_is_a_count_of_the_csv(client, auth, w
     assert figures["closed"] == sum(bool(row["办结时间"]) for row in rows)
     assert figures["effective"] == sum(row["住户评价"] == "有效" for row in rows)
     assert "下个月的" not in {row["内容"] for row in rows}
+    assert "投诉人" not in rows[0] and not any("住户" in value for row in rows for value in row.values())
 
 
 def test_closing_the_month_freezes_the_complaints_file(client, auth, w5_month):
