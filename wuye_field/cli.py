@@ -164,23 +164,31 @@ def grant_app_role(role: str) -> None:
 @with_appcontext
 def purge_expired() -> None:
     """Delete the records older than each site's retention (3 years by default, never less); erase the
-    personal fields of visitor records older than the site's retention for personal data (180 days by
-    default), recorded as an erasure on the site's chain (G7)."""
+    personal fields of visitor records, and the phone's position on scans and inspections, older than the
+    site's retention for personal data (180 days by default), each recorded as an erasure on the site's
+    chain (G7, R35)."""
     from sqlalchemy import select
 
     from wuye_field.audit.triggers import purge_expired as purge, purgeable_tables
     from wuye_field.core.time import utcnow
+    from wuye_field.gate.settings import setting as gate_setting
     from wuye_field.gate.visitors import erase_expired
+    from wuye_field.patrol.position import erase_expired as erase_positions
     from wuye_field.places.models import Site
 
     tables = purgeable_tables()
     for site_id, code in db.session.execute(select(Site.id, Site.code)).all():
         now = utcnow()
         erasure = erase_expired(site_id, now=now)
+        positions = erase_positions(site_id, days=int(gate_setting(site_id, "gate.visitor_retention_days", now)),
+                                    now=now)
         deleted = purge(site_id, tables, now=now)
         counts = ", ".join(f"{table} {n}" for table, n in deleted.items() if n)
         if erasure is not None:
             counts = ", ".join(filter(None, [counts, f"visitor personal data erased {erasure.count}"]))
+        if positions is not None:
+            counts = ", ".join(filter(None, [counts, f"positions erased on {positions.scans} scans and "
+                                                     f"{positions.inspections} inspections"]))
         click.echo(f"{code}: {counts or 'nothing expired'}")
     db.session.commit()
 

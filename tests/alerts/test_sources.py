@@ -1,5 +1,6 @@
 """Each alert source fires once per event and reaches exactly the right people: emergency work orders (the grab
-pool, then the assignee), clocks about to run out and run out, complaints about to miss their same-day answer."""
+pool, then the assignee), clocks about to run out and run out, complaints about to miss their same-day answer, a
+resident's complaint from a building's window."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -71,3 +72,16 @@ def test_an_answered_complaint_raises_nothing(factories):
                     "what": "保安态度差"}, Receipt.server(T0))
     complaints.add_step(team.desk, complaint.id, "answer", "已致电解释", now=T0 + timedelta(minutes=30))
     assert complaints.check_due_soon(complaint.answer_due - timedelta(minutes=30)) == 0
+
+
+def test_a_residents_complaint_tells_the_desk_on_arrival_and_again_before_its_answer_is_due(factories):
+    team = crew(factories)
+    building = factories.building(team.site, name="7栋")
+    complaint = complaints.receive_resident_complaint(building, reference="R2605010001", phone="13900008888",
+                                                      what="垃圾桶满了没人清", photo_key=None, now=T0)
+    assert complaint.owner_id is None
+    assert _sent("resident_complaint") == [{team.desk.id}]
+    assert complaints.check_due_soon(complaint.answer_due - timedelta(minutes=50)) == 1
+    assert _sent("complaint_due") == [{team.desk.id}]  # nobody owns it yet: the desk
+    text = db.session.scalar(select(Alert.text).where(Alert.kind == "resident_complaint"))
+    assert "R2605010001" in text and "7栋" in text and "13900008888" not in text

@@ -220,3 +220,42 @@ def test_one_obvious_path_at_a_checkpoint_and_codes_typed_on_the_scanner(small_p
     page.fill("[data-scanner-manual] input[name=code]", "XX99")
     page.click("[data-scanner-manual] button[type=submit]")
     assert "没有编码为「XX99」的地点" in page.locator("[data-code-error]").inner_text()
+
+
+def test_a_residents_complaint_on_the_desk_is_thumb_sized(small_phone, server):
+    """A resident's complaint from a building's window, on 住户来件 and on its own page before and after the
+    desk takes it: fits, thumb-sized, readable."""
+    from sqlalchemy import select
+
+    from wuye_field.core.time import utcnow
+    from wuye_field.extensions import db
+    from wuye_field.places.models import Building
+    from wuye_field.residents import requests
+
+    with server.app.app_context():
+        building = db.session.scalar(select(Building).where(Building.name == "2栋"))
+        complaint = requests.submit(building, "complaint", {"phone": "13900007777", "category": "other",
+                                                            "description": "电梯里广告屏声音太大，晚上也响"},
+                                    photo_key=None, now=utcnow())
+        db.session.commit()
+        complaint_id = complaint.id
+        db.session.remove()
+    page = small_phone
+    _login(page, server.url, "desk01")
+    problems: list[str] = []
+    for path in ("/residents/desk", f"/incidents/complaints/{complaint_id}"):
+        page.goto(server.url + path)
+        _audit(page, path, problems)
+    page.goto(server.url + "/residents/desk")
+    page.click(f"[data-complaint='{complaint_id}'] button[type=submit]")
+    page.wait_for_url(lambda url: f"/incidents/complaints/{complaint_id}" in url)
+    _audit(page, "taken", problems)
+    assert "我来接手" not in page.inner_text("main")
+    with server.app.app_context():  # the desk's amber alert of this complaint answered: later tests start clean
+        from wuye_field.accounts.services import find_user_by_login
+        from wuye_field.alerts import services as alerts
+
+        alerts.acknowledge(find_user_by_login("desk01"), alerts.alert_for("complaint", complaint_id).id, now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    assert not problems, "\n".join(problems)

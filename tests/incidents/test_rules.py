@@ -11,8 +11,9 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 
 @pytest.mark.parametrize(("casualties", "loss", "major"), [
-    (False, 0, False), (False, 10_000, False), (False, 10_001, True), (True, 0, True), (True, 50_000, True)])
-def test_major_means_casualties_or_a_loss_over_ten_thousand_yuan(casualties, loss, major):
+    (False, 0, False), (False, 9_999, False), (False, 10_000, True), (False, 10_001, True),
+    (True, 0, True), (True, 50_000, True)])
+def test_major_means_casualties_or_a_loss_of_ten_thousand_yuan_or_more(casualties, loss, major):
     assert is_major(casualties=casualties, loss_yuan=loss) is major
 
 

@@ -15,6 +15,7 @@ from wuye_field.accounts.models import User
 from wuye_field.cleaning.models import CleaningTask, TaskCheckoff
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
+from wuye_field.incidents.models import Complaint
 from wuye_field.patrol.services import record_scan
 from wuye_field.places.models import Building, Place
 from wuye_field.residents.models import ResidentRequest
@@ -55,12 +56,14 @@ def _private_texts(site) -> set[str]:
         texts |= {order.resident_name, order.resident_phone, order.description}
     for item in db.session.scalars(select(ResidentRequest)):
         texts |= {item.phone, item.description}
+    for complaint in db.session.scalars(select(Complaint)):  # the desk's and the residents' complaints
+        texts |= {complaint.phone, complaint.who, complaint.what}
     return {t for t in texts if t and len(t) >= 2}
 
 
 def test_the_public_page_names_no_staff_and_shows_no_resident_data(client, full_demo):
     private = _private_texts(full_demo)
-    assert "张伟" in private and "13912345678" in private
+    assert "张伟" in private and "13912345678" in private and "13912340000" in private
     for building in db.session.scalars(select(Building).where(Building.site_id == full_demo.id)):
         for path in (f"/b/{building.public_token}", f"/b/{building.public_token}/repair",
                      f"/b/{building.public_token}/complaint"):
@@ -140,7 +143,8 @@ def test_a_complaint_needs_a_phone_and_a_description(client, demo):
     sent = client.post(f"/b/{building.public_token}/complaint",
                        data={"phone": "13900002222", "description": "夜间噪音太大"})
     assert sent.status_code == 201
-    assert db.session.scalar(select(ResidentRequest.kind).where(ResidentRequest.phone == "13900002222")) == "complaint"
+    assert db.session.scalar(select(ResidentRequest.id).where(ResidentRequest.phone == "13900002222")) is None
+    assert db.session.scalar(select(Complaint.channel).where(Complaint.phone == "13900002222")) == "window"
 
 
 def test_rate_limits_answer_429_in_chinese(make_app, demo_factory):

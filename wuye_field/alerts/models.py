@@ -23,9 +23,10 @@ KINDS = {
     "emergency_order": RED,    # workorders: a new emergency order (assignee or grab pool)
     "order_amber": AMBER,      # workorders: a clock about to run out (15 min)
     "order_red": RED,          # workorders: a clock run out
-    "major_incident": RED,     # incidents: casualties or a loss over 10,000 yuan (A4)
+    "major_incident": RED,     # incidents: casualties or a loss of 10,000 yuan or more (A4)
     "check_overdue": AMBER,    # a check plan overdue
     "complaint_due": AMBER,    # incidents: a complaint about to miss its same-day answer (W5)
+    "resident_complaint": AMBER,  # incidents: a resident's complaint from a building's window, to take (W6)
 }
 WEBHOOK, PUSH = "webhook", "push"
 PENDING, SENT, FAILED = "pending", "sent", "failed"

@@ -28,6 +28,9 @@ FIRST_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5
+# How long the push service keeps a push for a phone that is asleep or offline (RFC 8030 TTL; 0 would drop it
+# at once when the phone is not connected that second), and how urgently it wakes it.
+PUSH_TTL_SECONDS = 3600
 BATCH = 50
 _CHECKS = "wuye_field.alerts.checks"
 
@@ -74,7 +77,8 @@ def send_push(delivery: AlertDelivery) -> None:
                 json.dumps({"id": alert.id, "kind": alert.kind, "level": alert.level, "text": alert.text},
                            ensure_ascii=False),
                 vapid_private_key=key, vapid_claims={"sub": current_app.config["VAPID_SUBJECT"]},
-                timeout=TIMEOUT_SECONDS)
+                timeout=TIMEOUT_SECONDS, ttl=PUSH_TTL_SECONDS,
+                headers={"Urgency": "high" if alert.level == "red" else "normal"})
     except WebPushException as error:
         if error.response is not None and error.response.status_code in (404, 410):
             db.session.delete(sub)

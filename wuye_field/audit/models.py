@@ -88,6 +88,21 @@ class RetentionGate(db.Model):
     cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ErasureGate(db.Model):
+    """SQLite only: while personal fields are erased (`triggers.erase_columns`), one row here lets the UPDATE
+    triggers of a table with erasable columns pass old rows that only blank those columns.
+
+    (PostgreSQL uses transaction-local settings instead.) The triggers also check a 30-day floor and that
+    nothing else of the row changes, so a row here can neither open young records nor any other column.
+    """
+
+    __tablename__ = "audit_erasure_gate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(Integer)
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def admin_changes(site_ids):
     """select() of the admin change log of some sites, newest first."""
     return select(AdminChange).where(AdminChange.site_id.in_(list(site_ids))).order_by(AdminChange.id.desc())

@@ -6,16 +6,19 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wuye_field.accounts.models import User, users_of_site
+from wuye_field.accounts.decorators import role_required
+from wuye_field.accounts.models import users_of_site
+from wuye_field.core.csv_export import csv_response, frozen_export
 from wuye_field.core.errors import DomainError
+from wuye_field.core.months import export_days
 from wuye_field.core.time import to_site_time, utcnow
 from wuye_field.extensions import db
-from wuye_field.incidents import common, complaints, settings
+from wuye_field.incidents import common, complaints, exports, settings
 from wuye_field.incidents.blueprint import bp
 from wuye_field.incidents.models import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, LINK_KINDS
 from wuye_field.incidents.rules import parse_cutoff
 from wuye_field.patrol import position
-from wuye_field.places.services import get_site, sites_for
+from wuye_field.places.services import get_site, site_by_code_or_id, sites_for
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 
@@ -51,7 +54,7 @@ def complaint(complaint_id: int):
     row = complaints.get_complaint(current_user, complaint_id)
     return render_template("incidents/complaint.html", c=row, channels=COMPLAINT_CHANNELS,
                            categories=COMPLAINT_CATEGORIES, link_kinds=LINK_KINDS, now=utcnow(),
-                           in_time=complaints.answered_in_time(row), owner=db.session.get(User, row.owner_id))
+                           in_time=complaints.answered_in_time(row), owner=row.owner)
 
 
 @bp.post("/complaints/<int:complaint_id>/steps")
@@ -79,6 +82,22 @@ def complaint_figures():
     return render_template("incidents/figures.html", site=site, sites=sites, year=year, month=month,
                            month_figures=complaints.figures(site, start, end),
                            year_figures=complaints.figures(site, start.replace(month=1), end))
+
+
+def export_complaints():
+    """`GET /export/complaints.csv?site=<code>&month=YYYY-MM` (or dates; default the current month): the rows
+    the W5 figures count; a closed month's frozen file."""
+    site = site_by_code_or_id(current_user, request.args.get("site"), *exports.EXPORTERS)
+    first, last = export_days(request.args, site.timezone, utcnow())
+    text = frozen_export(site.id, "complaints", first, last) or exports.complaints_csv(site, first, last)
+    return csv_response(text, f"complaints-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+
+
+@bp.record_once
+def _register_export(state) -> None:
+    # The export lives at /export/… (outside this blueprint's prefix), under this blueprint's name.
+    state.app.add_url_rule("/export/complaints.csv", "incidents.export_complaints",
+                           login_required(role_required(*exports.EXPORTERS)(export_complaints)))
 
 
 @bp.route("/admin/sites/<int:site_id>", methods=["GET", "POST"])

@@ -5,9 +5,14 @@ A complaint is taken by the desk (call, visit, written, online, a resident's not
 and what. Its answer clock ends at the site's cut-off (default the end of the day it came in; rules.answer_due).
 Steps: the first answer (stops the clock), handling steps, the result, the resident's verdict (effective or
 not: closes it). A complaint may name a work order or an incident of the site.
+
+A resident's complaint from a building's window (the residents package calls `receive_resident_complaint`)
+is the same kind of complaint: channel "window", its reference number, the same clock and figures; it
+arrives without an owner, and the first desk person to take it (or to write a step) owns it (W6).
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +28,7 @@ from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.incidents import common, rules, settings
 from wuye_field.incidents.models import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, Complaint, ComplaintStep, Incident
-from wuye_field.places.models import Site
+from wuye_field.places.models import Building, Site
 from wuye_field.sync.receipt import Receipt
 from wuye_field.workorders.models import WorkOrder
 
@@ -82,6 +87,62 @@ def raise_complaint(user, values, receipt: Receipt) -> Complaint:
     return complaint
 
 
+def receive_resident_complaint(building: Building, *, reference: str, phone: str, what: str,
+                               photo_key: str | None, now: datetime, notify: bool = True) -> Complaint:
+    """A resident's complaint sent from `building`'s window (W9): received now, due by the site's cut-off
+    (W5), no owner until someone takes it (W6). The desk is alerted (`notify`; the demo's starting state is
+    not news); the alert names the building and the reference only, never the resident's phone (it goes to
+    the site's group robot too)."""
+    site = building.site
+    complaint = Complaint(
+        site_id=site.id, client_uuid=str(uuid.uuid4()), channel="window", category="other",
+        who=_("%(building)s住户", building=building.name)[:100], what=what, received_at=now,
+        raised_by_id=None, owner_id=None, reference=reference, building_id=building.id, phone=phone,
+        photo_key=photo_key, answer_due=rules.answer_due(now, site.timezone,
+                                                         settings.value(site.id, "incidents.complaint_cutoff", now)),
+        link_kind="", link_id=None, result="")
+    db.session.add(complaint)
+    db.session.flush()
+    if not notify:
+        return complaint
+    alerts.raise_alert("resident_complaint", site.id, alerts.site_people(site.id, ("desk",)),
+                       _("住户投诉 %(ref)s（%(building)s）：%(what)s", ref=reference, building=building.name,
+                         what=what[:40]),
+                       dedupe_key=f"complaint:{complaint.id}:new", now=now, source=("complaint", complaint.id))
+    return complaint
+
+
+def take_complaint(user, complaint_id: int, *, now: datetime) -> Complaint:
+    """The first person to take a complaint without an owner owns it to the resident's verdict (W6): a
+    "take" step on the chain. Taking one's own again changes nothing; another's is refused (409)."""
+    complaint = get_complaint(user, complaint_id)
+    if complaint.owner_id is not None:
+        if complaint.owner_id == user.id:
+            return complaint
+        raise DomainError(_("这条投诉已由他人接手。"), status=409, code="taken")
+    complaint.owner_id = user.id
+    step = ComplaintStep(complaint_id=complaint.id, site_id=complaint.site_id, user_id=user.id, kind="take",
+                         note="", effective=None, created_at=now)
+    db.session.add(step)
+    db.session.flush()
+    chain.append_records(complaint.site_id, "complaint_step", [step.id], now=now)
+    return complaint
+
+
+def window_complaints(user) -> list[Complaint]:
+    """Open residents' complaints (from the buildings' windows) of the user's desk sites, oldest first."""
+    ids = user.site_ids(*common.FOLLOWERS)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Complaint).where(Complaint.site_id.in_(ids), Complaint.channel == "window",
+                                                           Complaint.closed_at.is_(None))
+                                   .order_by(Complaint.received_at)))
+
+
+def reference_taken(reference: str) -> bool:
+    return db.session.scalar(select(Complaint.id).where(Complaint.reference == reference)) is not None
+
+
 def get_complaint(user, complaint_id: int) -> Complaint:
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or complaint.site_id not in user.site_ids(*common.FOLLOWERS):
@@ -96,6 +157,8 @@ def add_step(user, complaint_id: int, kind: str, note: str, *, effective=None, n
         raise DomainError(_("请选择处理步骤。"), status=422, code="bad_step")
     if complaint.closed_at is not None:
         raise DomainError(_("投诉已办结。"), status=409, code="closed")
+    if complaint.owner_id is None:  # a resident's complaint nobody took yet: whoever answers owns it (W6)
+        take_complaint(user, complaint.id, now=now)
     if kind == "verdict":
         if effective not in (True, False):
             raise DomainError(_("请选择住户评价：有效或无效。"), status=422, code="verdict_required")
@@ -159,11 +222,17 @@ def _local_start(day: date, tz: str) -> datetime:
     return as_utc(datetime.combine(day, time(0), ZoneInfo(tz)))
 
 
+def received_in(site: Site, start: date, end: date) -> list[Complaint]:
+    """The site's complaints received from local day `start` to `end` (exclusive), in the order received: what
+    the figures count and the export lists."""
+    return list(db.session.scalars(select(Complaint).where(
+        Complaint.site_id == site.id, Complaint.received_at >= _local_start(start, site.timezone),
+        Complaint.received_at < _local_start(end, site.timezone)).order_by(Complaint.received_at, Complaint.id)))
+
+
 def figures(site: Site, start: date, end: date) -> Figures:
     """Figures of complaints received from local day `start` to `end` (exclusive)."""
-    rows = list(db.session.scalars(select(Complaint).where(
-        Complaint.site_id == site.id, Complaint.received_at >= _local_start(start, site.timezone),
-        Complaint.received_at < _local_start(end, site.timezone))))
+    rows = received_in(site, start, end)
     target = settings.value(site.id, "incidents.complaint_target", _local_start(end, site.timezone))
     return Figures(total=len(rows), answered_same_day=sum(answered_in_time(c) for c in rows),
                    closed=sum(c.closed_at is not None for c in rows),
@@ -184,7 +253,7 @@ def check_due_soon(now: datetime) -> int:
         warn = timedelta(minutes=int(settings.value(complaint.site_id, "incidents.complaint_warn_minutes", now)))
         if as_utc(complaint.answer_due) - warn > now:
             continue
-        people = alerts.site_people(complaint.site_id, ("desk",)) | {complaint.owner_id}
+        people = alerts.site_people(complaint.site_id, ("desk",)) | ({complaint.owner_id} - {None})
         raised += alerts.raise_alert(
             "complaint_due", complaint.site_id, people,
             _("投诉将超时未回复：%(who)s，%(what)s", who=complaint.who, what=complaint.what[:40]),

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wuye_field.audit.triggers import register_append_only
-from wuye_field.core.time import utcnow
+from wuye_field.core.time import as_utc, utcnow
 from wuye_field.extensions import db
 from wuye_field.sync.models import FieldRecord
 
@@ -20,14 +20,14 @@ CATEGORIES = {
     "open_door": _l("发现门未关（P12）"), "injury": _l("高空坠落 / 受伤"), "fight": _l("打架 / 纠纷"),
     "vehicle": _l("交通事故"), "other": _l("其他"),
 }
-MAJOR_LOSS_YUAN = 10_000  # A4: casualties or a loss over 10,000 yuan vetoes the month
+MAJOR_LOSS_YUAN = 10_000  # A4: casualties or a loss of 10,000 yuan or more vetoes the month
 
 COMPLAINT_CHANNELS = {"call": _l("来电"), "visit": _l("来访"), "written": _l("书面"), "online": _l("网上"),
-                      "note": _l("住户留言")}
+                      "note": _l("住户留言"), "window": _l("楼栋公示（住户）")}
 COMPLAINT_CATEGORIES = {"service": _l("服务态度"), "repair": _l("维修"), "cleaning": _l("保洁"),
                         "security": _l("安全秩序"), "noise": _l("噪音"), "parking": _l("停车"),
                         "fees": _l("收费"), "other": _l("其他")}
-STEP_KINDS = ("answer", "step", "result", "verdict")
+STEP_KINDS = ("take", "answer", "step", "result", "verdict")
 LINK_KINDS = {"workorder": _l("工单"), "incident": _l("事件"), "duty_log": _l("值班记录")}
 
 
@@ -91,7 +91,11 @@ class SosCall(Position, FieldRecord, db.Model):
 
 
 class Complaint(db.Model):
-    """A complaint (投诉) taken by the desk. The answer, result and verdict columns repeat its steps."""
+    """A complaint (投诉) taken by the desk, or sent by a resident from a building's window (channel "window").
+
+    The answer, result and verdict columns repeat its steps. A resident's complaint arrives with its
+    reference number, building, phone and optional photo (kept with the residents' photos), and with no
+    owner: the first desk person who takes it owns it (首接责任制, W6; a "take" step on the chain)."""
 
     __tablename__ = "complaint"
 
@@ -104,16 +108,25 @@ class Complaint(db.Model):
     what: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     answer_due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))  # W6: first contact follows it through
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: sent by a resident
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # W6: first contact; None until taken
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     result: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     effective: Mapped[bool | None] = mapped_column(Boolean)  # the resident's verdict
     link_kind: Mapped[str] = mapped_column(String(12), default="")
     link_id: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(String(16), unique=True)  # what a resident calls about
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id", ondelete="SET NULL"))
+    phone: Mapped[str] = mapped_column(String(20), default="")  # a resident's phone, for the call back
+    photo_key: Mapped[str | None] = mapped_column(String(80))
 
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    building = relationship("Building", lazy="joined")
+
+    def overdue(self, now: datetime) -> bool:
+        """No answer yet and the same-day clock has run out (times compared in UTC whatever the driver gives)."""
+        return self.answered_at is None and as_utc(self.answer_due) < as_utc(now)
     steps: Mapped[list[ComplaintStep]] = relationship(lazy="selectin", order_by="ComplaintStep.id")
 
 

@@ -2,7 +2,7 @@
 
 P12 — an open door found: the form shows the procedure first (do not enter alone; notify the owner and the
 supervisor; enter only with a colleague; call the police when in doubt) and the report needs the name of
-the colleague who went in with the guard. A4 — casualties or a loss over 10,000 yuan mark it major: the
+the colleague who went in with the guard. A4 — casualties or a loss of 10,000 yuan or more mark it major: the
 supervisors and admins are alerted and the month's assessment will count it as a veto.
 """
 from __future__ import annotations

@@ -9,8 +9,9 @@ from wuye_field.incidents.models import MAJOR_LOSS_YUAN
 
 
 def is_major(*, casualties: bool, loss_yuan: int) -> bool:
-    """A4 (1): casualties, or a loss over 10,000 yuan (the manual: 1万元以上)."""
-    return casualties or loss_yuan > MAJOR_LOSS_YUAN
+    """A4 (1): casualties, or a loss of 10,000 yuan or more (the manual: 1万元以上, 以上 includes the
+    number itself)."""
+    return casualties or loss_yuan >= MAJOR_LOSS_YUAN
 
 
 def parse_cutoff(raw: str) -> tuple[int, int]:

@@ -195,6 +195,24 @@ class PatrolMakeup(FieldRecord, db.Model):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class PositionErasure(db.Model):
+    """The phone's positions on `scans` scans and `inspections` inspections received before `cutoff` were
+    erased after the site's personal-data retention (`patrol.position.erase_expired`); the records stay, so
+    the chain still verifies (positions are not chained content). Chained itself; `record_ids` names them
+    ("scan:1,2;inspection:7")."""
+
+    __tablename__ = "position_erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retention_days: Mapped[int] = mapped_column(Integer)
+    scans: Mapped[int] = mapped_column(Integer, default=0)
+    inspections: Mapped[int] = mapped_column(Integer, default=0)
+    record_ids: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # Field records are append-only (H5): table → the column that dates its rows, children first.
 RECORD_TABLES = {
     "inspection_answer": "created_at",
@@ -203,9 +221,12 @@ RECORD_TABLES = {
     "scan": "received_at",
     "round_finish": "received_at",
     "round": "received_at",
+    "position_erasure": "created_at",
 }
-for _model in (InspectionAnswer, Inspection, PatrolMakeup, Scan, RoundFinish, Round):
-    register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__])
+POSITION_COLUMNS = ("lat", "lon", "accuracy_m")  # personal data: erased after the site's retention
+for _model in (InspectionAnswer, Inspection, PatrolMakeup, Scan, RoundFinish, Round, PositionErasure):
+    register_append_only(_model.__table__, RECORD_TABLES[_model.__tablename__],
+                         erasable=POSITION_COLUMNS if _model in (Scan, Inspection) else ())
 
 
 def scans_of_place(place_id: int):

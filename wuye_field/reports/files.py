@@ -16,6 +16,7 @@ from wuye_field.core.csv_export import csv_text
 from wuye_field.core.months import month_days, month_of
 from wuye_field.extensions import db
 from wuye_field.handover import month as handover
+from wuye_field.incidents import exports as complaints
 from wuye_field.patrol import exports as patrol_exports
 from wuye_field.patrol import month as patrol
 from wuye_field.places.models import Site
@@ -34,6 +35,7 @@ EXPORTS: dict[str, Export] = {
     "workorders": lambda site, first, last, now: workorders.export_text(site, first, last, now=now),
     "handovers": lambda site, first, last, now: csv_text(*handover.export_rows(site, first, last, now=now)),
     "checks": lambda site, first, last, now: checks.checks_csv(site, first, last),
+    "complaints": lambda site, first, last, now: complaints.complaints_csv(site, first, last),
 }
 
 

@@ -1,8 +1,8 @@
 """The residents' window: replaced building tokens, the desk's notices, residents' reports and complaints.
 
-A resident's report or complaint is not a field action (no signed-in author, no device clock): it is a
-`ResidentRequest` the desk takes over (first contact, W6). Complaints will move to the incidents package
-when it lands; until then a complaint is a request of kind "complaint" here.
+A resident's report or complaint is not a field action (no signed-in author, no device clock). A repair is a
+`ResidentRequest` the desk takes over (first contact, W6); a complaint is an incidents `Complaint` (channel
+"window", W5), listed on the same desk page (residents.staff_routes).
 """
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ class DeskNotice(db.Model):
 
 
 class ResidentRequest(db.Model):
-    """A resident's repair report (public area) or complaint, sent from a building's window.
+    """A resident's repair report (public area), sent from a building's window. (Rows of kind "complaint"
+    before complaints moved to the incidents work were moved there by the migration.)
 
     `reference` is what the resident calls about (R + date + 4 digits). The desk person who takes it
     (`owner_id`) follows it to the end (首接责任制, W6)."""

@@ -91,5 +91,5 @@ def public_submit(token: str, kind: str):
     except (DomainError, NotFound) as exc:
         return _public_error(exc)
     db.session.commit()
-    return render_template("residents/sent.html", reference=item.reference, kind_label=item.kind_label,
+    return render_template("residents/sent.html", reference=item.reference, kind_label=str(REQUEST_KINDS[kind]),
                            token=token), 201

@@ -1,8 +1,8 @@
 """Residents' repair reports and complaints (W9): the public submission (rate-limited, cleaned, photo
 re-encoded; R37) and the desk's handling with first-contact ownership (首接责任制, W6).
 
-A complaint is kept here as a request of kind "complaint" until the incidents package takes complaints
-over (W5 is planned there).
+A repair is a `ResidentRequest` here; a complaint becomes an incidents `Complaint` (channel "window": the
+same-day clock and the W5 figures of every complaint, owned by whoever takes it first, W6).
 """
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.text import clean_text, text_problem
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.extensions import db, limiter
+from wuye_field.incidents import complaints
+from wuye_field.incidents.models import Complaint
 from wuye_field.places.models import Building
 from wuye_field.residents.models import DESCRIPTION_MAX, REQUEST_KINDS, ResidentRequest
 from wuye_field.workorders.models import CATEGORIES
@@ -86,14 +88,20 @@ def _reference(building: Building, now: datetime) -> str:
     local = to_site_time(now, building.site.timezone)
     for _attempt in range(20):
         candidate = f"R{local:%y%m%d}{secrets.randbelow(10000):04d}"
-        if db.session.scalar(select(ResidentRequest.id).where(ResidentRequest.reference == candidate)) is None:
+        taken = db.session.scalar(select(ResidentRequest.id).where(ResidentRequest.reference == candidate))
+        if taken is None and not complaints.reference_taken(candidate):
             return candidate
     return f"R{local:%y%m%d}{secrets.token_hex(3).upper()}"
 
 
-def submit(building: Building, kind: str, clean: dict, *, photo_key: str | None, now: datetime) -> ResidentRequest:
-    """Store a resident's report or complaint as a new request on the desk's board; returns it with its
-    reference number."""
+def submit(building: Building, kind: str, clean: dict, *, photo_key: str | None,
+           now: datetime) -> ResidentRequest | Complaint:
+    """Store a resident's repair report as a new request on the desk's board, a complaint as a complaint of
+    the incidents work (W5); returns it with its reference number."""
+    if kind == "complaint":
+        return complaints.receive_resident_complaint(building, reference=_reference(building, now),
+                                                     phone=clean["phone"], what=clean["description"],
+                                                     photo_key=photo_key, now=now)
     request = ResidentRequest(site_id=building.site_id, building_id=building.id, kind=kind,
                               reference=_reference(building, now), photo_key=photo_key, state="new",
                               created_at=now, note="", **clean)

@@ -8,6 +8,7 @@ from wuye_field.accounts.decorators import role_required
 from wuye_field.core.errors import FieldErrors
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
+from wuye_field.incidents import complaints
 from wuye_field.residents import manage, requests
 from wuye_field.residents.blueprint import bp
 from wuye_field.residents.public_routes import resident_photos
@@ -20,6 +21,7 @@ def _desk_page(errors=None, values=None, status: int = 200):
     now = utcnow()
     sites = manage.notice_sites(current_user)
     return render_template("residents/desk.html", items=requests.open_requests(current_user), sites=sites,
+                           complaints=complaints.window_complaints(current_user),
                            notices=manage.current_notices(current_user, now=now), errors=errors or {},
                            values=values or {}, me=current_user.id), status
 
@@ -47,6 +49,29 @@ def take(request_id: int):
 def photo(request_id: int):
     """The resident's photo (re-encoded on arrival), for the desk of its site only."""
     item = requests.get_request(current_user, request_id)
+    if not item.photo_key:
+        abort(404)
+    response = send_file(resident_photos().path(item.photo_key), mimetype="image/jpeg", max_age=3600)
+    response.cache_control.private = True
+    return response
+
+
+@bp.post("/residents/complaints/<int:complaint_id>/take")
+@login_required
+@role_required(*DESK)
+def take_complaint(complaint_id: int):
+    """A resident's complaint taken from 住户来件: the taker owns it (W6) and follows it on the complaint's page."""
+    complaints.take_complaint(current_user, complaint_id, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("incidents.complaint", complaint_id=complaint_id), 303)
+
+
+@bp.get("/residents/complaints/<int:complaint_id>/photo.jpg")
+@login_required
+@role_required(*DESK)
+def complaint_photo(complaint_id: int):
+    """The photo a resident sent with a complaint (kept with the residents' photos), for its site's desk."""
+    item = complaints.get_complaint(current_user, complaint_id)
     if not item.photo_key:
         abort(404)
     response = send_file(resident_photos().path(item.photo_key), mimetype="image/jpeg", max_age=3600)
