@@ -1,7 +1,7 @@
 """residents' complaints become complaints: a complaint may come from a building's window (reference, building, phone, photo; no owner until taken), the window's complaint requests moved over; positions on scans and inspections erasable after the personal-data retention (position erasures, the erasure gate)
 
 Revision ID: c0a1d5e7f3b2
-Revises: b7f0b634eb3a
+Revises: c4a91e7d3b20
 Create Date: 2026-11-29 22:30:00
 
 A resident's complaint is a `complaint` (channel "window") with the same-day clock and the W5 figures of
@@ -25,7 +25,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c0a1d5e7f3b2'
-down_revision = 'b7f0b634eb3a'
+down_revision = "c4a91e7d3b20"
 branch_labels = None
 depends_on = None
 
