@@ -3,7 +3,6 @@ a number and a QR valid for a date or a few days; the gate types or scans the nu
 A watch-list match warns the guard, who records a decision: never an automatic refusal."""
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -13,7 +12,7 @@ from wuye_field.accounts.models import User
 from wuye_field.core.errors import FieldErrors, NotFound
 from wuye_field.core.time import to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import rules
+from wuye_field.gate import numbers, rules
 from wuye_field.gate.checks import check_phone, check_plate, check_text
 from wuye_field.gate.models import GatePass, WatchEntry
 from wuye_field.places.models import Building, Site
@@ -22,14 +21,6 @@ from wuye_field.places.services import get_site
 ISSUE_ROLES = ("desk", "supervisor")
 WATCH_ROLES = ("supervisor", "admin")
 MAX_PASS_DAYS = 7
-_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-def _new_number(site_id: int) -> str:
-    while True:
-        number = "P" + "".join(secrets.choice(_ALPHABET) for _n in range(7))
-        if db.session.scalar(select(GatePass.id).where(GatePass.site_id == site_id, GatePass.number == number)) is None:
-            return number
 
 
 def issue_pass(actor: User, site_id: int, values: dict, *, now: datetime) -> GatePass:
@@ -62,7 +53,7 @@ def issue_pass(actor: User, site_id: int, values: dict, *, now: datetime) -> Gat
         errors["days"] = _("有效天数须为 1–%(n)d 天。", n=MAX_PASS_DAYS)
     if errors:
         raise FieldErrors(errors)
-    issued = GatePass(site_id=site.id, number=_new_number(site.id), visitor_name=name, visitor_phone=phone,
+    issued = GatePass(site_id=site.id, number=numbers.new_number(GatePass, "P"), visitor_name=name, visitor_phone=phone,
                       building_id=building_id, unit=unit, host_name=host, reason=reason, valid_from=first,
                       valid_until=first + timedelta(days=int(raw_days) - 1), issued_by_id=actor.id, issued_at=now)
     db.session.add(issued)
@@ -80,7 +71,7 @@ def site_passes(viewer: User, site_id: int, *, now: datetime) -> list[GatePass]:
 
 def get_pass(viewer: User, number: str) -> GatePass:
     """A pass of a site where `viewer` works the gate or the desk; NotFound otherwise."""
-    found = db.session.scalar(select(GatePass).where(GatePass.number == (number or "").strip().upper(),
+    found = db.session.scalar(select(GatePass).where(GatePass.number == numbers.normalize(number),
                                                      GatePass.site_id.in_(viewer.site_ids())))
     if found is None:
         raise NotFound(_("找不到这张通行证。"))
@@ -88,16 +79,17 @@ def get_pass(viewer: User, number: str) -> GatePass:
 
 
 def pass_problem(site_id: int, number: str, at: datetime) -> tuple[GatePass | None, str]:
-    """(the pass, "") when `number` is a pass of `site_id` valid on the local date of `at`; else (None or
-    the pass, the Chinese reason)."""
-    number = (number or "").strip().upper()
-    found = db.session.scalar(select(GatePass).where(GatePass.number == number))
-    if found is None:
+    """(the pass, "") when `number` (or a scanned pass URL) is a pass of `site_id` valid on the local date of
+    `at`; else (None or the pass, the Chinese reason)."""
+    number = numbers.normalize(number)
+    found, reason = numbers.lookup(GatePass, site_id, number)
+    if not reason:
+        reason = numbers.validity(found, to_site_time(at, db.session.get(Site, site_id).timezone).date())
+    if reason == "unknown":
         return None, _("通行证号 %(n)s 不存在。", n=number)
-    if found.site_id != site_id:
+    if reason == "other_site":
         return None, _("通行证 %(n)s 不是本小区的。", n=number)
-    day = to_site_time(at, db.session.get(Site, site_id).timezone).date()
-    if not found.valid_from <= day <= found.valid_until:
+    if reason:
         return found, _("通行证 %(n)s 只在 %(a)s 至 %(b)s 有效。", n=number, a=found.valid_from.isoformat(),
                         b=found.valid_until.isoformat())
     return found, ""
