@@ -122,7 +122,7 @@ def test_the_contacts_page_is_for_the_desk_only(client, auth, demo):
     auth.logout()
     auth.login("gate01")
     assert client.get(f"/gate/sites/{demo.id}/contacts").status_code == 404
-    assert db.session.scalar(select(func.count(UnitContact.id))) == 1
+    assert db.session.scalar(select(func.count(UnitContact.id))) == 2  # the demo's and this one
 
 
 def test_the_gate_page_carries_todays_passes_masked(client, auth, demo):

@@ -14,7 +14,7 @@ from wuye_field.core.csv_export import csv_text, parse_date_range
 from wuye_field.core.masking import mask_name
 from wuye_field.core.time import to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import dutylog, parcels, roster, rules, slips, vehicles, visitors
+from wuye_field.gate import dutylog, parcels, roster, rules, settings, slips, vehicles, visitors
 from wuye_field.gate.models import (
     DUTY_CATEGORIES, ID_TYPES, VEHICLE_KINDS, DutySignoff, ReleaseCheck, ReleaseSlip, Visitor, VisitorAccess,
 )
@@ -44,6 +44,18 @@ class DayView:
     signoff: object = None
 
     @property
+    def standing(self) -> list[roster.DayCoverage]:
+        """The posts with a standing duty that day (P1's 立岗)."""
+        return [c for c in self.coverage if c.standing_hours or c.standing_covered]
+
+    standing_set: int = 0  # the longest standing duty of a post in force that day
+
+    @property
+    def standing_short(self) -> bool:
+        """No post has the standard's standing duty (P1: 8 h at the main gate) set for the day."""
+        return self.standing_set < settings.STANDING_HOURS_P1
+
+    @property
     def release_counts(self) -> dict[str, int]:
         counts = Counter(r.outcome for r in self.releases)
         return {"released": counts["released"], "refused": counts["refused"], "stopped": counts["stopped"],
@@ -61,12 +73,14 @@ def day_view(viewer: User, site_id: int, day: date, *, now: datetime) -> DayView
     inside = [(v, visitors.list_view(viewer, v)) for v in visitors.visitors_inside(site.id)]
     issued = db.session.scalar(select(func.count(ReleaseSlip.id)).where(
         ReleaseSlip.site_id == site.id, ReleaseSlip.issued_at >= start, ReleaseSlip.issued_at < end))
+    posts = roster.site_posts(site.id)
     return DayView(site, day, rows, sorted(buildings.items()), sorted(hours.items()), inside,
-                   [roster.coverage(p, day, now=now) for p in roster.site_posts(site.id)],
+                   [roster.coverage(p, day, now=now) for p in posts],
                    slips.checks_between(site.id, start, end), issued or 0,
                    vehicles.entries_between(site.id, start, end), vehicles.overstaying(site.id, now),
                    parcels.parcels_between(site.id, start, end), parcels.unclaimed(site.id, now),
-                   dutylog.entries_between(site.id, start, end), dutylog.signoff_of(site.id, day))
+                   dutylog.entries_between(site.id, start, end), dutylog.signoff_of(site.id, day),
+                   max((settings.standing_at(p, start)[0] for p in posts), default=0))
 
 
 @dataclass

@@ -105,19 +105,22 @@ def month(site_id: int):
 @login_required
 @role_required("admin")
 def site_settings(site_id: int):
-    """The gate settings of a site (retention of visitors' personal data, ID required); logged."""
+    """The gate settings of a site (retention of visitors' personal data, ID required, each post's standing
+    duty for P1); logged."""
     site = get_site(current_user, site_id, "admin")
+    posts = roster.site_posts(site.id)
     errors, saved = {}, False
     if request.method == "POST":
         try:
-            settings.save(current_user, site.id, request.form.to_dict(), now=utcnow())
+            settings.save_page(current_user, site.id, posts, request.form.to_dict(), now=utcnow())
             db.session.commit()
             saved = True
         except FieldErrors as invalid:
             db.session.rollback()
             errors = invalid.errors
     return render_template("gate/settings.html", site=site, values=settings.current(site.id, utcnow()),
-                           errors=errors, saved=saved, labels=settings.LABELS)
+                           errors=errors, saved=saved, labels=settings.LABELS, posts=posts,
+                           standing=settings.post_values(posts, utcnow()), p1_hours=settings.STANDING_HOURS_P1)
 
 
 # Each gate export: `GET /export/<name>.csv?site=<code>&date_from=…&date_to=…`, UTF-8 with BOM, supervisors
