@@ -164,9 +164,23 @@
     if (info) info.textContent = slip ? slip.goods + ' · ' + slip.unit + ' · ' + slip.pieces : '';
   }
 
+  /* G9: whom a pass is for, from the passes the page carried (names masked); the server checks it again. */
+  function showPass(form) {
+    var script = form.parentNode.querySelector('[data-pass-cache]');
+    var list = script ? JSON.parse(script.textContent || '[]') : [];
+    var value = form.querySelector('[name="pass"]').value.trim().toUpperCase();
+    var found = list.filter(function (p) { return p.number === value; })[0];
+    var info = form.querySelector('[data-pass-info]');
+    if (!info) return;
+    if (!value) info.textContent = '';
+    else if (!found) info.textContent = value.length >= 8 ? info.dataset.msgUnknown : '';
+    else info.textContent = [found.name, found.where, found.from + '–' + found.until, found.source].filter(Boolean).join(' · ');
+  }
+
   document.addEventListener('input', function (event) {
     var form = event.target.form;
     if (form && form.hasAttribute('data-slip-form') && event.target.name === 'number') showSlip(form);
+    if (form && event.target.name === 'pass') showPass(form);
   });
 
   document.addEventListener('reset', function (event) {
