@@ -14,6 +14,7 @@ from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
 from wuye_field.gate import passes
 from wuye_field.gate.qr import qr_svg
+from wuye_field.gate.rules import normalize_phone
 from wuye_field.residents import window
 from wuye_field.residents.blueprint import bp
 from wuye_field.residents.requests import Limits, TooManyRequests, check_rate
@@ -41,7 +42,7 @@ def public_pass(token: str):
         config = current_app.config
         check_rate(Limits(config["RESIDENT_LIMIT_PER_IP"], config["RESIDENT_LIMIT_PER_PHONE"],
                           enabled=config["RATELIMIT_ENABLED"]),
-                   request.remote_addr or "-", (request.form.get("resident_phone") or "").strip()[:20])
+                   request.remote_addr or "-", normalize_phone(request.form.get("resident_phone"))[:20])
         issued = passes.issue_for_resident(building, request.form.to_dict(), now=utcnow())
     except FieldErrors as exc:
         db.session.rollback()
