@@ -38,6 +38,7 @@ from wuye_field.patrol.demo import load_patrol_demo, patrol_history
 from wuye_field.patrol.models import Route
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.residents.demo import load_residents_demo
+from wuye_field.survey.demo import survey_history
 from wuye_field.workorders.demo import load_workorders_demo, workorders_history
 
 DEMO_PASSWORD = "wuye-demo"
@@ -49,7 +50,8 @@ HISTORY = [
     workorders_history,
     handover_history,
     checks_history,
-    gate_history,  # last: it writes the gate's own records only
+    gate_history,  # it writes the gate's own records only
+    survey_history,
 ]
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 

@@ -1,7 +1,7 @@
 """gate: residents' phones per unit as the desk knows them; a pass's source (desk, call, resident) and contact
 
 Revision ID: c4a1d2e3f5b6
-Revises: b7f0b634eb3a
+Revises: 1c73d202783c
 Create Date: 2026-11-29 23:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a1d2e3f5b6'
-down_revision = 'b7f0b634eb3a'
+down_revision = '1c73d202783c'
 branch_labels = None
 depends_on = None
 

@@ -24,7 +24,10 @@ FROZEN_EXPORTS = "frozen_exports"  # (read by wuye_field.core.csv_export.frozen_
 # provider(post, user, now) → list of lines: what a duty above handover (the gate) hands on at a post's
 # shift change (visitors still inside, duty-log entries needing follow-up); read by wuye_field.handover.
 HANDOVER_NOTES = "handover_notes"
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES)
+# provider(site, first, last, now) → {name: CSV text}: exports of a package beside reports (the survey) that a
+# month close stores with its own (read by wuye_field.reports.files.freeze; then served via FROZEN_EXPORTS)
+MONTH_EXPORTS = "month_exports"
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES, MONTH_EXPORTS)
 _EXTENSION = "wuye_field.registry"
 
 
