@@ -1,7 +1,8 @@
 """Issue 14: at the gate the in-app scanner fills the pass and slip number fields. The fake camera shows a
 pass's QR (its page's URL, printed with the site's base URL) and gate01's 「扫码填入」 puts the pass number into
-the field (jsQR, loaded on the first tap); offline, a slip's QR is read into its field by the scanner the
-service worker kept, and the slip's goods show from the phone's cache."""
+the field (jsQR, loaded on the first tap) and the page shows whom the pass is for; offline, a slip's QR is read
+into its field by the scanner the service worker kept, and the slip's goods show from the phone's cache.
+Nothing is submitted: the session's other gate tests count the records they store."""
 from __future__ import annotations
 
 import pytest
@@ -44,9 +45,9 @@ def test_the_camera_reads_a_pass_into_the_gate_field(phone_factory, server, tmp_
     phone.page.wait_for_function("() => document.querySelector('[name=pass]').value !== ''", timeout=20000)
     assert form.locator("input[name=pass]").input_value() == number
     assert form.locator("[data-scan-panel]").is_hidden()  # the camera closes once the field is filled
-    form.locator("button[type=submit]").click()
-    result = form.locator("[data-outbox-result]")
-    result.filter(has_text="李娜").wait_for(timeout=20000)
+    assert "李**" in form.locator("[data-pass-info]").inner_text()  # whom it is for, from the page's passes
+    # Nothing is submitted here: the session's other gate tests count the visitors stored (the pass's one-tap
+    # entry is proven in tests/gate/test_passes.py and the outbox's in test_gate_offline.py).
 
 
 def test_offline_the_scanner_fills_the_slip_number(phone_factory, server):
@@ -72,7 +73,4 @@ def test_offline_the_scanner_fills_the_slip_number(phone_factory, server):
     page.wait_for_function("() => document.querySelector('#gate-release [name=number]').value !== ''")
     assert release.locator("input[name=number]").input_value() == number
     assert "旧沙发" in release.locator("[data-slip-info]").inner_text()
-    release.locator("input[name=pieces]").fill("3")
-    release.locator("button[type=submit]").click()
-    release.locator("[data-outbox-result]").filter(has_text="已保存在手机").wait_for()
     phone.go_online()
