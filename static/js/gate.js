@@ -124,6 +124,65 @@
     return true;
   }
 
+  /* 「扫码填入」: the scanner is loaded on the first tap (the service worker keeps it for the gate role, so this
+     works offline) and fills the field; a slip's number then shows what the slip covers. */
+  function loadScanner(button) {
+    if (window.WuyeScanner && window.WuyeScanner.fill) return Promise.resolve(window.WuyeScanner);
+    return new Promise(function (resolve) {
+      var script = document.createElement('script');
+      script.src = button.dataset.scannerSrc;
+      script.dataset.decoder = button.dataset.decoder;
+      script.onload = function () { resolve(window.WuyeScanner || null); };
+      script.onerror = function () { resolve(null); };
+      document.head.append(script);
+    });
+  }
+
+  document.addEventListener('click', function (event) {
+    var close = event.target.closest && event.target.closest('[data-scan-close]');
+    if (close) {
+      if (window.WuyeScanner) window.WuyeScanner.close();
+      close.closest('[data-scan-panel]').hidden = true;
+      return;
+    }
+    var button = event.target.closest && event.target.closest('[data-scan-into]');
+    if (!button) return;
+    var form = button.closest('form');
+    var input = form.querySelector('[name="' + button.dataset.scanInto + '"]');
+    var panel = button.nextElementSibling;
+    loadScanner(button).then(function (scanner) {
+      if (scanner) scanner.fill(input, panel);
+    });
+  });
+
+  function showSlip(form) {
+    var script = form.parentNode.querySelector('[data-slip-cache]');
+    var list = script ? JSON.parse(script.textContent || '[]') : [];
+    var value = form.querySelector('[name="number"]').value.trim().toUpperCase();
+    var slip = list.filter(function (s) { return s.number === value; })[0];
+    var info = form.querySelector('[data-slip-info]');
+    if (info) info.textContent = slip ? slip.goods + ' · ' + slip.unit + ' · ' + slip.pieces : '';
+  }
+
+  /* G9: whom a pass is for, from the passes the page carried (names masked); the server checks it again. */
+  function showPass(form) {
+    var script = form.parentNode.querySelector('[data-pass-cache]');
+    var list = script ? JSON.parse(script.textContent || '[]') : [];
+    var value = form.querySelector('[name="pass"]').value.trim().toUpperCase();
+    var found = list.filter(function (p) { return p.number === value; })[0];
+    var info = form.querySelector('[data-pass-info]');
+    if (!info) return;
+    if (!value) info.textContent = '';
+    else if (!found) info.textContent = value.length >= 8 ? info.dataset.msgUnknown : '';
+    else info.textContent = [found.name, found.where, found.from + '–' + found.until, found.source].filter(Boolean).join(' · ');
+  }
+
+  document.addEventListener('input', function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute('data-slip-form') && event.target.name === 'number') showSlip(form);
+    if (form && event.target.name === 'pass') showPass(form);
+  });
+
   document.addEventListener('reset', function (event) {
     var box = event.target.querySelector && event.target.querySelector('[data-watch-warning]');
     if (box) box.hidden = true;

@@ -1,4 +1,6 @@
-/* In-app tag scanner: camera → QR → /t/<token> on this origin (tags printed with another base URL still open here). */
+/* In-app scanner: camera → QR → /t/<token> on this origin (tags printed with another base URL still open here).
+   The same scanner fills a field instead (WuyeScanner.fill): the gate page scans a pass's or a slip's QR into
+   its number field. Pages other than /scan load this file only when the guard first taps 「扫码」. */
 (function (global) {
   'use strict';
 
@@ -74,10 +76,13 @@
     return 'camera_missing';
   }
 
-  function Scanner(root, strings) {
+  function Scanner(root, strings, onText, readyKey) {
+    this.root = root;
     this.video = root.querySelector('[data-scanner-video]');
     this.status = root.querySelector('[data-scanner-status]');
     this.strings = strings;
+    this.onText = onText || null;  // fill mode: the text goes to the page, not to location
+    this.readyKey = readyKey || 'scanner_ready';
     this.stream = null;
     this.done = false;
   }
@@ -96,14 +101,15 @@
       this.say(cameraMessage(error), 'error');
       return;
     }
+    if (this.done) { this.stop(); return; }  // closed while the camera was opening
     this.video.srcObject = this.stream;
     await this.video.play().catch(function () {});
     // Only a phone with a camera and without a usable BarcodeDetector downloads the decoder.
     var kind = await loadDecoder(global);
-    root().dataset.decoder = kind || 'none';
+    this.root.dataset.decoder = kind || 'none';
     // Offline before the scanner was ever opened online: no decoder yet, the typed code still works.
     if (!kind) { this.say('decoder_missing', 'error'); return; }
-    this.say('scanner_ready');
+    this.say(this.readyKey);
     if (kind) this.loop(makeDecoder(kind, global));
   };
 
@@ -119,6 +125,7 @@
   };
 
   Scanner.prototype.found = function (text) {
+    if (this.onText) { this.onText(text, this); return; }
     var path = tagPath(text);
     if (!path) { this.say('not_our_tag', 'error'); return; }
     this.stop();
@@ -133,10 +140,49 @@
 
   function root() { return document.querySelector('[data-scanner]'); }
 
+  function pageStrings() { return JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}'); }
+
+  /* The number the field wants in a scanned text: the bare number or a URL ending in it, matched against the
+     field's data-scan-pattern (「P…」 for a pass, 「R…」 for a slip); null for any other code. */
+  function scannedNumber(text, pattern) {
+    var match = String(text || '').trim().toUpperCase().match(new RegExp('(?:^|/)(' + pattern + ')/?$'));
+    return match ? match[1] : null;
+  }
+
+  var open = null;
+
+  /* Fill `input` from the camera, in `panel` (holding data-scanner-video and data-scanner-status). A code that
+     is not the field's keeps the camera on with a message; a match fills the field and closes the camera. */
+  function fill(input, panel) {
+    if (open) open.stop();
+    panel.hidden = false;
+    var scanner = new Scanner(panel, pageStrings(), function (text, self) {
+      var number = scannedNumber(text, input.dataset.scanPattern || '.+');
+      if (!number) { self.say('not_this_code', 'error'); return; }
+      self.stop();
+      input.value = number;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      self.say('scan_filled', 'ok');
+      panel.dataset.filled = number;
+      panel.hidden = true;
+      input.focus();
+    }, 'scan_code_ready');
+    open = scanner;
+    scanner.start();
+    return scanner;
+  }
+
+  function close() {
+    if (open) open.stop();
+    open = null;
+  }
+
   function init() {
+    global.addEventListener('pagehide', function () { if (open) open.stop(); });
     var node = root();
     if (!node) return;
-    var strings = JSON.parse((document.getElementById('js-strings') || {}).textContent || '{}');
+    var strings = pageStrings();
     var scanner = new Scanner(node, strings);
     node.querySelector('[data-scanner-manual]').addEventListener('submit', function (event) {
       // A URL or token opens here; anything else (the code printed under the QR, 「CP01」) goes to the server.
@@ -148,6 +194,7 @@
     scanner.start();
   }
 
-  global.WuyeScanner = { chooseDecoder: chooseDecoder, loadDecoder: loadDecoder, tagPath: tagPath };
+  global.WuyeScanner = { chooseDecoder: chooseDecoder, loadDecoder: loadDecoder, tagPath: tagPath, fill: fill, close: close,
+                          scannedNumber: scannedNumber };
   init();
 })(self);

@@ -181,7 +181,7 @@ def test_quarantined_event_helper(app, capsys):
 def test_unknown_event_names_are_refused():
     with pytest.raises(ValueError):
         security_event("login_faild")
-    assert len(SECURITY_EVENTS) == 9
+    assert len(SECURITY_EVENTS) == 10
 
 
 def test_request_id_is_echoed_and_taken_from_the_proxy(client, demo, auth, capsys):

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 
@@ -258,4 +259,33 @@ def test_a_residents_complaint_on_the_desk_is_thumb_sized(small_phone, server):
         alerts.acknowledge(find_user_by_login("desk01"), alerts.alert_for("complaint", complaint_id).id, now=utcnow())
         db.session.commit()
         db.session.remove()
+
+
+def test_the_gate_page_and_a_residents_pass_are_thumb_sized(small_phone, server):
+    """The gate guard's page (with 「扫码填入」 and the camera panel opened) and the residents' pass pages:
+    the form, a refusal, and the pass with its QR (the demo's 1单元101 and its registered phone)."""
+    from wuye_field.places.models import Building, Site
+
+    page = small_phone
+    problems: list[str] = []
+    ((token,),) = server.query(select(Building.public_token).join(Site).where(Site.code == "DEMO")
+                               .order_by(Building.id).limit(1))
+    page.goto(server.url + f"/b/{token}/pass")
+    _audit(page, "/b/<code>/pass", problems)
+    form = {"unit": "1单元101", "resident_phone": "13700009999", "visitor_name": "李娜"}
+    for name, value in form.items():
+        page.fill(f"input[name={name}]", value)
+    page.click("button[type=submit]")
+    page.locator("p.err").first.wait_for()
+    page.wait_for_load_state("load")
+    _audit(page, "/b/<code>/pass (refused)", problems)
+    page.fill("input[name=resident_phone]", "13700000101")
+    page.click("button[type=submit]")
+    page.locator("[data-pass-number]").wait_for()
+    page.wait_for_load_state("load")
+    _audit(page, "/b/<code>/pass (issued)", problems)
+    _login(page, server.url, "gate01")
+    page.goto(server.url + "/")
+    page.evaluate("() => document.querySelectorAll('[data-scan-panel]').forEach(p => p.hidden = false)")
+    _audit(page, "/ (gate01, camera panels open)", problems)
     assert not problems, "\n".join(problems)

@@ -35,6 +35,7 @@ SECURITY_EVENTS = frozenset({
     "idempotency_conflict",    # the same Idempotency-Key with another body
     "upload_refused",          # a photo or body refused (size, type, checksum, damaged)
     "quarantined",             # a field action kept aside because it can no longer be applied
+    "resident_unverified",     # a unit and phone typed at the residents' window that the desk does not know
 })
 
 USER_TEXT_LIMIT = 80

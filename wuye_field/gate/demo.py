@@ -11,8 +11,9 @@ from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import dutylog, parcels, rules, vehicles, visitors
-from wuye_field.gate.models import DUTY_CATEGORIES, RosterEntry, Visitor
+from wuye_field.audit.settings_history import SettingChange
+from wuye_field.gate import dutylog, parcels, rules, settings, unit_contacts, vehicles, visitors
+from wuye_field.gate.models import DUTY_CATEGORIES, RosterEntry, UnitContact, Visitor
 from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.rules import parse_clocks
 from wuye_field.places.models import Building, Site
@@ -54,6 +55,22 @@ def load_gate_demo(site: Site, now: datetime, hash_method: str | None = None) ->
                 db.session.add(RosterEntry(site_id=site.id, post_id=post.id, day=day, shift=shift,
                                            user_id=person.id, changed_at=now))
     db.session.flush()
+    # P1: the east gate is a standing post 8 h a day from 07:00 (the day shift), set before the demo's past
+    # (a setting row of the demo's setup, like its places: not an admin's change).
+    since = now - timedelta(days=70)
+    unset = settings.standing_at(post, now) != (settings.STANDING_HOURS_P1, "07:00")
+    for name, value in (("gate.standing_hours", settings.STANDING_HOURS_P1), ("gate.standing_from", "07:00")):
+        if unset:
+            db.session.add(SettingChange(site_id=site.id, subject=settings.POST_SUBJECT, subject_id=post.id,
+                                         name=name, value=value, effective_from=since, recorded_at=now))
+    db.session.flush()
+    # A resident's phone the desk knows (住户登记): at /b/<1栋's code>/pass, 101 with 13700000101 issues a pass.
+    building = db.session.scalar(select(Building).where(Building.site_id == site.id).order_by(Building.id))
+    if building is not None and db.session.scalar(select(UnitContact.id).where(UnitContact.site_id == site.id)) is None:
+        db.session.add(UnitContact(site_id=site.id, building_id=building.id, unit="1单元101",
+                                   unit_key=unit_contacts.unit_key("1单元101"), name="周丽", phone="13700000101",
+                                   created_at=now))
+        db.session.flush()
 
 
 def gate_history(site: Site, days: int, now: datetime) -> int:

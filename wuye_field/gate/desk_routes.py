@@ -1,4 +1,4 @@
-"""The desk and supervisors: passes (G9) and the watch list (G8)."""
+"""The desk and supervisors: passes (G9), residents' phones per unit (G9), the watch list (G8), slips (G10)."""
 from __future__ import annotations
 
 from flask import render_template, request, url_for
@@ -9,9 +9,10 @@ from wuye_field.core.errors import FieldErrors, NotFound
 from wuye_field.core.htmx import see_other
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.gate import passes, slips
+from wuye_field.gate import passes, slips, unit_contacts
 from wuye_field.gate.blueprint import bp
 from wuye_field.gate.home import gate_posts
+from wuye_field.gate.models import PASS_SOURCES
 from wuye_field.gate.qr import qr_svg
 from wuye_field.places.models import Site
 from wuye_field.places.services import get_site, site_buildings
@@ -20,7 +21,7 @@ from wuye_field.places.services import get_site, site_buildings
 def _passes_page(site_id: int, errors: dict | None = None, status: int = 200):
     site = get_site(current_user, site_id, *passes.ISSUE_ROLES)
     valid = passes.site_passes(current_user, site.id, now=utcnow())
-    return render_template("gate/passes.html", site=site, passes=valid,
+    return render_template("gate/passes.html", site=site, passes=valid, sources=PASS_SOURCES,
                            buildings=[(b.id, b.name) for b in site_buildings(site)], errors=errors or {},
                            values=request.form), status
 
@@ -52,7 +53,7 @@ def pass_page(number: str):
     found = passes.get_pass(current_user, number)
     site = db.session.get(Site, found.site_id)
     url = site.public_base_url.rstrip("/") + url_for("gate.pass_page", number=found.number)
-    return render_template("gate/pass.html", gate_pass=found, qr=qr_svg(url), site=site,
+    return render_template("gate/pass.html", gate_pass=found, qr=qr_svg(url), site=site, sources=PASS_SOURCES,
                            gate_posts=[p for p in gate_posts(current_user) if p.site_id == site.id])
 
 
@@ -79,6 +80,33 @@ def watch_remove(entry_id: int):
     passes.remove_watch(current_user, entry_id)
     db.session.commit()
     return see_other(request.referrer or url_for("dashboard.index"))
+
+
+@bp.route("/sites/<int:site_id>/contacts", methods=["GET", "POST"])
+@login_required
+def contacts(site_id: int):
+    """Residents' phones per unit (住户登记): the phones that may pre-register visitors for their unit."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            unit_contacts.add_contact(current_user, site_id, request.form.to_dict(), now=utcnow())
+            db.session.commit()
+            return see_other(url_for("gate.contacts", site_id=site_id))
+        except FieldErrors as invalid:
+            db.session.rollback()
+            errors, status = invalid.errors, 422
+    site = get_site(current_user, site_id, *unit_contacts.EDIT_ROLES)
+    return render_template("gate/contacts.html", site=site, entries=unit_contacts.site_contacts(current_user, site.id),
+                           buildings=[(b.id, b.name) for b in site_buildings(site)], errors=errors,
+                           values=request.form), status
+
+
+@bp.post("/contacts/<int:contact_id>/remove")
+@login_required
+def contact_remove(contact_id: int):
+    contact = unit_contacts.remove_contact(current_user, contact_id, now=utcnow())
+    db.session.commit()
+    return see_other(url_for("gate.contacts", site_id=contact.site_id))
 
 
 # ---------------------------------------------------------------- goods-release slips (放行条)

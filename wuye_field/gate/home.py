@@ -45,6 +45,7 @@ class GateContext:
     parcels: list = field(default_factory=list)
     duty_categories: dict = field(default_factory=lambda: DUTY_CATEGORIES)
     id_types: dict = field(default_factory=lambda: ID_TYPES)
+    passes: list[dict] = field(default_factory=list)
 
     @property
     def building_options(self) -> list[tuple[int, str]]:
@@ -58,7 +59,8 @@ def gate_context(user: User, post_id: int) -> GateContext:
     now = utcnow()
     return GateContext(post, site_buildings(post.site), inside, passes.watch_for_phone(post.site_id),
                        slips.slips_for_phone(post.site_id, now), vehicles.inside(post.site_id),
-                       {v.id for v in vehicles.overstaying(post.site_id, now)}, parcels=parcels.waiting(post.site_id))
+                       {v.id for v in vehicles.overstaying(post.site_id, now)}, parcels=parcels.waiting(post.site_id),
+                       passes=passes.passes_for_phone(post.site_id, now))
 
 
 def gate_section(user: User) -> Section | None:

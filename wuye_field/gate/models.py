@@ -90,8 +90,35 @@ class GatePass(db.Model):
     valid_until: Mapped[date] = mapped_column(Date)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # desk | call (the desk, on a call from a verified phone of the unit) | resident (the residents' window)
+    source: Mapped[str] = mapped_column(String(10), default="desk")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("gate_unit_contact.id", ondelete="SET NULL"))
 
     building: Mapped[Building | None] = relationship(lazy="joined")  # noqa: F821
+
+
+PASS_SOURCES = {"desk": _l("服务台登记"), "call": _l("住户来电，服务台代办"), "resident": _l("住户自助预约")}
+
+
+class UnitContact(db.Model):
+    """A resident's phone as the desk knows it (住户登记): the unit it belongs to. A resident proves they
+    may pre-register visitors for the unit by typing this phone with the unit (G9). Configuration kept
+    by the desk; every change is in the admin change log."""
+
+    __tablename__ = "gate_unit_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(20))
+    unit_key: Mapped[str] = mapped_column(String(20), index=True)  # letters and digits of the unit only
+    name: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    building: Mapped[Building] = relationship(lazy="joined")  # noqa: F821
 
 
 class WatchEntry(db.Model):

@@ -18,7 +18,7 @@ from wuye_field.audit.services import log_admin_change
 from wuye_field.core.errors import FieldErrors, NotFound
 from wuye_field.core.time import as_utc, to_site_time
 from wuye_field.extensions import db
-from wuye_field.gate import rules
+from wuye_field.gate import rules, settings
 from wuye_field.gate.models import RosterEntry
 from wuye_field.handover import rules as shift_rules
 from wuye_field.handover.models import Handover, HandoverAcceptance, HandoverPost, posts_of_sites
@@ -236,31 +236,57 @@ class DayCoverage:
     covered_hours: float
     rostered_hours: float
     uncovered_hours: float
+    # P1's standing post (立岗): the hours due that day (up to now), covered by an accepted shift, rostered
+    standing_hours: float = 0.0
+    standing_covered: float = 0.0
+    standing_rostered: float = 0.0
+
+    @property
+    def standing_uncovered(self) -> float:
+        return round(self.standing_hours - self.standing_covered, 2)
 
 
 def coverage(post: HandoverPost, day: date, *, now: datetime) -> DayCoverage:
     """P1: hours of the local `day` (up to `now`) covered by a shift someone accepted at `post`; hours
-    rostered; the rest uncovered. A shift counts as covered from its start when its handover was accepted."""
+    rostered; the rest uncovered. A shift counts as covered from its start when its handover was accepted.
+    The same for the post's standing duty (立岗, its window that day in force then), when it has one."""
     tz = post.site.timezone
     starts = shift_rules.parse_clocks(post.shift_starts)
     bounds = rules.day_bounds(day, tz)
     bounds = (bounds[0], min(bounds[1], as_utc(now)))
     total = max(0.0, (bounds[1] - bounds[0]).total_seconds() / 3600)
-    spans = rules.shift_spans(day - timedelta(days=1), starts, tz) + rules.shift_spans(day, starts, tz)
+    hours, clock = settings.standing_at(post, bounds[0])
+    window = rules.standing_window(day, datetime.strptime(clock, "%H:%M").time(), hours, tz) if hours else None
+    last = max(bounds[1], window[1]) if window else bounds[1]
+    spans = [s for d in (day - timedelta(days=1), day, day + timedelta(days=1))
+             for s in rules.shift_spans(d, starts, tz) if s[1] < last]
     accepted = {as_utc(s) for s in db.session.scalars(
         select(Handover.shift_start).join(HandoverAcceptance, HandoverAcceptance.root_id == Handover.id)
-        .where(Handover.post_id == post.id, Handover.shift_start >= spans[0][1], Handover.shift_start < bounds[1]))}
+        .where(Handover.post_id == post.id, Handover.shift_start >= spans[0][1], Handover.shift_start < last))}
     rostered = {(e.day, e.shift) for e in db.session.scalars(select(RosterEntry).where(
-        RosterEntry.post_id == post.id, RosterEntry.day.in_([day - timedelta(days=1), day])))}
+        RosterEntry.post_id == post.id, RosterEntry.day.in_([day - timedelta(days=1), day, day + timedelta(days=1)])))}
+    covered, planned = _hours(spans, accepted, rostered, bounds, tz)
+    result = DayCoverage(post, day, round(min(covered, total), 2), round(min(planned, total), 2),
+                         round(total - min(covered, total), 2))
+    if window:
+        due = (window[0], min(window[1], as_utc(now)))
+        result.standing_hours = round(rules.overlap_hours(due, due), 2) if due[1] > due[0] else 0.0
+        standing, standing_planned = _hours(spans, accepted, rostered, due, tz)
+        result.standing_covered = round(min(standing, result.standing_hours), 2)
+        result.standing_rostered = round(min(standing_planned, result.standing_hours), 2)
+    return result
+
+
+def _hours(spans, accepted: set, rostered: set, period: tuple[datetime, datetime], tz: str) -> tuple[float, float]:
+    """(hours of `period` in accepted shifts, hours in rostered shifts)."""
     covered = planned = 0.0
     for clock, start, end in spans:
-        hours = rules.overlap_hours((start, end), bounds)
+        hours = rules.overlap_hours((start, end), period)
         if start in accepted:
             covered += hours
         if (to_site_time(start, tz).date(), clock.strftime("%H:%M")) in rostered:
             planned += hours
-    covered = round(min(covered, total), 2)
-    return DayCoverage(post, day, covered, round(min(planned, total), 2), round(total - covered, 2))
+    return covered, planned
 
 
 @dataclass

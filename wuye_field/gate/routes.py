@@ -13,6 +13,22 @@ from wuye_field.gate.blueprint import bp
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
 
 
+def field_action(rule: str):
+    """A gate field action on the outbox's rails: POST, signed in, idempotent (replays store nothing twice)."""
+    def wrap(view):
+        return bp.post(rule)(login_required(idempotent_action(view)))
+    return wrap
+
+
+def _stored(message: str, **body):
+    """The answer to a stored field action: 201 JSON with the Chinese message the phone shows."""
+    return jsonify(status="stored", message=message, **body), 201
+
+
+def _photos() -> dict:
+    return {"photo_ids": request.form.get("photo_ids"), "photo_limit": current_app.config["PHOTOS_PER_RECORD"]}
+
+
 @bp.get("/posts/<int:post_id>")
 @login_required
 def post(post_id: int):
@@ -20,101 +36,70 @@ def post(post_id: int):
     return render_template("gate/post.html", gate=home.gate_context(current_user, post_id))
 
 
-@bp.post("/visitors")
-@login_required
-@idempotent_action
+@field_action("/visitors")
 def visitor_in():
     """A visitor comes in (outbox action `visitor-in`) → 201 JSON; bad fields → 422 with the reasons."""
     visitor = visitors.register_visitor(current_user, request.form.to_dict(), current_receipt())
     when = to_site_time(visitor.device_time, home.site_tz(visitor.site_id)).strftime("%H:%M")
-    return jsonify(status="stored", message=_("已登记访客：%(name)s %(time)s", name=visitor.person.name, time=when),
-                   visitor={"id": visitor.id}), 201
+    return _stored(_("已登记访客：%(name)s %(time)s", name=visitor.person.name, time=when), visitor={"id": visitor.id})
 
 
-@bp.post("/visitors/<int:visitor_id>/out")
-@login_required
-@idempotent_action
+@field_action("/visitors/<int:visitor_id>/out")
 def visitor_out(visitor_id: int):
     """The visitor left (outbox action `visitor-out`) → 201 JSON."""
     leaving = visitors.visitor_out(current_user, visitor_id, current_receipt())
-    return jsonify(status="stored", message=_("已登记离开"), exit={"id": leaving.id}), 201
+    return _stored(_("已登记离开"), exit={"id": leaving.id})
 
 
-@bp.post("/releases")
-@login_required
-@idempotent_action
+@field_action("/releases")
 def release_check():
     """Goods against a slip (outbox action `release-check`) → 201 JSON: released, or refused and recorded."""
-    record, message = slips.check_release(current_user, request.form.to_dict(), current_receipt(),
-                                          photo_ids=request.form.get("photo_ids"),
-                                          photo_limit=current_app.config["PHOTOS_PER_RECORD"])
-    return jsonify(status="stored", message=message, release={"id": record.id, "outcome": record.outcome,
-                                                              "flag": record.flag}), 201
+    record, message = slips.check_release(current_user, request.form.to_dict(), current_receipt(), **_photos())
+    return _stored(message, release={"id": record.id, "outcome": record.outcome, "flag": record.flag})
 
 
-@bp.post("/releases/stopped")
-@login_required
-@idempotent_action
+@field_action("/releases/stopped")
 def release_stop():
     """Goods going out without a slip, stopped (outbox action `release-stop`) → 201 JSON."""
-    record = slips.stop_goods(current_user, request.form.to_dict(), current_receipt(),
-                              photo_ids=request.form.get("photo_ids"),
-                              photo_limit=current_app.config["PHOTOS_PER_RECORD"])
-    return jsonify(status="stored", message=_("已记录无条拦截"), release={"id": record.id}), 201
+    record = slips.stop_goods(current_user, request.form.to_dict(), current_receipt(), **_photos())
+    return _stored(_("已记录无条拦截"), release={"id": record.id})
 
 
-@bp.post("/vehicles")
-@login_required
-@idempotent_action
+@field_action("/vehicles")
 def vehicle_in():
     """A vehicle comes in (outbox action `vehicle-in`) → 201 JSON; a malformed plate → 422 in Chinese."""
     entry = vehicles.vehicle_in(current_user, request.form.to_dict(), current_receipt())
-    return jsonify(status="stored", message=_("已登记进场：%(plate)s", plate=entry.plate),
-                   vehicle={"id": entry.id}), 201
+    return _stored(_("已登记进场：%(plate)s", plate=entry.plate), vehicle={"id": entry.id})
 
 
-@bp.post("/vehicles/<int:entry_id>/out")
-@login_required
-@idempotent_action
+@field_action("/vehicles/<int:entry_id>/out")
 def vehicle_out(entry_id: int):
     """The vehicle left (outbox action `vehicle-out`) → 201 JSON."""
     leaving = vehicles.vehicle_out(current_user, entry_id, current_receipt())
-    return jsonify(status="stored", message=_("已登记离场"), exit={"id": leaving.id}), 201
+    return _stored(_("已登记离场"), exit={"id": leaving.id})
 
 
-@bp.post("/parcels")
-@login_required
-@idempotent_action
+@field_action("/parcels")
 def parcel_in():
     """A parcel received (outbox action `parcel-in`) → 201 JSON."""
-    parcel, pending = parcels.parcel_in(current_user, request.form.to_dict(), current_receipt(),
-                                        photo_ids=request.form.get("photo_ids"),
-                                        photo_limit=current_app.config["PHOTOS_PER_RECORD"])
-    return jsonify(status="stored", message=_("已登记收件：%(unit)s %(n)d 件", unit=parcel.unit, n=parcel.count),
-                   parcel={"id": parcel.id, "pending_photos": pending}), 201
+    parcel, pending = parcels.parcel_in(current_user, request.form.to_dict(), current_receipt(), **_photos())
+    return _stored(_("已登记收件：%(unit)s %(n)d 件", unit=parcel.unit, n=parcel.count),
+                   parcel={"id": parcel.id, "pending_photos": pending})
 
 
-@bp.post("/parcels/<int:parcel_id>/out")
-@login_required
-@idempotent_action
+@field_action("/parcels/<int:parcel_id>/out")
 def parcel_out(parcel_id: int):
     """The parcel handed over (outbox action `parcel-out`) → 201 JSON."""
-    handed = parcels.parcel_out(current_user, parcel_id, request.form.to_dict(), current_receipt(),
-                                photo_ids=request.form.get("photo_ids"),
-                                photo_limit=current_app.config["PHOTOS_PER_RECORD"])
-    return jsonify(status="stored", message=_("已交付：%(who)s", who=handed.to_whom), handover={"id": handed.id}), 201
+    handed = parcels.parcel_out(current_user, parcel_id, request.form.to_dict(), current_receipt(), **_photos())
+    return _stored(_("已交付：%(who)s", who=handed.to_whom), handover={"id": handed.id})
 
 
-@bp.post("/dutylog")
-@login_required
-@idempotent_action
+@field_action("/dutylog")
 def duty_log():
     """A duty-log entry (outbox action `duty-log`) → 201 JSON."""
-    entry, pending = dutylog.write_entry(current_user, request.form.to_dict(), current_receipt(),
-                                         photo_ids=request.form.get("photo_ids"),
-                                         photo_limit=current_app.config["PHOTOS_PER_RECORD"])
-    message = _("已记入值班记录") + (_("（%(n)d 张照片待上传）", n=pending) if pending else "")
-    return jsonify(status="stored", message=message, entry={"id": entry.id}), 201
+    entry, pending = dutylog.write_entry(current_user, request.form.to_dict(), current_receipt(), **_photos())
+    return _stored(_("已记入值班记录") + (_("（%(n)d 张照片待上传）", n=pending) if pending else ""),
+                   entry={"id": entry.id})
 
 
 @bp.get("/visitors/<int:visitor_id>")

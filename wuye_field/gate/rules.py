@@ -93,3 +93,9 @@ def day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
 def overlap_hours(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> float:
     start, end = max(a[0], b[0]), min(a[1], b[1])
     return max(0.0, (end - start).total_seconds() / 3600)
+
+
+def standing_window(day: date, start: time, hours: float, tz_name: str) -> tuple[datetime, datetime]:
+    """P1's standing post (立岗) of local `day`: `hours` from the local clock `start` (it may run past midnight)."""
+    begin = as_utc(datetime.combine(day, start, ZoneInfo(tz_name)))
+    return begin, begin + timedelta(hours=hours)

@@ -9,7 +9,6 @@ re-validates on sync, and a slip released from two phones' caches is stored as r
 """
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from wuye_field.audit import chain
 from wuye_field.core.errors import FieldErrors
 from wuye_field.core.time import to_site_time
 from wuye_field.extensions import db
+from wuye_field.gate import numbers
 from wuye_field.gate.checks import check_text
 from wuye_field.gate.models import ReleaseCheck, ReleaseSlip
 from wuye_field.gate.visitors import gate_post, refuse
@@ -33,7 +33,6 @@ from wuye_field.sync.receipt import Receipt
 ISSUE_ROLES = ("desk", "supervisor")
 PHOTO_OWNER = "release_check"
 MAX_SLIP_DAYS = 7
-_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 OUTCOMES = {"released": _l("放行"), "refused": _l("拒绝放行"), "stopped": _l("无条拦截")}
 
 CHAIN_KINDS = {"gate_release_check": FIELD_COLUMNS + ("post_id", "slip_id", "number", "outcome", "reason", "pieces",
@@ -44,13 +43,6 @@ chain.register_tables(CHAIN_KINDS)
 def reason_text(reason: str) -> str:
     return {"unknown": _("放行条号不存在"), "expired": _("放行条已过期"), "used": _("放行条已使用过"),
             "other_site": _("不是本小区的放行条")}.get(reason, reason)
-
-
-def _new_number(site_id: int) -> str:
-    while True:
-        number = "R" + "".join(secrets.choice(_ALPHABET) for _n in range(7))
-        if db.session.scalar(select(ReleaseSlip.id).where(ReleaseSlip.number == number)) is None:
-            return number
 
 
 def issue_slip(actor: User, site_id: int, values: dict, *, now: datetime) -> ReleaseSlip:
@@ -78,9 +70,9 @@ def issue_slip(actor: User, site_id: int, values: dict, *, now: datetime) -> Rel
     if errors:
         raise FieldErrors(errors)
     today = to_site_time(now, site.timezone).date()
-    slip = ReleaseSlip(site_id=site.id, number=_new_number(site.id), building_id=building_id, unit=unit, goods=goods,
-                       pieces=int(raw), carrier=carrier, valid_until=today + timedelta(days=int(raw_days) - 1),
-                       issued_by_id=actor.id, issued_at=now)
+    slip = ReleaseSlip(site_id=site.id, number=numbers.new_number(ReleaseSlip, "R"), building_id=building_id,
+                       unit=unit, goods=goods, pieces=int(raw), carrier=carrier,
+                       valid_until=today + timedelta(days=int(raw_days) - 1), issued_by_id=actor.id, issued_at=now)
     db.session.add(slip)
     db.session.flush()
     return slip
@@ -93,16 +85,12 @@ def _used(slip_id: int) -> ReleaseCheck | None:
 
 def slip_state(site_id: int, number: str, day: date) -> tuple[ReleaseSlip | None, str]:
     """(the slip, "") when valid and unused on local `day`; else (the slip or None, reason code)."""
-    slip = db.session.scalar(select(ReleaseSlip).where(ReleaseSlip.number == number))
-    if slip is None:
-        return None, "unknown"
-    if slip.site_id != site_id:
-        return None, "other_site"
+    slip, reason = numbers.lookup(ReleaseSlip, site_id, number)
+    if reason:
+        return None, reason
     if _used(slip.id) is not None:
         return slip, "used"
-    if day > slip.valid_until:
-        return slip, "expired"
-    return slip, ""
+    return slip, numbers.validity(slip, day)
 
 
 def check_release(user: User, values: dict, receipt: Receipt, *, photo_ids: str | None = "",
@@ -111,7 +99,7 @@ def check_release(user: User, values: dict, receipt: Receipt, *, photo_ids: str 
     cache). Returns the record and the Chinese message. GateRefused (422, nothing stored) for no number or a
     count that does not match a valid slip."""
     post = gate_post(user, values.get("post"))
-    number = (values.get("number") or "").strip().upper()
+    number = numbers.normalize(values.get("number"))
     if not number:
         refuse({"number": _("请填写或扫描放行条号。")})
     tz = db.session.get(Site, post.site_id).timezone

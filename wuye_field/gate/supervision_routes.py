@@ -105,68 +105,45 @@ def month(site_id: int):
 @login_required
 @role_required("admin")
 def site_settings(site_id: int):
-    """The gate settings of a site (retention of visitors' personal data, ID required); logged."""
+    """The gate settings of a site (retention of visitors' personal data, ID required, each post's standing
+    duty for P1); logged."""
     site = get_site(current_user, site_id, "admin")
+    posts = roster.site_posts(site.id)
     errors, saved = {}, False
     if request.method == "POST":
         try:
-            settings.save(current_user, site.id, request.form.to_dict(), now=utcnow())
+            settings.save_page(current_user, site.id, posts, request.form.to_dict(), now=utcnow())
             db.session.commit()
             saved = True
         except FieldErrors as invalid:
             db.session.rollback()
             errors = invalid.errors
     return render_template("gate/settings.html", site=site, values=settings.current(site.id, utcnow()),
-                           errors=errors, saved=saved, labels=settings.LABELS)
+                           errors=errors, saved=saved, labels=settings.LABELS, posts=posts,
+                           standing=settings.post_values(posts, utcnow()), p1_hours=settings.STANDING_HOURS_P1)
 
 
-def export_visitors():
-    """`GET /export/visitors.csv?site=<code>&date_from=…&date_to=…`: UTF-8 with BOM (G6 for personal data)."""
-    site, first, last, text = reports.export_visitors(current_user, request.args.get("site"),
-                                                      request.args.get("date_from"), request.args.get("date_to"),
-                                                      now=utcnow())
-    db.session.commit()  # the access log of a full export
-    return csv_response(text, f"visitors-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+# Each gate export: `GET /export/<name>.csv?site=<code>&date_from=…&date_to=…`, UTF-8 with BOM, supervisors
+# and admins. The visitors' export writes the access log of a full export (G6), so it commits.
+EXPORTS = {"visitors": reports.export_visitors, "releases": reports.export_releases,
+           "vehicles": reports.export_vehicles, "parcels": reports.export_parcels, "dutylog": reports.export_dutylog}
+WRITES = {"visitors"}
 
 
-def export_releases():
-    """`GET /export/releases.csv?site=<code>&date_from=…&date_to=…`: slips checked, goods stopped."""
-    site, first, last, text = reports.export_releases(current_user, request.args.get("site"),
-                                                      request.args.get("date_from"), request.args.get("date_to"))
-    return csv_response(text, f"releases-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
-
-
-def export_vehicles():
-    """`GET /export/vehicles.csv?site=<code>&date_from=…&date_to=…`: vehicles in and out."""
-    site, first, last, text = reports.export_vehicles(current_user, request.args.get("site"),
-                                                      request.args.get("date_from"), request.args.get("date_to"))
-    return csv_response(text, f"vehicles-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
-
-
-def export_parcels():
-    """`GET /export/parcels.csv?site=<code>&date_from=…&date_to=…`: parcels received and handed over."""
-    site, first, last, text = reports.export_parcels(current_user, request.args.get("site"),
-                                                     request.args.get("date_from"), request.args.get("date_to"))
-    return csv_response(text, f"parcels-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
-
-
-def export_dutylog():
-    """`GET /export/dutylog.csv?site=<code>&date_from=…&date_to=…`: duty-log entries and sign-offs."""
-    site, first, last, text = reports.export_dutylog(current_user, request.args.get("site"),
-                                                     request.args.get("date_from"), request.args.get("date_to"))
-    return csv_response(text, f"dutylog-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+def _export_view(name: str, build):
+    def view():
+        site, first, last, text = build(current_user, request.args.get("site"), request.args.get("date_from"),
+                                        request.args.get("date_to"), now=utcnow())
+        if name in WRITES:
+            db.session.commit()
+        return csv_response(text, f"{name}-{site.code}-{first.isoformat()}-{last.isoformat()}.csv")
+    view.__name__ = f"export_{name}"
+    view.__doc__ = f"`GET /export/{name}.csv?site=<code>&date_from=…&date_to=…`"
+    return login_required(role_required(*reports.REPORT_ROLES)(writes_on_get(view) if name in WRITES else view))
 
 
 @bp.record_once
 def _register_exports(state) -> None:
     # The exports live at /export/… (outside this blueprint's prefix), under this blueprint's name.
-    state.app.add_url_rule("/export/visitors.csv", "gate.export_visitors",
-                           login_required(role_required(*reports.REPORT_ROLES)(writes_on_get(export_visitors))))
-    state.app.add_url_rule("/export/releases.csv", "gate.export_releases",
-                           login_required(role_required(*reports.REPORT_ROLES)(export_releases)))
-    state.app.add_url_rule("/export/vehicles.csv", "gate.export_vehicles",
-                           login_required(role_required(*reports.REPORT_ROLES)(export_vehicles)))
-    state.app.add_url_rule("/export/parcels.csv", "gate.export_parcels",
-                           login_required(role_required(*reports.REPORT_ROLES)(export_parcels)))
-    state.app.add_url_rule("/export/dutylog.csv", "gate.export_dutylog",
-                           login_required(role_required(*reports.REPORT_ROLES)(export_dutylog)))
+    for name, build in EXPORTS.items():
+        state.app.add_url_rule(f"/export/{name}.csv", f"gate.export_{name}", _export_view(name, build))

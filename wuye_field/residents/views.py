@@ -3,7 +3,7 @@ desk's home card (home)."""
 from flask import Flask
 
 from wuye_field.core import registry
-from wuye_field.residents import home, public_routes, staff_routes  # noqa: F401  (their views land on the blueprint)
+from wuye_field.residents import home, pass_routes, public_routes, staff_routes  # noqa: F401  (views on the blueprint)
 from wuye_field.residents.blueprint import bp
 
 
