@@ -86,10 +86,11 @@ def test_upload_refused_names_its_code(client, demo, auth, capsys, make, checksu
 
 
 def test_every_event_the_issue_names_is_logged(app, make_app, demo, factories, capsys):
-    """One walk through the eight events of issue 20 (the ninth, `quarantined`, comes with the quarantine):
+    """One walk through the events of issue 20 and the residents' window (`quarantined` comes with the quarantine):
     each is provoked the way an attacker or a flaky phone would, and read back from the log by name."""
     other = factories.site()
     foreign = factories.place(other, tag_token="F" * 22)
+    window = f"/b/{demo.buildings[0].public_token}/pass"
     db.session.commit()
     token = helpers.place(demo).tag_token
 
@@ -107,6 +108,10 @@ def test_every_event_the_issue_names_is_logged(app, make_app, demo, factories, c
     assert refused.status_code == 415                                                             # upload_refused
     guard.post("/logout")
     assert stolen.get("/sync/csrf", headers={"Accept": "application/json"}).status_code == 401    # session_stale
+
+    unknown = {"unit": "9-909", "resident_phone": "13700009999", "visitor_name": "李娜", "days": "1"}
+    assert app.test_client().post(window, data=unknown).status_code == 422                      # resident_unverified
+    db.session.rollback()  # the request shared this test's session: end the transaction its page began
 
     throttled = make_app(RATELIMIT_ENABLED=True)
     with throttled.app_context():
