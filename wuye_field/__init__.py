@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     (home sections, place panels, offline pages); they run in this order."""
     from wuye_field.accounts import views as accounts
     from wuye_field.alerts import views as alerts
+    from wuye_field.assessment import views as assessment
     from wuye_field.checks import views as checks
     from wuye_field.cleaning import views as cleaning
     from wuye_field.dashboard import views as dashboard
@@ -111,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine, reports, onboarding, residents, alerts, incidents, checks, gate):
+                   quarantine, reports, onboarding, residents, alerts, incidents, checks, gate, assessment):
         domain.register(app)
 
 
