@@ -8,7 +8,7 @@ figure of its own making.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,13 @@ class Month:
     end: datetime
     now: datetime
     limit: float | None = None  # the rule's own threshold (findings: days open)
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # shared by the rules of one month
+
+    def memo(self, name: str, compute: Callable):
+        """What `compute()` answers, once per month (P2 missed and late read the same windows …)."""
+        if name not in self.cache:
+            self.cache[name] = compute()
+        return self.cache[name]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -71,7 +78,8 @@ Rows = tuple[list[str], list[list]]
 
 def _windows(m: Month, states: tuple[str, ...]) -> Rows:
     rows = [[w.day.isoformat(), w.local_start.strftime("%H:%M"), place.code, place.name, state_label(s)]
-            for place, w, s, _who in patrol.windows(m.site, m.first, m.last, now=m.now) if s in states]
+            for place, w, s, _who in m.memo("windows", lambda: patrol.windows(m.site, m.first, m.last, now=m.now))
+            if s in states]
     return [_("日期"), _("时段开始"), _("巡更点编号"), _("巡更点"), _("状态")], rows
 
 
@@ -86,13 +94,13 @@ def _p6_short(m: Month) -> Rows:
 def _cleaning(m: Month, status: str) -> Rows:
     rows = [[r.day.isoformat(), r.task.place.code, r.task.place.name, r.task.title, m.local(r.done_at),
              r.done_by.name if r.done_by else ""]
-            for r in report_rows(m.site, m.first, m.last, now=m.now) if r.status == status]
+            for r in m.memo("cleaning", lambda: report_rows(m.site, m.first, m.last, now=m.now)) if r.status == status]
     return [_("日期"), _("区域编号"), _("区域"), _("任务"), _("完成时间"), _("完成人")], rows
 
 
 def _orders(m: Month, clock: str) -> Rows:
     late = {}
-    for fact in order_facts(m.site.id, m.start, m.end):
+    for fact in m.memo("orders", lambda: order_facts(m.site.id, m.start, m.end)):
         found = getattr(sla.clocks(fact, m.now), clock)
         if found is not None and found.state in (sla.MISSED, sla.RED):
             late[fact.id] = found
@@ -125,7 +133,7 @@ def _complaints(m: Month, unanswered: bool) -> Rows:
 
 def _checks(m: Month, late: bool) -> Rows:
     rows = []
-    for plan, piece, outcomes in checks.month_outcomes(m.site, m.first, now=m.now):
+    for plan, piece, outcomes in m.memo("checks", lambda: checks.month_outcomes(m.site, m.first, now=m.now)):
         for o in outcomes:
             if (late and o.done and not o.on_time) or (not late and not o.done and as_utc(o.window.due) <= m.until):
                 rows.append([plan.name, piece.code, piece.name, m.local(o.window.due), m.local(o.done_at)])
@@ -133,18 +141,21 @@ def _checks(m: Month, late: bool) -> Rows:
 
 
 def _handovers(m: Month, state: str) -> Rows:
+    shifts = m.memo("handovers", lambda: handover.due_shifts(m.site, m.first, m.last, now=m.now))
     rows = [[m.local(shift), post.code, post.name, m.local(a.device_time) if a else ""]
-            for post, shift, _h, a, s in handover.due_shifts(m.site, m.first, m.last, now=m.now) if s == state]
+            for post, shift, _h, a, s in shifts if s == state]
     return [_("班次开始"), _("岗位编号"), _("岗位"), _("接班时间")], rows
 
 
 def _uncovered(m: Month) -> Rows:
-    """P1: each post and day of the month (up to now) with hours no accepted shift covered."""
+    """P1: each post and day of the month (up to now, from the day the post was set up) with hours no
+    accepted shift covered."""
     rows = []
     today = as_utc(m.now).astimezone(m.tz).date()
     for post in roster.site_posts(m.site.id):
-        for i in range((min(m.last, today) - m.first).days + 1):
-            day = m.first + timedelta(days=i)
+        since = max(m.first, as_utc(post.created_at).astimezone(m.tz).date())
+        for i in range((min(m.last, today) - since).days + 1):
+            day = since + timedelta(days=i)
             cover = roster.coverage(post, day, now=m.now)
             if cover.uncovered_hours > 0:
                 rows.append([day.isoformat(), post.code, post.name, f"{cover.uncovered_hours:g}"])

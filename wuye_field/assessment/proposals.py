@@ -3,6 +3,7 @@ the site's sheet that found evidence, `count` = the number of records behind it 
 `points` per record from the sheet, `evidence_url` the page listing exactly those records."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -32,22 +33,26 @@ def rule_of(sheet: Sheet, key: str):
     return next(((item, rule) for item in sheet.items for rule in item.rules if rule.key == key), (None, None))
 
 
-def evidence_rows(site: Site, month: str, key: str, *, now: datetime, sheet: Sheet | None = None):
-    """(header, rows) of the records behind rule `key` for the site-month."""
+def evidence_rows(site: Site, month: str, key: str, *, now: datetime, sheet: Sheet | None = None,
+                  base: evidence.Month | None = None):
+    """(header, rows) of the records behind rule `key` for the site-month (`base`: a month already read,
+    whose cache the rules share)."""
     sheet = sheet or sheet_of_month(site, month, now=now)
     _item, rule = rule_of(sheet, key)
-    return evidence.EVIDENCE[key](evidence.month_of(site, month, now, rule.limit if rule else None))
+    base = base or evidence.month_of(site, month, now)
+    return evidence.EVIDENCE[key](replace(base, limit=rule.limit if rule else None))
 
 
 def propose(site: Site, month: str, *, now: datetime) -> list[Proposal]:
     """The month's proposed deductions, each with its evidence."""
     sheet = sheet_of_month(site, month, now=now)
+    base = evidence.month_of(site, month, now)
     found = []
     for item in sheet.items:
         for rule in item.rules:
             if not rule.enabled or rule.key not in evidence.EVIDENCE:
                 continue
-            _header, rows = evidence_rows(site, month, rule.key, now=now, sheet=sheet)
+            _header, rows = evidence_rows(site, month, rule.key, now=now, sheet=sheet, base=base)
             if rows:
                 found.append(Proposal(rule.key, item.code, str(rule.label), len(rows), rule.points,
                                       evidence_url(site, month, rule.key),
