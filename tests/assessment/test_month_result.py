@@ -96,3 +96,28 @@ def test_two_failed_closed_months_bring_a_rectification_order(client, auth, mont
     assert done.status_code == 303
     db.session.refresh(order)
     assert order.done_at is not None and order.done_note == "已更换保洁班组"
+
+
+def test_decisions_and_survey_make_the_grade_on_page_and_cli(client, auth, month_site, monkeypatch, runner):
+    from datetime import timezone
+
+    from wuye_field.assessment import entries
+    from wuye_field.assessment.inputs import Decisions, OnSiteDeduction, Signature
+    from wuye_field.survey.summary import SurveySummary
+
+    at = utcnow().replace(tzinfo=timezone.utc)
+    monkeypatch.setattr(entries, "decisions", lambda site_id, month: Decisions(
+        item_scores={"greening": 8}, accepted=frozenset({"P2.missed"}), rejected={"C.late": "停水，无法保洁"},
+        onsite=(OnSiteDeduction(7, "complaints", 1, "投诉处理态度差", (), "insp", at),),
+        signatures=(Signature(9, "inspector", "检查员甲", at), Signature(10, "manager", "经理乙", at))))
+    monkeypatch.setattr(result, "month_survey", lambda site_id, month: SurveySummary(30, 95.0, (100.0, 20.0), 300, 9))
+    auth.login("s-mon", "password-123")
+    html = client.get(f"/assessment/month?site={month_site.site.id}&month={month_site.month}").get_data(as_text=True)
+    found = json.loads(runner.invoke(args=["wuye", "assess", "MON", "--month", month_site.month, "--json"]).output)
+    items = {i["code"]: i for i in found["items"]}
+    assert items["greening"]["score"] == 8 and items["complaints"]["score"] == 10 - 2  # on-site, doubled (A3)
+    statuses = {d["key"]: d["status"] for i in found["items"] for d in i["deductions"]}
+    assert statuses["P2.missed"] == "accepted" and statuses["C.late"] == "rejected" and statuses["C.missed"] == "pending"
+    assert found["complete"] and found["total"] == round(found["inspection"] * 0.6 + 95 * 0.4, 2)
+    assert f'data-figure="total">{found["total"]:g}<' in html and found["grade"] in html
+    assert "已驳回：停水，无法保洁" in html and "甲方检查员 检查员甲" in html and "待确认" in html

@@ -53,5 +53,5 @@ def render(site: Site, result: dict) -> bytes:
         line(_("满意度调查：%(n)s 份，不满意率 %(r)s", n=survey["responses"],
                r="—" if survey["dissatisfaction_rate"] is None else f"{survey['dissatisfaction_rate'] * 100:.0f}%"))
     for sign in result.get("signatures", []):
-        line(_("签字：%(role)s %(name)s %(at)s", role=sign["role"], name=sign["name"], at=sign["at"][:16]))
+        line(_("签字：%(role)s %(name)s %(at)s", role=sign["label"], name=sign["name"], at=sign["at"]))
     return bytes(doc.output())

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from wuye_field.assessment import entries, scoring
@@ -31,6 +33,7 @@ from wuye_field.survey.results import month_survey
 
 FROZEN_NAME = "assessment.json"
 TREND_MONTHS = 12
+SIGNERS = {"inspector": _l("甲方检查员"), "manager": _l("管理处负责人")}
 RECTIFY_DAYS = 30  # the rectification order's deadline after the close (the manual says 限期, no number)
 
 
@@ -80,7 +83,8 @@ def compute(site: Site, month: str, *, now: datetime) -> dict:
             "survey_summary": survey, "thresholds": {"excellent": settings.excellent_min, "pass": settings.pass_min,
                                                      "basic": settings.basic_min},
             "reprimands": [{"kind": r.kind, "number": r.number, "note": r.note} for r in decisions.reprimands],
-            "signatures": [{"role": s.role, "name": str(s.name), "at": as_utc(s.at).isoformat()}
+            "signatures": [{"role": s.role, "label": str(SIGNERS.get(s.role, s.role)), "name": str(s.name),
+                            "at": as_utc(s.at).astimezone(ZoneInfo(site.timezone)).strftime("%Y-%m-%d %H:%M")}
                            for s in decisions.signatures],
             **scoring.consequences(streak)}
 
