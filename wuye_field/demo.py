@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from wuye_field.accounts import services as accounts
 from wuye_field.accounts.models import User
+from wuye_field.assessment.demo import assessment_history
 from wuye_field.checks.demo import checks_history, load_checks_demo
 from wuye_field.audit.models import ChainEntry
 from wuye_field.cleaning.demo import cleaning_history, load_cleaning_demo
@@ -50,6 +51,7 @@ HISTORY = [
     handover_history,
     checks_history,
     gate_history,  # last: it writes the gate's own records only
+    assessment_history,
 ]
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
 

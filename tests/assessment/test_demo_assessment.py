@@ -25,6 +25,8 @@ def test_demo_last_month_proposals_link_to_their_records(runner, client, auth, m
     found = json.loads(printed.output)
     deductions = [d for item in found["items"] for d in item["deductions"]]
     assert deductions and all(d["count"] > 0 and d["evidence_url"] for d in deductions)
+    complaint = {d["key"]: d for d in deductions}["A3.complaint"]  # the demo's complaints, doubled (A3)
+    assert complaint["total"] == complaint["count"] * complaint["points"] * 2
     assert 0 < found["inspection"] < 100
     # the survey is not scored yet: the result says so, with no total and no grade
     assert found["complete"] is False and found["total"] is None and found["grade"] == "" and found["message"]
