@@ -21,6 +21,8 @@ def links(html: str) -> list[tuple[str, int]]:
 
 def test_each_proposal_links_to_exactly_its_records(client, auth, month_site):
     auth.login("s-mon", "password-123")
+    report = client.get(f"/reports/month?site={month_site.site.id}&month={month_site.month}").get_data(as_text=True)
+    assert f'/assessment/month?site={month_site.site.id}&amp;month={month_site.month}" id="assessment-link"' in report
     html = client.get(f"/assessment/month?site={month_site.site.id}&month={month_site.month}").get_data(as_text=True)
     assert 'id="incomplete"' in html  # no survey yet: said so, no grade
     found = links(html)
