@@ -37,6 +37,7 @@ def test_each_proposal_links_to_exactly_its_records(client, auth, month_site):
 def test_evidence_page_is_scoped_to_the_users_sites(client, auth, month_site, factories):
     other = factories.site(code="OTH")
     factories.user("supervisor", other, staff_no="s-oth", name="主管乙")
+    db.session.commit()
     auth.login("s-oth", "password-123")
     assert client.get(f"/assessment/evidence?site={month_site.site.id}&month={month_site.month}&key=P2.missed"
                       ).status_code == 404
