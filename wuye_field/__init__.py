@@ -108,11 +108,12 @@ def register_blueprints(app: Flask) -> None:
     from wuye_field.quarantine import views as quarantine
     from wuye_field.reports import views as reports
     from wuye_field.residents import views as residents
+    from wuye_field.survey import views as survey
     from wuye_field.sync import views as sync
     from wuye_field.workorders import views as workorders
 
     for domain in (accounts, dashboard, places, patrol, defects, cleaning, handover, sync, pwa, workorders,
-                   quarantine, reports, onboarding, residents, alerts, incidents, checks, gate, assessment):
+                   quarantine, reports, onboarding, residents, alerts, incidents, checks, gate, survey, assessment):
         domain.register(app)
 
 

@@ -73,6 +73,9 @@ class Config:
     # The residents' window's public forms (R37): reports per address (a lobby's Wi-Fi is shared) and per phone.
     RESIDENT_LIMIT_PER_IP = "10 per hour"
     RESIDENT_LIMIT_PER_PHONE = "3 per hour"
+    # The public survey form (A2): answers per address (a lobby's Wi-Fi carries a whole building) and per phone.
+    SURVEY_LIMIT_PER_IP = "40 per hour"
+    SURVEY_LIMIT_PER_PHONE = "5 per hour"
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

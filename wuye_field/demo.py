@@ -39,6 +39,7 @@ from wuye_field.patrol.demo import load_patrol_demo, patrol_history
 from wuye_field.patrol.models import Route
 from wuye_field.places.models import Building, Place, Site
 from wuye_field.residents.demo import load_residents_demo
+from wuye_field.survey.demo import survey_history
 from wuye_field.workorders.demo import load_workorders_demo, workorders_history
 
 DEMO_PASSWORD = "wuye-demo"
@@ -50,7 +51,8 @@ HISTORY = [
     workorders_history,
     handover_history,
     checks_history,
-    gate_history,  # last: it writes the gate's own records only
+    gate_history,  # it writes the gate's own records only
+    survey_history,
     assessment_history,
 ]
 BUILDINGS = [("1栋", 18), ("2栋", 18), ("3栋", 6)]
@@ -141,7 +143,7 @@ def load_demo(public_base_url: str, hash_method: str | None = None, *, sample_or
     load_gate_demo(site, now, hash_method)
     if sample_orders:  # the bare demo of the test suite keeps no settings or complaints of its own
         load_incidents_demo(site, now)
-    load_checks_demo(site, now)
+    load_checks_demo(site, now, own_tags=sample_orders)
     if with_history and not has_history(site, now):
         load_history(site, HISTORY_DAYS, now)
     return site

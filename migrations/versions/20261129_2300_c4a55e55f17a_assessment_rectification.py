@@ -1,7 +1,7 @@
 """assessment: rectification orders (限期整改) after two failed months in a row
 
 Revision ID: c4a55e55f17a
-Revises: b7f0b634eb3a
+Revises: 1c73d202783c
 Create Date: 2026-11-29 23:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a55e55f17a'
-down_revision = 'b7f0b634eb3a'
+down_revision = '1c73d202783c'
 branch_labels = None
 depends_on = None
 

@@ -221,3 +221,17 @@ def test_an_overdue_plan_alerts_the_sites_supervisors_once_per_window(demo):
     names = {db.session.get(User, r.user_id).staff_no for r in alert.recipients}
     assert "supervisor01" in names and "guard01" not in names
     assert check_overdue(noon + timedelta(days=1)) >= 1  # the next day's window is a new one
+
+
+def test_a_service_grade_sets_the_checks_settings_too(demo):
+    from wuye_field.checks.equipment import site_setting
+    from wuye_field.places import site_settings as ss
+
+    now = utcnow()
+    ss.apply_grade(user("admin01"), demo.id, 1, now=now)
+    values = {name: site_setting(demo.id, name, now + timedelta(seconds=1)) for name in ss.DUTY_SETTINGS}
+    assert values == {"checks.drill_months": 6, "checks.lighting_target": 98, "checks.orders_ahead_days": 14,
+                      "checks.high_rise_floors": 10}
+    ss.apply_grade(user("admin01"), demo.id, 3, now=now + timedelta(minutes=1))
+    assert site_setting(demo.id, "checks.drill_months", now + timedelta(minutes=2)) == 12  # the manual's P11
+    assert ss.site_settings_at(demo.id, now + timedelta(minutes=2)).service_grade == 3

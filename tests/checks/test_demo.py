@@ -22,3 +22,24 @@ def test_demo_equipment_plans_and_a_month_of_history(demo):
     assert db.session.scalar(select(func.count(Drill.id))) == 1
     assert not board.board(demo, now=utcnow()).drill_red
     assert checks_history(demo, 30, utcnow()) == 0  # a second run adds nothing
+
+
+def test_demo_pieces_with_their_own_tag_are_on_the_tag_sheet_and_open_their_check(app, client, auth, demo):
+    from wuye_field.checks.demo import OWN_TAGS
+    from wuye_field.demo import load_demo
+    from wuye_field.places.models import Place
+
+    assert db.session.scalar(select(func.count(Place.id)).where(Place.kind == "equipment")) == 0  # the bare demo
+    load_demo(app.config["PUBLIC_BASE_URL"], app.config["PASSWORD_HASH_METHOD"], sample_orders=True)  # `wuye demo`
+    db.session.commit()
+    pieces = {e.code: e for e in db.session.scalars(select(Equipment).where(Equipment.code.in_(OWN_TAGS)))}
+    assert set(pieces) == set(OWN_TAGS) and all(e.tag_place_id for e in pieces.values())
+    tags = {e.code: db.session.get(Place, e.tag_place_id) for e in pieces.values()}
+    auth.login("admin01")
+    sheet = client.get(f"/admin/sites/{demo.id}/tags.csv").get_data(as_text=True)
+    assert all(tag.tag_token in sheet for tag in tags.values())
+    auth.logout()
+    auth.login("guard01")
+    html = client.get(f"/t/{tags['HB101'].tag_token}").get_data(as_text=True)
+    assert 'data-equipment-code="HB101"' in html and 'name="count_extinguishers"' in html
+    assert 'data-equipment-code="HB102"' not in html  # its own tag reaches that box only

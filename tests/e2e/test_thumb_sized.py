@@ -71,6 +71,37 @@ def test_login_page_is_thumb_sized(small_phone, server):
     assert not problems, "\n".join(problems)
 
 
+def test_public_survey_pages_are_thumb_sized(small_phone, server):
+    """The public questionnaire (no sign-in, reached by QR): the form, its errors, the answer after sending."""
+    from tests.e2e.test_survey import survey_url
+
+    problems: list[str] = []
+    page = small_phone
+    page.goto(survey_url(server))
+    _audit(page, "/s/<token>", problems)
+    page.evaluate("document.getElementById('survey-form').noValidate = true")
+    page.click("#survey-form button[type=submit]")
+    _audit(page, "/s/<token> (errors)", problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("username, paths", [
+    ("supervisor01", ("/survey/", "/survey/questions", "/survey/poster")),
+    ("desk01", ("/survey/entry",)),
+])
+def test_survey_staff_pages_are_thumb_sized(small_phone, server, username, paths):
+    """The survey's pages behind links with a query (the crawl follows those from the home page only)."""
+    page = small_phone
+    _login(page, server.url, username)
+    problems: list[str] = []
+    for path in paths:
+        response = page.goto(server.url + path)
+        assert response is not None and response.status == 200, path
+        page.wait_for_load_state("load")
+        _audit(page, path, problems)
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_of_a_role_fits_and_is_thumb_sized(small_phone, server, username):
     page = small_phone

@@ -2,8 +2,9 @@
 and the month close show — gathered from the sheet, the proposals, the round's decisions, the survey,
 the incidents and the site's thresholds, with the arithmetic left to `scoring`.
 
-- A closed month is read from the `assessment.json` frozen with it (`reports.files`, R30): it never
-  changes. Freezing also issues the rectification order when the month makes two failures in a row.
+- A closed month is read from the `assessment.json` frozen with it (registry MONTH_EXPORTS, read back
+  through FROZEN_EXPORTS, R30): it never changes. Freezing also issues the rectification order when the
+  month makes two failures in a row.
 - Earlier months (the streak, the 12-month trend) are read from their frozen results only: a month's
   consequences (bond, streak, rectification) are settled when it is closed; an open earlier month shows
   no point and ends the streak.
@@ -21,13 +22,13 @@ from sqlalchemy import select
 from wuye_field.assessment import entries, scoring
 from wuye_field.assessment.models import RectificationOrder
 from wuye_field.assessment.proposals import propose, sheet_of_month
+from wuye_field.core.csv_export import frozen_export
 from wuye_field.core.months import month_days, month_of, previous_month
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 from wuye_field.incidents.reports import major_in
 from wuye_field.places.models import Site
 from wuye_field.places.site_settings import site_settings_at
-from wuye_field.reports import files
 from wuye_field.reports.figures import month_bounds
 from wuye_field.survey.results import month_survey
 
@@ -38,7 +39,7 @@ RECTIFY_DAYS = 30  # the rectification order's deadline after the close (the man
 
 
 def frozen(site_id: int, month: str) -> dict | None:
-    text = files.frozen_text(site_id, FROZEN_NAME, *month_days(month))
+    text = frozen_export(site_id, FROZEN_NAME, *month_days(month))
     return None if text is None else json.loads(text)
 
 
@@ -110,9 +111,14 @@ def trend(site: Site, month: str, current: dict) -> list[tuple[str, float | None
     return points
 
 
-def freeze(site: Site, first: date, last: date, now: datetime) -> str:
-    """The month close's `assessment.json` (registered in `reports.files.EXPORTS`): the result as it is at
-    the close; issues the rectification order when this month makes RECTIFY_AFTER failures in a row."""
+def month_files(site: Site, first: date, last: date, now: datetime) -> dict[str, str]:
+    """What a month close stores for the assessment (registry MONTH_EXPORTS): `assessment.json`."""
+    return {FROZEN_NAME: freeze(site, first, now)}
+
+
+def freeze(site: Site, first: date, now: datetime) -> str:
+    """The month's result as JSON as it is at the close; issues the rectification order when this month
+    makes RECTIFY_AFTER failures in a row."""
     month = month_of(first)
     result = {**compute(site, month, now=now), "closed_at": as_utc(now).isoformat()}
     if result["rectification"] and db.session.scalar(select(RectificationOrder.id).where(

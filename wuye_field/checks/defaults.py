@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-# Site settings: name → (default, standard id, label).
-SITE_SETTINGS = {
-    "checks.drill_months": (12, "P11", _l("消防演习间隔（月），超过后看板变红")),
-    "checks.lighting_target": (90, "W8", _l("照明完好率目标（%）")),
-    "checks.orders_ahead_days": (7, "W11", _l("维保工单提前生成（天）")),
-    "checks.high_rise_floors": (10, "P7", _l("高层楼栋的层数（起），消火栓箱应有 4 具灭火器")),
-}
+from wuye_field.places.site_settings import DUTY_SETTINGS
+
+# Site settings: name → (default, standard id, label); the numbers of each grade are in the grade presets
+# (`places.site_settings.DUTY_SETTINGS`, `GRADE_PRESETS`).
+SITE_SETTINGS = {name: spec for name, spec in DUTY_SETTINGS.items() if name.startswith("checks.")}
 
 # P7: 2 extinguishers in each hydrant box of multi-storey buildings, 4 in high-rises.
 EXTINGUISHERS_PER_BOX = {"multi": 2, "high": 4}

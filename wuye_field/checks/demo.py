@@ -2,6 +2,8 @@
 (`load_checks_demo`), and a month of history done through the same services a phone uses (`checks_history`,
 device times in the past): daily fire checks, weekly extinguisher and hydrant-box checks with a few missed or
 late, monthly checks, a failed one (a defect), pump readings, light checks, last year's fire drill.
+A few pieces carry their own QR tag (`OWN_TAGS`: the fire pump, a hydrant box, an extinguisher), printed
+with the tag sheet; scanning one opens that piece's checks.
 
 Idempotent: equipment is added only when the site has none; history only when the site has no checks.
 """
@@ -16,7 +18,7 @@ from sqlalchemy import func, select, update
 from wuye_field.accounts.models import User
 from wuye_field.checks import doing, drills, schedule
 from wuye_field.checks import plans as plan_rules
-from wuye_field.checks.equipment import expected_extinguishers
+from wuye_field.checks.equipment import expected_extinguishers, own_tag
 from wuye_field.checks.models import IN_SERVICE, CheckPlan, CheckRecord, Equipment, EquipmentStatus
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
@@ -58,16 +60,26 @@ EQUIPMENT = [
 ]
 HYDRANTS = [("1栋", "CL01", (1, 9, 18)), ("2栋", "CL02", (1, 9, 18)), ("3栋", "CL03", (1, 6))]
 EXTINGUISHERS = [("CP07", 2), ("CP05", 1), ("CP06", 1), ("CP04", 3), ("CL08", 1)]
+OWN_TAGS = ("FP01", "HB101", "FE01")  # pieces with a QR tag of their own (the rest through their place's tag)
 LIGHTS = [("LT01", "主干道路灯1", "CL05"), ("LT02", "主干道路灯2", "CL05"), ("LT03", "主干道路灯3", "CL05"),
           ("LT04", "中心绿地路灯", "CL04"), ("LT05", "1栋楼道灯", "CL01"), ("LT06", "2栋楼道灯", "CL02")]
 EMERGENCY = [("EL01", "1栋应急照明", "CL01"), ("EL02", "车库应急照明", "CP04"), ("EL03", "配电房应急照明", "CP05"),
              ("ES01", "车库疏散指示", "CP04"), ("ES02", "1栋疏散指示", "CL01")]
 
 
-def load_checks_demo(site: Site, now: datetime, *, since: datetime | None = None) -> None:
-    """Register DEMO's equipment and its default plans (the plans in force from `since`, default now)."""
-    if db.session.scalar(select(func.count(Equipment.id)).where(Equipment.site_id == site.id)):
-        return
+def load_checks_demo(site: Site, now: datetime, *, since: datetime | None = None, own_tags: bool = False) -> None:
+    """Register DEMO's equipment and its default plans (the plans in force from `since`, default now);
+    `own_tags` (`wuye demo`, not the test suite's bare demo, whose place counts stay put) gives the pieces
+    of `OWN_TAGS` their own QR tag."""
+    if not db.session.scalar(select(func.count(Equipment.id)).where(Equipment.site_id == site.id)):
+        _register(site, now, since)
+    if own_tags:
+        for piece in db.session.scalars(select(Equipment).where(Equipment.site_id == site.id,
+                                                                Equipment.code.in_(OWN_TAGS))):
+            own_tag(piece)
+
+
+def _register(site: Site, now: datetime, since: datetime | None) -> None:
     places = {p.code: p for p in db.session.scalars(select(Place).where(Place.site_id == site.id))}
     buildings = {b.name: b for b in db.session.scalars(select(Building).where(Building.site_id == site.id))}
     rows = list(EQUIPMENT)

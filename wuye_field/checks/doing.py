@@ -33,6 +33,7 @@ from wuye_field.sync.receipt import Receipt
 
 PHOTO_OWNER = "check"
 NOTE_MAX = 500
+ITEM_NOTE_MAX = 100  # the note on one item marked not ok (a planned order's checklist)
 READING_LIMIT = 1e9
 CHAIN_KINDS = {
     "check_record": FIELD_COLUMNS + ("plan_id", "equipment_id", "result", "answers", "failures", "note",
@@ -90,8 +91,8 @@ def expired(equipment: Equipment, today: date) -> str | None:
 
 
 def answer_items(items: list[dict], form: dict, equipment: Equipment, today: date) -> tuple[dict, list[str]]:
-    """Answers and failures from the form: `all_ok` ticks every ok item; `bad_<key>` marks one bad;
-    `count_<key>`, `reading_<key>` carry numbers."""
+    """Answers and failures from the form: `all_ok` ticks every ok item; `bad_<key>` marks one bad (with
+    `note_<key>` saying why); `count_<key>`, `reading_<key>` carry numbers."""
     answers: dict[str, dict] = {}
     failures: list[str] = []
     all_ok = form.get("all_ok") in ("1", "on", "true")
@@ -100,8 +101,11 @@ def answer_items(items: list[dict], form: dict, equipment: Equipment, today: dat
         if item["kind"] == "ok":
             ok = form.get(f"bad_{key}") not in ("1", "on", "true")
             answers[key] = {"ok": ok}
+            why = clean_text(form.get(f"note_{key}"))[:ITEM_NOTE_MAX] if not ok else ""
+            if why:
+                answers[key]["note"] = why
             if not ok:
-                failures.append(_("%(label)s：不正常", label=label))
+                failures.append(_("%(label)s：不正常", label=label) + (f"（{why}）" if why else ""))
         elif item["kind"] == "count":
             expected = expected_count(item, equipment)
             value = parse_count(form.get(f"count_{key}"), label)
@@ -174,11 +178,37 @@ def record_check(user: User, *, equipment_id: int, plan_id: int, form: dict, not
         return CheckView(stored, db.session.get(Equipment, stored.equipment_id),
                          db.session.get(CheckPlan, stored.plan_id))
     equipment, plan = _load(user, equipment_id, plan_id)
+    answered = answer_check(equipment, plan, form, note, receipt)
+    return store_check(user, equipment, plan, answered, photo_ids, receipt)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A check's answers read from its form, before anything is stored."""
+
+    answers: dict
+    failures: list[str]
+    note: str
+
+
+def answer_check(equipment: Equipment, plan: CheckPlan, form: dict, note: str | None, receipt: Receipt) -> Answered:
+    """Read and check the form of a check (CheckRefused with a Chinese message; nothing stored)."""
     note = clean_text(note, multiline=True)
     if len(note) > NOTE_MAX:
         raise CheckRefused(_("备注最多 %(n)d 个字。", n=NOTE_MAX), code="too_long")
     today = receipt.device_time.astimezone(ZoneInfo(db.session.get(Site, equipment.site_id).timezone)).date()
     answers, failures = answer_items(plan_rules.items_for(plan, equipment), form, equipment, today)
+    return Answered(answers, failures, note)
+
+
+def store_check(user: User, equipment: Equipment, plan: CheckPlan, answered: Answered, photo_ids: list[str],
+                receipt: Receipt) -> CheckView:
+    """Store an answered check (a failure opens a defect), its readings, on the chain; a replay → the stored one."""
+    stored = db.session.scalar(select(CheckRecord).where(CheckRecord.user_id == user.id,
+                                                         CheckRecord.client_uuid == receipt.client_uuid))
+    if stored is not None:
+        return CheckView(stored, equipment, plan)
+    answers, failures, note = answered.answers, answered.failures, answered.note
     removed = equipment.status == REMOVED
     defect = _open_defect(user, equipment, failures, note, photo_ids, receipt) if failures and not removed else None
     record = CheckRecord(**receipt.columns(), user_id=user.id, site_id=equipment.site_id, plan_id=plan.id,

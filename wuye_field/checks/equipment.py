@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from wuye_field.accounts.models import User
 from wuye_field.checks.defaults import AGENTS, EXTINGUISHERS_PER_BOX, SITE_SETTINGS, TYPES
 from wuye_field.checks.models import IN_SERVICE, OUT_OF_SERVICE, REMOVED, Equipment, EquipmentStatus
+from wuye_field.audit.services import log_admin_change
 from wuye_field.audit.settings_history import value_at
 from wuye_field.core.errors import DomainError, FieldErrors, NotFound
 from wuye_field.core.text import clean_text
@@ -98,16 +99,16 @@ def _site_for(actor: User, site_id: int, *roles: str) -> Site:
     return db.session.get(Site, site_id)
 
 
-def add_equipment(actor: User, site_id: int, values: dict, *, now: datetime) -> Equipment:
-    """Register a piece of equipment (site admins and supervisors). FieldErrors / DomainError in Chinese."""
-    site = _site_for(actor, site_id)
+def _cleaned(site: Site, values: dict, *, now: datetime, equipment: Equipment | None = None) -> dict:
+    """The columns of a piece from a form (the admin's, or an import row): FieldErrors / DomainError."""
     errors: dict[str, str] = {}
-    code = clean_text(values.get("code"), multiline=False).upper()
+    code = equipment.code if equipment is not None else clean_text(values.get("code"), multiline=False).upper()
     name = clean_text(values.get("name"), multiline=False)
     type_code = values.get("type", "")
     if not code or len(code) > 16:
         errors["code"] = _("请填写编号（最多 16 个字符）。")
-    elif db.session.scalar(select(Equipment.id).where(Equipment.site_id == site.id, Equipment.code == code)):
+    elif equipment is None and db.session.scalar(
+            select(Equipment.id).where(Equipment.site_id == site.id, Equipment.code == code)):
         errors["code"] = _("本小区已有编号为 %(code)s 的设备。", code=code)
     if not name or len(name) > 60:
         errors["name"] = _("请填写名称（最多 60 字）。")
@@ -123,13 +124,40 @@ def add_equipment(actor: User, site_id: int, values: dict, *, now: datetime) -> 
     if errors:
         raise FieldErrors(errors)
     attrs = clean_attrs(type_code, values, building=building, site_id=site.id, now=now, tz=site.timezone)
-    equipment = Equipment(site_id=site.id, code=code, name=name, type=type_code, place_id=place.id if place else None,
-                          building_id=building.id if building else None, floor=floor, attrs=attrs, status=IN_SERVICE,
-                          created_at=now)
+    return {"code": code, "name": name, "type": type_code, "place_id": place.id if place else None,
+            "building_id": building.id if building else None, "floor": floor, "attrs": attrs}
+
+
+def _snapshot(equipment: Equipment) -> dict:
+    return {"name": equipment.name, "type": equipment.type, "place_id": equipment.place_id,
+            "building_id": equipment.building_id, "floor": equipment.floor, "attrs": dict(equipment.attrs or {})}
+
+
+def add_equipment(actor: User, site_id: int, values: dict, *, now: datetime) -> Equipment:
+    """Register a piece of equipment (site admins and supervisors). FieldErrors / DomainError in Chinese;
+    the admin change log keeps it."""
+    site = _site_for(actor, site_id)
+    equipment = Equipment(site_id=site.id, **_cleaned(site, values, now=now), status=IN_SERVICE, created_at=now)
     db.session.add(equipment)
     db.session.flush()
     db.session.add(EquipmentStatus(equipment_id=equipment.id, status=IN_SERVICE, user_id=actor.id, created_at=now))
+    log_admin_change(actor, site.id, _("设备 %(code)s", code=equipment.code), None, _snapshot(equipment), now=now)
+    return equipment
+
+
+def update_equipment(actor: User, equipment_id: int, values: dict, *, now: datetime) -> Equipment:
+    """Change a piece's name, type, place, building, floor and attributes (its code stays); each change in the
+    admin change log. The same checks as registering it."""
+    equipment = get_equipment(actor, equipment_id, *ADMINS)
+    site = db.session.get(Site, equipment.site_id)
+    cleaned = _cleaned(site, values, now=now, equipment=equipment)
+    before = _snapshot(equipment)
+    for name, value in cleaned.items():
+        setattr(equipment, name, value)
     db.session.flush()
+    if _snapshot(equipment) != before:
+        log_admin_change(actor, site.id, _("设备 %(code)s", code=equipment.code), before, _snapshot(equipment),
+                         now=now)
     return equipment
 
 
@@ -165,7 +193,11 @@ def status_history(equipment_id: int) -> list[EquipmentStatus]:
 
 def give_own_tag(actor: User, equipment_id: int) -> Place:
     """A QR tag of its own for a piece (a place of kind "equipment" with the piece's code and name)."""
-    equipment = get_equipment(actor, equipment_id, *ADMINS)
+    return own_tag(get_equipment(actor, equipment_id, *ADMINS))
+
+
+def own_tag(equipment: Equipment) -> Place:
+    """The piece's own tag, made the first time (its token like every place's); 409 when its code is taken."""
     if equipment.tag_place_id is not None:
         return db.session.get(Place, equipment.tag_place_id)
     if db.session.scalar(select(Place.id).where(Place.site_id == equipment.site_id, Place.code == equipment.code)):

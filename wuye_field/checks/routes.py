@@ -5,13 +5,15 @@ from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from wuye_field.accounts.decorators import role_required
-from wuye_field.checks import doing, drills, pages
+from wuye_field.checks import doing, drills, orders, pages
 from wuye_field.checks.blueprint import bp
 from wuye_field.core.errors import DomainError
 from wuye_field.core.htmx import render
 from wuye_field.core.time import utcnow
 from wuye_field.photos import links as photo_links
 from wuye_field.sync.idempotency import current_receipt, idempotent_action
+from wuye_field.workorders import steps
+from wuye_field.workorders.queries import step_message
 
 
 def _id(name: str) -> int:
@@ -34,6 +36,27 @@ def check_done():
                               form=request.form.to_dict(), note=request.form.get("note"), photo_ids=_photos(),
                               receipt=current_receipt())
     return jsonify(status="stored", message=view.message, check=view.as_json()), 201
+
+
+@bp.post("/checks/orders/<int:order_id>/done")
+@login_required
+@idempotent_action
+def order_done(order_id: int):
+    """A planned order's 「完工」 with its plan's checklist (data-action="order-done"; the order page's form:
+    the work-order completion fields and the checklist's bad_/note_/count_/reading_ fields) → 201 JSON."""
+    limit = min(current_app.config["PHOTOS_PER_RECORD"], steps.PHOTO_LIMIT) + 1  # + the signature
+    ids = photo_links.parse_photo_ids(request.form.get("photo_ids"), limit)
+    signature = ids.pop() if request.form.get("has_signature") == "1" and ids else None
+    price_item = (request.form.get("price_item_id") or "").strip()
+    event, view = orders.complete_planned(
+        current_user, order_id, form=request.form.to_dict(), note=request.form.get("note"), photo_ids=ids,
+        receipt=current_receipt(), materials=request.form.get("materials", ""), paid=request.form.get("paid") == "1",
+        price_item_id=_id("price_item_id") if price_item else None,
+        amount_fen=steps.parse_amount(request.form.get("amount")), signature_photo_uuid=signature,
+        no_signature_reason=request.form.get("no_signature_reason", ""))
+    order = event.order
+    return jsonify(status="stored", message=f"{step_message(event)}；{view.message}", conflict=not event.applied,
+                   order={"id": order.id, "number": order.number, "state": order.state}, check=view.as_json()), 201
 
 
 @bp.post("/checks/readings")

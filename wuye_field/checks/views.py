@@ -6,7 +6,7 @@ The factory calls `register(app)`: the blueprint, and what checks adds to the sh
 from flask import Flask
 
 from wuye_field.alerts.sender import register_check
-from wuye_field.checks import admin, panels, routes  # noqa: F401  (their views land on the blueprint)
+from wuye_field.checks import admin, orders, panels, routes  # noqa: F401  (their views land on the blueprint)
 from wuye_field.checks.alerting import check_overdue
 from wuye_field.checks.blueprint import bp
 from wuye_field.core import registry
@@ -17,4 +17,5 @@ def register(app: Flask) -> None:
     registry.add(app, registry.HOME_SECTIONS, panels.checks_section)
     registry.add(app, registry.PLACE_PANELS, panels.checks_panel)
     registry.add(app, registry.OFFLINE_PAGES, panels.checks_pages)
+    registry.add(app, registry.ORDER_COMPLETION, orders.order_completion)
     register_check(app, check_overdue)

@@ -24,7 +24,15 @@ FROZEN_EXPORTS = "frozen_exports"  # (read by wuye_field.core.csv_export.frozen_
 # provider(post, user, now) → list of lines: what a duty above handover (the gate) hands on at a post's
 # shift change (visitors still inside, duty-log entries needing follow-up); read by wuye_field.handover.
 HANDOVER_NOTES = "handover_notes"
-KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES)
+# provider(site, first, last, now) → {name: CSV text}: exports of a package beside reports (the survey) that a
+# month close stores with its own (read by wuye_field.reports.files.freeze; then served via FROZEN_EXPORTS)
+MONTH_EXPORTS = "month_exports"
+# provider(order, user) → Section | None: a duty above work orders that raised the order (checks' planned
+# upkeep) gives its completion form: `context["action"]` is where the form posts, `template` the fields it
+# adds (the plan's checklist); read by wuye_field.workorders.queries (the order page's 「完工」 form).
+ORDER_COMPLETION = "order_completion"
+KINDS = (HOME_SECTIONS, PLACE_PANELS, OFFLINE_PAGES, OFFLINE_ASSETS, FROZEN_EXPORTS, HANDOVER_NOTES, MONTH_EXPORTS,
+         ORDER_COMPLETION)
 _EXTENSION = "wuye_field.registry"
 
 

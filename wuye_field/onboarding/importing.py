@@ -21,6 +21,7 @@ from wuye_field.core.errors import DomainError, FieldErrors
 from wuye_field.extensions import db
 from wuye_field.handover.models import HandoverPost
 from wuye_field.handover.posts import save_post
+from wuye_field.onboarding.equipment import apply_equipment
 from wuye_field.onboarding.preview import Preview, RowPlan
 from wuye_field.patrol.checklists import apply_standard
 from wuye_field.places import services as places
@@ -151,6 +152,9 @@ def apply_preview(actor: User, preview: Preview, *, only_valid: bool, now: datet
         building_ids = _buildings(actor, preview, result)
         _posts(actor, preview, result, now=now)
         _places(actor, preview, result, building_ids, now=now)
+        for action, _equipment_id in apply_equipment(actor, preview, now=now):
+            result.created += action == "create"
+            result.updated += action == "update"
         _staff(actor, preview, result, hash_method)
     except FieldErrors as exc:
         raise DomainError(_("导入中断，未保存任何内容：%(msg)s", msg="；".join(exc.errors.values()))) from exc

@@ -169,7 +169,7 @@ def read_files(files: list[tuple[str, bytes]]) -> list[RawSheet]:
             raise FileRefused(_("只能导入 .xlsx 或 .csv 文件。"))
     keys = [s.spec.key for s in found]
     if not found:
-        raise FileRefused(_("文件中没有模板的工作表（楼栋、地点、岗位、人员）。"))
+        raise FileRefused(_("文件中没有模板的工作表（楼栋、地点、设备、岗位、人员）。"))
     if len(keys) != len(set(keys)):
         raise FileRefused(_("同一类数据出现在两个工作表或文件中，请合并后再导入。"))
     return found

@@ -1,15 +1,18 @@
 """The import file's sheets and columns: Chinese headers, which are required, the allowed values of the
 enumerated columns (they become data-validation lists in the template) and one example row per sheet.
 
-Equipment (设备) is not a sheet yet: the equipment register belongs to the checks package, which has not
-landed; its sheet is added there. A staff member's 岗位 are checked (the post exists, one of the person's
-roles may work it) but not stored: a post is open to every holder of its roles (handover.posts.can_work).
+Equipment (设备) is read and stored through the checks package's register (`onboarding.equipment`); its
+columns say 设备编号 / 设备名称 / 设备类型 so a lone equipment CSV is not taken for a places one. A staff
+member's 岗位 are checked (the post exists, one of the person's roles may work it) but not stored: a post
+is open to every holder of its roles (handover.posts.can_work).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from wuye_field.accounts.models import ROLES
+from wuye_field.checks.defaults import AGENTS, TYPES
+from wuye_field.checks.equipment import STATUSES
 from wuye_field.handover.models import POST_KINDS
 from wuye_field.patrol.models import CHECK_CATEGORIES
 from wuye_field.places.models import PLACE_KINDS
@@ -62,6 +65,19 @@ def post_kind_labels() -> dict[str, str]:
     return {str(label): code for code, label in POST_KINDS.items()}
 
 
+def type_labels() -> dict[str, str]:
+    """Equipment type label (灭火器) → code."""
+    return {str(v[0]): code for code, v in TYPES.items()}
+
+
+def agent_labels() -> dict[str, str]:
+    return {str(label): code for code, label in AGENTS.items()}
+
+
+def status_labels() -> dict[str, str]:
+    return {str(label): code for code, label in STATUSES.items()}
+
+
 def split_list(text: str) -> list[str]:
     """「治安、消防器材」, 「guard,cleaner」 → items, without empties."""
     for sep in LIST_SEPARATORS[1:]:
@@ -70,7 +86,7 @@ def split_list(text: str) -> list[str]:
 
 
 def sheets() -> tuple[SheetSpec, ...]:
-    """The sheets in import order (buildings before places, posts before staff)."""
+    """The sheets in import order (buildings before places, posts before staff, places before equipment)."""
     return (
         SheetSpec("buildings", "楼栋", (
             Column("name", "楼栋名称", required=True, example="1栋"),
@@ -101,6 +117,19 @@ def sheets() -> tuple[SheetSpec, ...]:
             Column("roles", "角色", required=True, choices=tuple(role_labels()), multi=True, example="护管员"),
             Column("posts", "岗位", example="GATE"),
         )),
+        SheetSpec("equipment", "设备", (
+            Column("code", "设备编号", required=True, example="FE01"),
+            Column("type", "设备类型", required=True, choices=tuple(type_labels()), example="灭火器"),
+            Column("name", "设备名称", required=True, example="1栋大堂灭火器"),
+            Column("place", "地点编号", example="CP01"),
+            Column("building", "楼栋", example="1栋"),
+            Column("floor", "楼层", example="1"),
+            Column("agent", "灭火剂", choices=tuple(agent_labels()), example="干粉"),
+            Column("capacity", "容量（公斤）", example="4"),
+            Column("expiry", "有效期", example="2028-06-30"),
+            Column("expected", "箱内应有灭火器（具）", example=""),
+            Column("status", "状态", choices=tuple(status_labels()), example="在用"),
+        ), note="灭火器填灭火剂、容量、有效期；消火栓箱的应有灭火器数不填时按楼栋层数取 2 或 4。"),
     )
 
 

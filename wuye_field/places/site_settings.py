@@ -9,8 +9,9 @@ force from its start, so a past period keeps the values it was measured with. Re
 once per report and `.at(moment)` for each window.
 
 The service grade (一级/二级/三级, default 三级 as in the manual) is a preset: choosing a grade sets every
-value of `GRADE_PRESETS[grade]` in one step (each one still editable afterwards). 一级 and 二级 numbers are
-not in the manual (docs/standards.md "Grades"): they are the product's, stricter than 三级.
+value of `GRADE_PRESETS[grade]` in one step (each one still editable afterwards), the scheduled checks'
+settings included (`DUTY_SETTINGS`). 一级 and 二级 numbers are not in the manual (docs/standards.md
+"Grades"): they are the product's, stricter than 三级.
 """
 from __future__ import annotations
 
@@ -48,13 +49,25 @@ DEFAULTS: dict[str, tuple[Any, str, Any, str, int, int]] = {
 }
 EDITABLE = tuple(key for key in DEFAULTS if key != "service_grade")
 
-# What choosing a grade sets. 三级 = the manual's numbers (the defaults); 一级/二级 the product's stricter ones.
+# Site settings of duties above places that a grade sets too, by their full name (subject "site", edited and
+# read by their owner: checks' settings page, `checks.equipment.site_setting`): name → (default = 三级, the
+# standard's id, label). Their numbers live here so that a grade's preset is one table.
+DUTY_SETTINGS: dict[str, tuple[Any, str, Any]] = {
+    "checks.drill_months": (12, "P11", _l("消防演习间隔（月），超过后看板变红")),
+    "checks.lighting_target": (90, "W8", _l("照明完好率目标（%）")),
+    "checks.orders_ahead_days": (7, "W11", _l("维保工单提前生成（天）")),
+    "checks.high_rise_floors": (10, "P7", _l("高层楼栋的层数（起），消火栓箱应有 4 具灭火器")),
+}
+
+# What choosing a grade sets. 三级 = the manual's numbers (the defaults); 一级/二级 the product's stricter ones
+# (docs/standards.md "Grades"). The high-rise threshold is the building code's, the same for every grade.
+_BASE = {key: DEFAULTS[key][0] for key in EDITABLE} | {name: spec[0] for name, spec in DUTY_SETTINGS.items()}
 GRADE_PRESETS: dict[int, dict[str, Any]] = {
-    3: {key: DEFAULTS[key][0] for key in EDITABLE},
-    2: {key: DEFAULTS[key][0] for key in EDITABLE} | {
-        "lateness_grace_min": 20, "due_soon_min": 30, "return_visit_target": 85, "complaint_target": 90},
-    1: {key: DEFAULTS[key][0] for key in EDITABLE} | {
-        "lateness_grace_min": 15, "due_soon_min": 45, "return_visit_target": 100, "complaint_target": 95},
+    3: dict(_BASE),
+    2: _BASE | {"lateness_grace_min": 20, "due_soon_min": 30, "return_visit_target": 85, "complaint_target": 90,
+                "checks.drill_months": 12, "checks.lighting_target": 95, "checks.orders_ahead_days": 10},
+    1: _BASE | {"lateness_grace_min": 15, "due_soon_min": 45, "return_visit_target": 100, "complaint_target": 95,
+                "checks.drill_months": 6, "checks.lighting_target": 98, "checks.orders_ahead_days": 14},
 }
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -204,9 +217,10 @@ def _record(actor, site_id: int, values: dict[str, Any], *, now: datetime,
             effective_from: datetime | None) -> list[SettingChange]:
     changes = []
     for key, value in values.items():
-        change = change_setting(actor, site_id, SUBJECT, PREFIX + key, value, now=now,
-                                effective_from=effective_from, default=DEFAULTS[key][0],
-                                label=_("小区设置：%(what)s", what=str(DEFAULTS[key][2])))
+        name, spec = (PREFIX + key, DEFAULTS[key]) if key in DEFAULTS else (key, DUTY_SETTINGS[key])
+        change = change_setting(actor, site_id, SUBJECT, name, value, now=now,
+                                effective_from=effective_from, default=spec[0],
+                                label=_("小区设置：%(what)s", what=str(spec[2])))
         if change is not None:
             changes.append(change)
     return changes

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wuye_field.audit import chain
 from wuye_field.checks import exports as checks
 from wuye_field.cleaning import reports as cleaning
+from wuye_field.core import registry
 from wuye_field.core.csv_export import csv_text
 from wuye_field.core.months import month_days, month_of
 from wuye_field.extensions import db
@@ -39,8 +40,11 @@ EXPORTS: dict[str, Export] = {
 def freeze(site: Site, month: str, *, now: datetime) -> list[MonthCloseFile]:
     """Store every export of the month as it is now, and chain them. Flushes."""
     first, last = month_days(month)
-    files = [MonthCloseFile(site_id=site.id, month=month, name=name, text=export(site, first, last, now),
-                            closed_at=now) for name, export in EXPORTS.items()]
+    texts = {name: export(site, first, last, now) for name, export in EXPORTS.items()}
+    for provider in registry.providers(registry.MONTH_EXPORTS):  # packages beside reports (the survey)
+        texts.update(provider(site, first, last, now))
+    files = [MonthCloseFile(site_id=site.id, month=month, name=name, text=text, closed_at=now)
+             for name, text in texts.items()]
     db.session.add_all(files)
     db.session.flush()
     chain.append_records(site.id, "month_close_file", [f.id for f in files], now=now)

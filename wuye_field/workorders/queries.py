@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from wuye_field.accounts.models import Membership, User
 from wuye_field.audit.settings_history import value_at
+from wuye_field.core import registry
 from wuye_field.core.errors import Forbidden, NotFound, other_site
 from wuye_field.core.time import as_utc, utcnow
 from wuye_field.photos import links as photo_links
@@ -248,6 +249,7 @@ class OrderDetail:
     price_items: list[PriceItem]
     require_signature: bool
     is_assignee: bool
+    completion: registry.Section | None = None  # the completion form a duty above gives (a plan's checklist)
 
     @property
     def conflicts(self) -> list[EventView]:
@@ -295,7 +297,17 @@ def order_detail(user: User, order_id: int, now: datetime) -> OrderDetail:
         reporter += photo_links.photos_of("defect", order.defect_id)
     settings = settings_for(order.site_id)
     return OrderDetail(order, sla.clocks(order, now), views, reporter, available_steps(user, order),
-                       price_items(order.site_id), bool(settings.require_signature), order.assignee_id == user.id)
+                       price_items(order.site_id), bool(settings.require_signature), order.assignee_id == user.id,
+                       completion_form(order, user))
+
+
+def completion_form(order: WorkOrder, user: User) -> registry.Section | None:
+    """The completion form of an order raised by a duty above (`registry.ORDER_COMPLETION`), else None."""
+    for provider in registry.providers(registry.ORDER_COMPLETION):
+        section = provider(order, user)
+        if section is not None:
+            return section
+    return None
 
 
 def step_message(event: OrderEvent) -> str:
