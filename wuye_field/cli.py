@@ -218,6 +218,10 @@ from wuye_field.reports.cli import close_month, report  # noqa: E402  (kept in t
 wuye.add_command(close_month)
 wuye.add_command(report)
 
+from wuye_field.assessment.cli import assess  # noqa: E402  (kept in its own module)
+
+wuye.add_command(assess)
+
 from wuye_field.onboarding.commands import import_site, import_template  # noqa: E402  (kept in their own module)
 
 wuye.add_command(import_site)

@@ -173,6 +173,21 @@ def _order_for_tech01(server) -> None:
         db.session.remove()
 
 
+# Pages reached only through links with a query (the month page's), so the crawl above never opens them.
+ASSESSMENT_PAGES = ("/assessment/month", "/assessment/evidence?key=P2.missed", "/assessment/sheet",
+                    "/assessment/rectification")
+
+
+def test_assessment_pages_are_thumb_sized(small_phone, server):
+    _login(small_phone, server.url, "supervisor01")
+    problems: list[str] = []
+    for path in ASSESSMENT_PAGES:
+        response = small_phone.goto(server.url + path)
+        assert response is not None and response.status == 200, path
+        _audit(small_phone, path, problems)
+    assert not problems, "\n".join(problems)
+
+
 def test_words_and_rows_stay_whole_on_a_small_phone(small_phone, server):
     """Compliance headers one line each, 上一个 / 下一个 side by side, the board's 「从未巡查」 whole, and no
     clock of the order page leaving 「分」 alone on a line."""

@@ -18,6 +18,7 @@ class Rule:
     points: float
     standard: str = ""      # the docs/standards.md id the rule measures (P2, C3, W1 …)
     enabled: bool = True
+    limit: float | None = None  # the rule's own threshold where it has one (findings: days open)
 
 
 @dataclass(frozen=True)

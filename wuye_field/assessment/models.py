@@ -1,11 +1,14 @@
 """The inspector's round (A1, A4, A5) as append-only records on the site's chain: one `AssessmentEntry` per
 thing decided on the round — an item scored, an on-site deduction, a proposed deduction accepted or
 rejected, a reprimand, a signature. Nothing is changed: a later entry replaces an earlier one where one
-can (`entries.decisions` folds them, latest wins), and once both have signed the month takes no more."""
+can (`entries.decisions` folds them, latest wins), and once both have signed the month takes no more.
+And the rectification order (限期整改, 第3篇 五) a closed month brings after two failed months in a row."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wuye_field.audit.triggers import register_append_only
@@ -45,3 +48,18 @@ class AssessmentEntry(FieldRecord, db.Model):
 CHAIN_COLUMNS = ("month", "kind", "item", "proposal_key", "points", "note", "reprimand_kind", "doc_number",
                  "signer_role")
 register_append_only(AssessmentEntry.__table__, "received_at")
+
+
+class RectificationOrder(db.Model):
+    __tablename__ = "rectification_order"
+    __table_args__ = (UniqueConstraint("site_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))           # the failed month that brought it
+    streak: Mapped[int] = mapped_column(Integer)            # failed months in a row then
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    done_note: Mapped[str] = mapped_column(Text, default="")

@@ -216,8 +216,10 @@ def month_bounds(first: date, tz: str) -> tuple[datetime, datetime]:
             datetime.combine(nxt, time(0), zone).astimezone(timezone.utc))
 
 
-def month_figures(site: Site, first: date, *, now: datetime) -> Month:
-    """Per plan, the windows due in the month (site time) and how many were done on time, late, missed."""
+def month_outcomes(site: Site, first: date, *, now: datetime) -> list[tuple[CheckPlan, object, list]]:
+    """Per plan and covered piece, the month's windows (site time, up to now) each with the check made
+    in it: [(plan, piece, [schedule.Outcome])], plans in the site's order (a plan covering nothing: one
+    (plan, None, []))."""
     start, end = month_bounds(first.replace(day=1), site.timezone)
     end_or_now = min(end, as_utc(now))
     plans = plan_rules.site_plans(site.id)
@@ -234,20 +236,31 @@ def month_figures(site: Site, first: date, *, now: datetime) -> Month:
                        CheckRecord.device_time >= lo, CheckRecord.device_time < hi,
                        CheckRecord.equipment_removed.is_(False))):
             times[(plan_id, equipment_id)].append(as_utc(when))
-    lines = []
+    result = []
     for plan in plans:
-        line = PlanMonth(plan)
-        for piece in plan_rules.covered(plan, pieces):
-            for outcome in schedule.match_checks(windows[plan.id], times.get((plan.id, piece.id), ())):
-                line.due += 1
-                if outcome.on_time:
-                    line.on_time += 1
-                elif outcome.done:
-                    line.late += 1
-                else:
-                    line.missed += 1
-        if line.due or plan.active:
-            lines.append(line)
+        covered = plan_rules.covered(plan, pieces)
+        result += [(plan, piece, schedule.match_checks(windows[plan.id], times.get((plan.id, piece.id), ())))
+                   for piece in covered] or [(plan, None, [])]
+    return result
+
+
+def month_figures(site: Site, first: date, *, now: datetime) -> Month:
+    """Per plan, the windows due in the month (site time) and how many were done on time, late, missed."""
+    _start, end = month_bounds(first.replace(day=1), site.timezone)
+    end_or_now = min(end, as_utc(now))
+    pieces = site_pieces(site.id)
+    lines: dict[int, PlanMonth] = {}
+    for plan, _piece, outcomes in month_outcomes(site, first, now=now):
+        line = lines.setdefault(plan.id, PlanMonth(plan))
+        for outcome in outcomes:
+            line.due += 1
+            if outcome.on_time:
+                line.on_time += 1
+            elif outcome.done:
+                line.late += 1
+            else:
+                line.missed += 1
+    lines = [line for line in lines.values() if line.due or line.plan.active]
     lights, working = lighting(site.id, pieces, end_or_now)
     drills = list(db.session.scalars(select(Drill).where(
         Drill.site_id == site.id, Drill.held_on >= first.replace(day=1),

@@ -196,8 +196,10 @@ def building_routes(site_id: int) -> dict[int, int]:
     return {route: low for route, low, high, n in rows if low is not None and low == high and n}
 
 
-def building_rounds(site: Site, first: date, last: date, *, now: datetime) -> dict:
-    """P6 per building: shifts ended, shifts with at least P6_TARGET finished building rounds, rounds."""
+def building_shifts(site: Site, first: date, last: date, *, now: datetime
+                    ) -> dict[Building, list[tuple[date, str, int]]]:
+    """P6 per building (by name) and ended shift of local days first…last: [(day, "day"/"night", finished
+    building rounds)]; a building with no shift ended yet has an empty list."""
     tz, start, end = _bounds(site, first, last)
     routes = building_routes(site.id)
     buildings = {b.id: b for b in db.session.scalars(select(Building).where(Building.id.in_(set(routes.values()))))}
@@ -211,11 +213,15 @@ def building_rounds(site: Site, first: date, last: date, *, now: datetime) -> di
         per[routes[route_id]][_shift_of(when, tz, settings)] += 1
     shifts = [(first + timedelta(days=i), s) for i in range((last - first).days + 1) for s in ("day", "night")]
     ended = [key for key in shifts if _shift_end(*key, tz, settings) <= as_utc(now)]
-    result = []
-    for bid, building in sorted(buildings.items(), key=lambda pair: pair[1].name):
-        met = sum(per[bid][key] >= P6_TARGET for key in ended)
-        result.append({"building": building.name, "shifts": len(ended), "met": met,
-                       "rounds": sum(per[bid][key] for key in ended), "target": P6_TARGET})
+    return {building: [(day, shift, per[bid][(day, shift)]) for day, shift in ended]
+            for bid, building in sorted(buildings.items(), key=lambda pair: pair[1].name)}
+
+
+def building_rounds(site: Site, first: date, last: date, *, now: datetime) -> dict:
+    """P6 per building: shifts ended, shifts with at least P6_TARGET finished building rounds, rounds."""
+    result = [{"building": building.name, "shifts": len(shifts), "met": sum(n >= P6_TARGET for _d, _s, n in shifts),
+               "rounds": sum(n for _d, _s, n in shifts), "target": P6_TARGET}
+              for building, shifts in building_shifts(site, first, last, now=now).items()]
     return {"buildings": result, "shifts": sum(b["shifts"] for b in result), "met": sum(b["met"] for b in result)}
 
 
