@@ -376,6 +376,29 @@
     outbox.replay(options).then(refreshViews);
   }
 
+  /* Out of the basement: back-offs earned while the network was away are dropped and the outbox goes at once.
+     The `online` event may come a moment before requests get through, so a round that still found no network
+     (or had to hold items back) is tried again after 1, 2, 4 and 8 s — not after the 30 s timer. */
+  var ONLINE_RETRIES_MS = [1000, 2000, 4000, 8000];
+  var onlineRun = 0;
+
+  function sendOnceOnline(run, step) {
+    if (run !== onlineRun || !navigator.onLine) return;
+    outbox.replay({ force: true }).then(function (result) {
+      refreshViews();
+      var again = result && !result.login_required && (result.offline || result.error || result.remaining > 0);
+      if (again && step < ONLINE_RETRIES_MS.length) {
+        setTimeout(function () { sendOnceOnline(run, step + 1); }, ONLINE_RETRIES_MS[step]);
+      }
+    });
+  }
+
+  function onOnline() {
+    onlineRun += 1;
+    var run = onlineRun;
+    outbox.networkBack().catch(function () {}).then(function () { sendOnceOnline(run, 0); });
+  }
+
   /* htmx only for pages that use it, after the page has loaded (htmx then initialises at once); until then
      its links and forms work as plain ones. */
   var HTMX_ATTRS = '[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete], [hx-boost], [data-hx-get], [data-hx-post]';
@@ -404,7 +427,7 @@
     refreshViews();
     if (!userId) { document.documentElement.dataset.appReady = '1'; return; }
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
-    window.addEventListener('online', function () { replayAndRefresh({ force: true }); });
+    window.addEventListener('online', onOnline);
     document.addEventListener('visibilitychange', function () {
       if (document.visibilityState === 'visible') replayAndRefresh();
     });
