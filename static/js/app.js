@@ -1,5 +1,6 @@
 /* Page side of the offline machinery: service worker, outbox forms, sync badge, offline pages, logout,
-   the 「上传记录」 page. The outbox core lives in outbox.js (shared with the service worker). */
+   sending again when the network is back. The outbox core lives in outbox.js (shared with the service
+   worker); the 「上传记录」 page's rendering in outbox-page.js (that page alone loads it). */
 (function () {
   'use strict';
 
