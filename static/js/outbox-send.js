@@ -201,6 +201,17 @@
     return Math.min(FIRST_BACKOFF_MS * Math.pow(2, Math.max(0, attempts - 1)), MAX_BACKOFF_MS);
   }
 
+  /* Set by round(): when it began. An attempt that began before the network came back (outbox.networkBack,
+     meta 'online_at') failed for want of it: it is due again at once, not after a back-off. */
+  var roundBegan = 0;
+
+  async function nextTry(item, result) {
+    if (result.outcome === 'login') return 0; // after a login the same user's items go at once
+    var back = await api.getMeta('online_at');
+    if (back && back >= roundBegan) return 0;
+    return Date.now() + backoff(item.attempts);
+  }
+
   async function settle(item, result) {
     if (result.outcome === 'done') return markDone(item, result.message);
     if (result.outcome === 'quarantined') return markDone(item, result.message, true);
@@ -209,14 +220,14 @@
       item.error = result.message || ('HTTP ' + result.status);
     } else {
       item.state = 'queued';
-      // After a login the same user's items go at once; other troubles back off.
-      item.next_try = result.outcome === 'login' ? 0 : Date.now() + backoff(item.attempts);
+      item.next_try = await nextTry(item, result);
       if (result.outcome === 'retry' && result.message) item.error = result.message;
     }
     return save(item);
   }
 
   async function round(waiting, options) {
+    roundBegan = Date.now();
     try {
       session = await fetchSession();
     } catch (offline) {

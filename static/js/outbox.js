@@ -125,6 +125,20 @@
     return replay({ force: true });
   }
 
+  /* The network is back (the `online` event): nothing waits out a back-off earned while it was away. The
+     moment is kept (meta 'online_at') so that a round still running elsewhere (the service worker's) sets no
+     new back-off for an attempt that began before it (outbox-send.js, settle). */
+  async function networkBack() {
+    var now = Date.now();
+    await setMeta('online_at', now);
+    var items = await list();
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].state !== 'queued' || !(items[i].next_try > now)) continue;
+      items[i].next_try = 0;
+      await save(items[i]);
+    }
+  }
+
   /* ---- sending ---- */
 
   async function fetchSession() {
@@ -245,6 +259,7 @@
 
   var api = {
     enqueue: enqueue, list: list, recentlySent: recentlySent, status: status, retry: retry, replay: replay,
+    networkBack: networkBack,
     summary: summary, fetchSession: fetchSession, handoverFile: handoverFile, getMeta: getMeta, setMeta: setMeta, deviceTime: deviceTime, uuid: uuid,
     channel: channel, onchange: function () {}, progress: null,
     core: { save: save, notify: notify, setMeta: setMeta, markDone: markDone, fetchSession: fetchSession },

@@ -2,7 +2,7 @@
 network returns, each stored exactly once, and 上传记录 shows each item's own result; a photo's upload shows
 its progress.
 
-Named to run after the cleaning and patrol browser tests, which count the demo site's records of the day on
+Named to run after the patrol browser tests, which count the demo site's records of the day on
 the shared server."""
 from __future__ import annotations
 

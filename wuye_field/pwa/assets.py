@@ -21,6 +21,7 @@ SHELL_FILES = (
     "js/outbox.js",
     "js/photos.js",
     "js/app.js",
+    "js/outbox-page.js",  # the 「上传记录」 page's own script: every role has that page offline
     "js/alerts.js",  # live alerts (issue 16)
     "js/sos.js",     # the SOS button's script, loaded on its first press (issue 16)
     "vendor/idb-8.0.4.umd.js",

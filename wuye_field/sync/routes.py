@@ -10,9 +10,14 @@ from wuye_field.core.errors import DomainError
 from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
 from wuye_field.extensions import db
-from wuye_field.sync import batch
+from wuye_field.sync import batch, pages
 from wuye_field.sync.blueprint import bp
 from wuye_field.sync.offline import offline_assets, offline_pages
+
+
+def _manifest_pages() -> list[str]:
+    first = [url_for("sync.outbox")]
+    return first + [url for url in offline_pages(current_user) if url not in first]
 
 
 @bp.get("/csrf")
@@ -26,10 +31,18 @@ def csrf():
 @login_required
 def manifest():
     """Pages the phone keeps for offline use at sign-in / shift start (「下载今日任务」)."""
-    pages = [url_for("sync.outbox")]
-    pages += [url for url in offline_pages(current_user) if url not in pages]
-    return jsonify({"user_id": current_user.id, "generated_at": utcnow().isoformat(), "pages": pages,
+    return jsonify({"user_id": current_user.id, "generated_at": utcnow().isoformat(), "pages": _manifest_pages(),
                     "assets": offline_assets(current_user)})
+
+
+@bp.get("/pages")
+@login_required
+def offline_page_bundle():
+    """Up to sync.pages.MAX_PAGES of the manifest's pages (`?u=` each) in one compressed download (sync.pages)."""
+    allowed = _manifest_pages()
+    db.session.rollback()  # hold no transaction (SQLite: no lock) while each page runs in its own
+    body = pages.bundle(current_app._get_current_object(), request, request.args.getlist("u"), allowed)
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/outbox")
