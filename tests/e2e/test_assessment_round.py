@@ -122,3 +122,15 @@ def test_offline_round_syncs_once_then_both_sign(phone_factory, server, monkeypa
     poll(lambda: manager.goto(path) or manager.page.locator("#round-locked").count() == 1, timeout=40)
     assert manager.page.locator("form[data-action=assess-score]").count() == 0
     assert "孙建国" in manager.page.locator("#round-signatures").inner_text()
+
+    # The month's result and its PDF show the same score.
+    manager.goto(f"/assessment/month?site={site_id}&month={month}")
+    shown = {name: manager.page.locator(f"#score [data-figure={name}]").inner_text()
+             for name in ("total", "inspection", "survey")}
+    assert shown["inspection"] not in ("", "—")
+    pdf = manager.page.request.get(f"{server.url}/assessment/month.pdf?site={site_id}&month={month}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
+    plain = {name: "none" if text == "—" else text for name, text in shown.items()}
+    assert (f"total={plain['total']} inspection={plain['inspection']} survey={plain['survey']}".encode()
+            in pdf.body()), pdf.body()[-600:]
+

@@ -21,8 +21,15 @@ def _num(value) -> str:
     return "—" if value is None else f"{value:g}"
 
 
+def _plain(value) -> str:
+    return "none" if value is None else f"{value:g}"
+
+
 def render(site: Site, result: dict) -> bytes:
     doc = FPDF(format="A4")
+    # The figures in the document's properties too, in ASCII, so a reader program can check them against the page.
+    doc.set_subject(f"{site.code} {result['month']} total={_plain(result['total'])} "
+                    f"inspection={_plain(result['inspection'])} survey={_plain(result['survey'])}")
     doc.set_auto_page_break(True, margin=15)
     doc.add_page()
     _font(doc)
