@@ -48,7 +48,8 @@ def render(site: Site, result: dict) -> bytes:
         line(_("待确认 %(n)s 项", n=result["pending"]))
     for veto in result["vetoes"]:
         line(_("一票否决：%(v)s", v=veto["label"]))
-    line(_("履约保证金 %(b)s%%　连续不合格 %(n)s 个月", b=f"{result['bond_percent']:+d}", n=result["streak"]))
+    bond = f"{result['bond_percent']:+d}"
+    line(_("履约保证金 %(b)s%%　连续不合格 %(n)s 个月", b=bond, n=result["streak"]))
     doc.ln(2)
     for item in result["items"]:
         line(f"{item['name']}　{_num(item['score'])} / {_num(item['max_points'])}", 12, 8)
@@ -57,8 +58,9 @@ def render(site: Site, result: dict) -> bytes:
             line(f"　− {_num(d['total'])}　{d['label']}　{_('证据 %(n)s 条', n=d['count'])}　{state}", 10, 6)
     survey = result.get("survey_summary")
     if survey:
-        line(_("满意度调查：%(n)s 份，不满意率 %(r)s", n=survey["responses"],
-               r="—" if survey["dissatisfaction_rate"] is None else f"{survey['dissatisfaction_rate'] * 100:.0f}%"))
+        rate = survey["dissatisfaction_rate"]
+        shown = "—" if rate is None else f"{rate * 100:.0f}%"
+        line(_("满意度调查：%(n)s 份，不满意率 %(r)s", n=survey["responses"], r=shown))
     for sign in result.get("signatures", []):
         line(_("签字：%(role)s %(name)s %(at)s", role=sign["label"], name=sign["name"], at=sign["at"]))
     return bytes(doc.output())

@@ -93,7 +93,8 @@ def _points(raw, maximum: float, *, positive: bool) -> float:
         raise _bad(_("分数请填数字。"), "bad_points") from None
     lowest_ok = value > 0 if positive else value >= 0
     if not lowest_ok or value > maximum:
-        raise _bad(_("分数应在 %(lo)s 到 %(hi)s 之间。", lo=0, hi=f"{maximum:g}"), "bad_points")
+        highest = f"{maximum:g}"
+        raise _bad(_("分数应在 %(lo)s 到 %(hi)s 之间。", lo=0, hi=highest), "bad_points")
     return value
 
 

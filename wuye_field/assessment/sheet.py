@@ -116,7 +116,8 @@ def edited_sheet(current: Sheet, form: dict) -> Sheet:
         items.append(Item(code, "own", new_name, top))
     total = round(sum(i.max_points for i in items), 2)
     if not errors and total != TOTAL:
-        errors["max_total"] = _("各项满分合计应为 100 分，现在是 %(n)s 分。", n=f"{total:g}")
+        shown = f"{total:g}"
+        errors["max_total"] = _("各项满分合计应为 100 分，现在是 %(n)s 分。", n=shown)
     if errors:
         raise FieldErrors(errors)
     return Sheet(items=tuple(items))
