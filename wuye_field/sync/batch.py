@@ -21,7 +21,8 @@ import json
 from io import BytesIO
 from urllib.parse import unquote, urlencode
 
-from flask import Flask, Request, g
+from flask import Flask, Request, g, session
+from flask.ctx import RequestContext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -35,6 +36,9 @@ from wuye_field.sync import idempotency, quarantine
 # Headers of the batch request every action carries on (session, CSRF, language, proxy view of the scheme).
 PASSED_HEADERS = ("Cookie", "X-CSRFToken", "Accept-Language", "Referer", "Origin", "User-Agent",
                   "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host")
+# What `g` keeps from one action to the next: the signed-in user and the language's translations (the same
+# for every action of the batch); everything else an action puts in `g` is its own.
+KEPT_IN_G = frozenset({"_login_user", "_flask_babel"})
 
 
 class Malformed(ValueError):
@@ -100,8 +104,9 @@ def run(app: Flask, outer: Request, actions: list) -> list[dict]:
     chain.defer_heads(user.site_ids())
     g.wuye_field_batch = state
     share_transaction(True)
+    cookie_session = session._get_current_object()
     try:
-        results = [replay(app, outer, raw) for raw in actions]
+        results = [replay(app, outer, raw, cookie_session) for raw in actions]
         chain.write_heads()
         db.session.commit()
     except BaseException:
@@ -139,8 +144,9 @@ def action_environ(outer: Request, path: str, headers: dict[str, str], body: byt
     return environ
 
 
-def replay(app: Flask, outer: Request, raw: object) -> dict:
-    """The result of one action of the batch: {"key", "status", "body"} as its single request answers."""
+def replay(app: Flask, outer: Request, raw: object, cookie_session=None) -> dict:
+    """The result of one action of the batch: {"key", "status", "body"} as its single request answers.
+    `cookie_session`: the batch request's session (the same cookie; not decoded again for each action)."""
     try:
         key, device_time, sent_at, path, fields = clean_action(raw)
     except Malformed as error:
@@ -152,12 +158,14 @@ def replay(app: Flask, outer: Request, raw: object) -> dict:
     environ = action_environ(outer, path, headers, urlencode(fields).encode("utf-8"))
     kept = dict(vars(g))  # each action's own g (its action, hooks …); the user and the batch stay loaded
     try:
-        with app.request_context(environ):  # in this request's application context: one session
+        # In this request's application context: the same database session and transaction.
+        with RequestContext(app, environ, session=cookie_session):
             response = app.full_dispatch_request()
             status, text = response.status_code, response.get_data(as_text=True)
     finally:
+        cached = {name: value for name, value in vars(g).items() if name in KEPT_IN_G}
         vars(g).clear()
-        vars(g).update(kept)
+        vars(g).update(kept | cached)
     try:
         body = json.loads(text) if text else {}
     except ValueError:

@@ -170,7 +170,9 @@ def kept_keys(user_id: int, keys: list[str]) -> set[str]:
 
 def replay_answer(user_id: int, key: str) -> Response | None:
     """The 409 quarantined answer when (user, key) is already in quarantine, else None."""
-    return quarantined_response() if find(user_id, key) is not None else None
+    kept = db.session.scalar(select(QuarantineItem.id).where(QuarantineItem.user_id == user_id,
+                                                             QuarantineItem.client_uuid == key).limit(1))
+    return quarantined_response() if kept is not None else None
 
 
 def is_field_action(endpoint: str | None) -> bool:
