@@ -1,7 +1,8 @@
 """A scan costs few SQL statements (issue 13): 13 at first, then 11 (the place is not loaded again for the answer
 and the chain head is inserted only when a site has none), 10 now (the user and its roles in one statement).
-A batch action costs less than a single request: the user, the batch's stored keys and quarantine, and the
-chain head are read once per batch, the head written once."""
+A batch action costs less than a single request: the user, the batch's stored keys and quarantine are read once
+per batch, and the records are linked at the end of the batch (content read back in one query per kind, the
+head locked and written once, the links inserted in one statement)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -13,8 +14,8 @@ from tests.sync.test_batch import action, send
 from wuye_field.extensions import db
 
 SCAN_STATEMENTS = 10  # user+roles, key claim, quarantine check, place, scan, read back, head, link, head, answer
-BATCH_ACTION_STATEMENTS = 6  # key claim, place, scan, read back, link, answer (each in its own savepoint)
-BATCH_STATEMENTS = 5  # user+roles, the batch's stored keys, its quarantined keys, head lock, head update
+BATCH_ACTION_STATEMENTS = 4  # key claim, place, scan, answer (each action in its own savepoint)
+BATCH_STATEMENTS = 7  # user+roles, stored keys, quarantined keys; read back, head lock, head update, links
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ARRAY, Integer, any_, bindparam, event, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -117,7 +117,7 @@ def link_hash(prev_hash: str, payload: bytes) -> str:
 
 
 _HEADS = "wuye_chain_heads"  # session.info key: {site id: its head row, locked by this transaction}
-_PENDING = "wuye_chain_pending"  # session.info key while heads are deferred: {site id: (seq, hash, time)}
+_PENDING = "wuye_chain_pending"  # session.info key while links are deferred: [(site, kind, id, time), …]
 
 
 def _locked_head(site_id: int) -> ChainHead:
@@ -150,43 +150,57 @@ def _locked_head(site_id: int) -> ChainHead:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_heads(session, transaction) -> None:
+    if transaction.parent is None or transaction.nested:  # not the inner transaction of each flush
+        session.info.pop(_HEADS, None)
     if transaction.parent is None:
-        session.info.pop(_HEADS, None)
         session.info.pop(_PENDING, None)
-    elif transaction.nested and _PENDING not in session.info:  # deferred: see mark()/restore()
-        session.info.pop(_HEADS, None)
 
 
-def defer_heads(site_ids: Iterable[int]) -> None:
-    """Lock the heads of `site_ids` now (in site order, so two callers cannot deadlock on them) and from
-    here on move heads in memory only: `write_heads()` writes each moved head once before the commit.
+def defer_links() -> None:
+    """From here on `append_records` only notes the records; `write_links()` links them all just before
+    the commit, in the order they were noted.
 
-    For a transaction that links many records in savepoints (a batch replay, issue 13): one head read and
-    one head update per site instead of one per record. Wrap each savepoint in `mark()` / `restore()`."""
-    for site_id in sorted(set(site_ids)):
-        _locked_head(site_id)
-    db.session.info[_PENDING] = {}
-
-
-def mark() -> tuple[dict, dict]:
-    """The heads held and moved so far (to `restore()` when a savepoint is rolled back)."""
-    info = db.session.info
-    return dict(info.get(_HEADS, {})), dict(info.get(_PENDING) or {})
+    For a transaction that stores many records in savepoints (a batch replay, issue 13): the site's head
+    is locked only around the final inserts (not while the records are made), read and written once per
+    site, and each kind's content read back in one query. Records are append-only (R27), so the content
+    read at the end is the content they were stored with. Wrap each savepoint in `mark()` / `restore()`."""
+    db.session.info[_PENDING] = []
 
 
-def restore(marked: tuple[dict, dict]) -> None:
-    """After rolling back a savepoint: heads as they were at `mark()` (a head first locked inside the
-    savepoint is released with it, so it is forgotten too)."""
-    if _PENDING in db.session.info:
-        db.session.info[_HEADS], db.session.info[_PENDING] = dict(marked[0]), dict(marked[1])
+def mark() -> int:
+    """How many records wait to be linked (to `restore()` when a savepoint is rolled back)."""
+    return len(db.session.info.get(_PENDING) or ())
 
 
-def write_heads() -> None:
-    """Write every head moved since `defer_heads()` (flushed with the caller's commit) and stop deferring."""
-    held = db.session.info.get(_HEADS, {})
-    for site_id, (seq, hash_, at) in (db.session.info.pop(_PENDING, None) or {}).items():
-        head = held[site_id]
-        head.seq, head.hash, head.updated_at = seq, hash_, at
+def restore(marked: int) -> None:
+    """After rolling back a savepoint: forget the records noted inside it (they are gone)."""
+    pending = db.session.info.get(_PENDING)
+    if pending is not None:
+        del pending[marked:]
+
+
+def write_links() -> int:
+    """Link every record noted since `defer_links()` and stop deferring: heads locked in site order,
+    content read per kind in one query, the entries inserted in one statement, each head updated once.
+    Returns how many were linked."""
+    pending = db.session.info.pop(_PENDING, None) or []
+    if not pending:
+        return 0
+    db.session.flush()
+    ids_by_kind: dict[str, list[int]] = defaultdict(list)
+    for _site, kind, record_id, _at in pending:
+        ids_by_kind[kind].append(record_id)
+    contents = {kind: _KINDS[kind](ids) for kind, ids in ids_by_kind.items()}
+    heads = {site_id: _locked_head(site_id) for site_id in sorted({site for site, *_rest in pending})}
+    rows = []
+    for site_id, kind, record_id, at in pending:
+        head = heads[site_id]
+        link = link_hash(head.hash, canonical(kind, record_id, site_id, contents[kind][record_id]))
+        rows.append({"site_id": site_id, "seq": head.seq + 1, "kind": kind, "record_id": record_id,
+                     "prev_hash": head.hash, "hash": link, "created_at": at})
+        head.seq, head.hash, head.updated_at = head.seq + 1, link, at
+    db.session.execute(insert(ChainEntry), rows)  # one executemany; the heads go with the next flush
+    return len(rows)
 
 
 def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: datetime,
@@ -196,15 +210,10 @@ def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: da
     Pass `content` exactly as the kind's loader will read it back (`append_records` does that for you).
     """
     head = _locked_head(site_id)
-    pending = db.session.info.get(_PENDING)
-    seq, prev_hash = pending[site_id][:2] if pending and site_id in pending else (head.seq, head.hash)
-    entry = ChainEntry(site_id=site_id, seq=seq + 1, kind=kind, record_id=record_id, prev_hash=prev_hash,
-                       hash=link_hash(prev_hash, canonical(kind, record_id, site_id, content)), created_at=now)
+    entry = ChainEntry(site_id=site_id, seq=head.seq + 1, kind=kind, record_id=record_id, prev_hash=head.hash,
+                       hash=link_hash(head.hash, canonical(kind, record_id, site_id, content)), created_at=now)
     db.session.add(entry)
-    if pending is not None:
-        pending[site_id] = (entry.seq, entry.hash, now)
-    else:
-        head.seq, head.hash, head.updated_at = entry.seq, entry.hash, now
+    head.seq, head.hash, head.updated_at = entry.seq, entry.hash, now
     if flush:
         db.session.flush()
     return entry
@@ -212,9 +221,14 @@ def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: da
 
 def append_records(site_id: int, kind: str, record_ids: Iterable[int], *, now: datetime) -> list[ChainEntry]:
     """Link flushed records of a registered kind, reading their content through its loader (so what
-    is hashed is exactly what `verify` will read back from the database)."""
+    is hashed is exactly what `verify` will read back from the database). While links are deferred
+    (`defer_links`) the records are only noted and nothing is returned."""
     ids = list(record_ids)
     db.session.flush()
+    pending = db.session.info.get(_PENDING)
+    if pending is not None:
+        pending.extend((site_id, kind, record_id, now) for record_id in ids)
+        return []
     contents = _KINDS[kind](ids)
     entries = [append(site_id, kind, record_id, contents[record_id], now=now, flush=False) for record_id in ids]
     db.session.flush()  # the entries in one go, the head updated once

@@ -9,11 +9,12 @@ each action unchanged: a batch action and a single request with the same key are
 
 All actions share this request's application context and one transaction (issue 13): the user is loaded
 once, the key rows and quarantine of the batch's keys are read once, each action runs in its own SAVEPOINT
-(one action's failure rolls back only itself), each site's chain head is locked once and written once,
-and the batch commits once. Until that commit nothing of the batch is stored, so a batch cut off mid-way
-and sent again stores each action once; racing batches and single requests are decided by the unique
-(user, key) as for single requests. On SQLite the write lock is taken after the reads, just before the
-first action; on PostgreSQL the heads of the user's sites are locked then, in site order.
+(one action's failure rolls back only itself), and the records are linked into their sites' chains at the
+end, each head locked only then (in site order) and written once, before the one commit. Until that
+commit nothing of the batch is stored, so a batch cut off mid-way and sent again stores each action once;
+racing batches and single requests are decided by the unique (user, key) as for single requests (two
+waiting on each other: that action answers 409 in_progress). On SQLite the write lock is taken after the
+sign-in's reads, just before the first action.
 """
 from __future__ import annotations
 
@@ -101,13 +102,13 @@ def run(app: Flask, outer: Request, actions: list) -> list[dict]:
             if isinstance(raw, dict) and isinstance(raw.get("key"), str)]
     begin_writing()  # SQLite: the write lock from here (the user was read without it)
     state = idempotency.BatchState.read(user.id, keys)
-    chain.defer_heads(user.site_ids())
+    chain.defer_links()
     g.wuye_field_batch = state
     share_transaction(True)
     cookie_session = session._get_current_object()
     try:
         results = [replay(app, outer, raw, cookie_session) for raw in actions]
-        chain.write_heads()
+        chain.write_links()
         db.session.commit()
     except BaseException:
         db.session.rollback()
