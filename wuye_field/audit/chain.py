@@ -38,6 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from wuye_field.audit.models import GENESIS, ChainEntry, ChainHead
+from wuye_field.core.database import Deferral, register_deferral
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 
@@ -217,6 +218,9 @@ def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: da
     if flush:
         db.session.flush()
     return entry
+
+
+register_deferral("chain_links", Deferral(start=defer_links, mark=mark, restore=restore, finish=write_links))
 
 
 def append_records(site_id: int, kind: str, record_ids: Iterable[int], *, now: datetime) -> list[ChainEntry]:

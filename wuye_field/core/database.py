@@ -2,6 +2,9 @@
 before they take the write lock; a batch replay runs its actions in one shared transaction."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -78,6 +81,45 @@ def share_transaction(on: bool) -> None:
         g.setdefault(_SHARED, True)
     else:
         g.pop(_SHARED, None)
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """Work a generic package puts off to the end of a shared transaction (audit.chain: linking records):
+    `start()` begins deferring, `mark()` / `restore(marked)` follow each action's savepoint (restore after
+    a rollback), `finish()` does the work just before the commit and stops deferring."""
+
+    start: Callable[[], None]
+    mark: Callable[[], object]
+    restore: Callable[[object], None]
+    finish: Callable[[], object]
+
+
+_DEFERRALS: dict[str, Deferral] = {}
+
+
+def register_deferral(name: str, deferral: Deferral) -> None:
+    """Register (or replace) the deferral `name`; a shared transaction (sync.batch) runs every one."""
+    _DEFERRALS[name] = deferral
+
+
+def start_deferred() -> None:
+    for deferral in _DEFERRALS.values():
+        deferral.start()
+
+
+def mark_deferred() -> dict[str, object]:
+    return {name: deferral.mark() for name, deferral in _DEFERRALS.items()}
+
+
+def restore_deferred(marked: dict[str, object]) -> None:
+    for name, value in marked.items():
+        _DEFERRALS[name].restore(value)
+
+
+def finish_deferred() -> None:
+    for deferral in _DEFERRALS.values():
+        deferral.finish()
 
 
 def rollback_request() -> None:

@@ -28,8 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from wuye_field.audit import chain
-from wuye_field.core.database import begin_writing, share_transaction
+from wuye_field.core.database import begin_writing, finish_deferred, share_transaction, start_deferred
 from wuye_field.core.request_limits import FORM_URLENCODED
 from wuye_field.extensions import db
 from wuye_field.sync import idempotency, quarantine
@@ -102,13 +101,13 @@ def run(app: Flask, outer: Request, actions: list) -> list[dict]:
             if isinstance(raw, dict) and isinstance(raw.get("key"), str)]
     begin_writing()  # SQLite: the write lock from here (the user was read without it)
     state = idempotency.BatchState.read(user.id, keys)
-    chain.defer_links()
+    start_deferred()  # the chain links the batch's records at the end (audit.chain)
     g.wuye_field_batch = state
     share_transaction(True)
     cookie_session = session._get_current_object()
     try:
         results = [replay(app, outer, raw, cookie_session) for raw in actions]
-        chain.write_links()
+        finish_deferred()
         db.session.commit()
     except BaseException:
         db.session.rollback()

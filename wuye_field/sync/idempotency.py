@@ -39,8 +39,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
 
-from wuye_field.audit import chain
-from wuye_field.core.database import begin_writing, shared_transaction
+from wuye_field.core.database import begin_writing, mark_deferred, restore_deferred, shared_transaction
 from wuye_field.core.errors import DomainError
 from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
@@ -382,7 +381,7 @@ def _in_savepoint(view, args, kwargs, action: FieldAction) -> Response:
     stored = batch.stored.get(action.key)
     if stored is not None:  # read with the batch: a replay or a conflict, nothing to claim
         return _answer_for_stored(user_id, action, stored)
-    marked = chain.mark()
+    marked = mark_deferred()
     savepoint = db.session.begin_nested()
     claimed = _key_row(user_id, action)
     db.session.add(claimed)
@@ -433,7 +432,7 @@ def _undo(savepoint, marked) -> None:
         savepoint.rollback()  # also when a failed flush has already rolled it back (then it only closes)
     except InvalidRequestError:  # closed: the view ended the transaction itself
         log.warning("a field action ended the batch's transaction itself")
-    chain.restore(marked)
+    restore_deferred(marked)
     for hook in reversed(g.pop("wuye_field_rollback_hooks", [])):
         try:
             hook()
