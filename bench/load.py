@@ -118,14 +118,15 @@ def database(kind: str, admin_url: str, label: str) -> Iterator[tuple[str, str]]
 
 
 @contextmanager
-def serve(target: str, env: dict[str, str], instance: Path, workers: int = 2) -> Iterator[str]:
-    """gunicorn serving `target` with `workers` sync workers; yields the base URL; always ended."""
+def serve(target: str, env: dict[str, str], instance: Path, workers: int = 2, root: Path = ROOT) -> Iterator[str]:
+    """gunicorn serving `target` from the checkout `root` with `workers` sync workers; yields the base URL;
+    always ended. (Another `root`, e.g. a worktree of the previous commit, measures before and after.)"""
     port = free_port()
     instance.mkdir(parents=True, exist_ok=True)
     full_env = os.environ | {"WUYE_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-" + uuid.uuid4().hex,
                              "SESSION_COOKIE_SECURE": "0", "WUYE_ENV": "development", "LOG_LEVEL": "WARNING",
                              "WEB_CONCURRENCY": str(workers)} | env
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(root),
                "--log-level", "warning", "--timeout", "120", "--backlog", "2048", target]
     log = open(instance / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

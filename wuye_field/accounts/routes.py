@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import joinedload
 
 from wuye_field.accounts import services
 from wuye_field.accounts.blueprint import bp
@@ -27,7 +28,8 @@ def load_user(identity: str) -> User | None:
     user_id, _sep, version = identity.partition(".")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement: the user with its roles (each request needs both; issue 13).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
     if user is None or not user.active or user.session_version != int(version):
         reason = "deactivated" if user is not None and not user.active else "ended"
         security_event("session_stale", stale_user_id=int(user_id), reason=reason, path=request.path)

@@ -32,12 +32,13 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ARRAY, Integer, any_, bindparam, event, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from wuye_field.audit.models import GENESIS, ChainEntry, ChainHead
+from wuye_field.core.database import Deferral, register_deferral
 from wuye_field.core.time import as_utc
 from wuye_field.extensions import db
 
@@ -117,6 +118,7 @@ def link_hash(prev_hash: str, payload: bytes) -> str:
 
 
 _HEADS = "wuye_chain_heads"  # session.info key: {site id: its head row, locked by this transaction}
+_PENDING = "wuye_chain_pending"  # session.info key while links are deferred: [(site, kind, id, time), …]
 
 
 def _locked_head(site_id: int) -> ChainHead:
@@ -151,6 +153,55 @@ def _locked_head(site_id: int) -> ChainHead:
 def _forget_heads(session, transaction) -> None:
     if transaction.parent is None or transaction.nested:  # not the inner transaction of each flush
         session.info.pop(_HEADS, None)
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def defer_links() -> None:
+    """From here on `append_records` only notes the records; `write_links()` links them all just before
+    the commit, in the order they were noted.
+
+    For a transaction that stores many records in savepoints (a batch replay, issue 13): the site's head
+    is locked only around the final inserts (not while the records are made), read and written once per
+    site, and each kind's content read back in one query. Records are append-only (R27), so the content
+    read at the end is the content they were stored with. Wrap each savepoint in `mark()` / `restore()`."""
+    db.session.info[_PENDING] = []
+
+
+def mark() -> int:
+    """How many records wait to be linked (to `restore()` when a savepoint is rolled back)."""
+    return len(db.session.info.get(_PENDING) or ())
+
+
+def restore(marked: int) -> None:
+    """After rolling back a savepoint: forget the records noted inside it (they are gone)."""
+    pending = db.session.info.get(_PENDING)
+    if pending is not None:
+        del pending[marked:]
+
+
+def write_links() -> int:
+    """Link every record noted since `defer_links()` and stop deferring: heads locked in site order,
+    content read per kind in one query, the entries inserted in one statement, each head updated once.
+    Returns how many were linked."""
+    pending = db.session.info.pop(_PENDING, None) or []
+    if not pending:
+        return 0
+    db.session.flush()
+    ids_by_kind: dict[str, list[int]] = defaultdict(list)
+    for _site, kind, record_id, _at in pending:
+        ids_by_kind[kind].append(record_id)
+    contents = {kind: _KINDS[kind](ids) for kind, ids in ids_by_kind.items()}
+    heads = {site_id: _locked_head(site_id) for site_id in sorted({site for site, *_rest in pending})}
+    rows = []
+    for site_id, kind, record_id, at in pending:
+        head = heads[site_id]
+        link = link_hash(head.hash, canonical(kind, record_id, site_id, contents[kind][record_id]))
+        rows.append({"site_id": site_id, "seq": head.seq + 1, "kind": kind, "record_id": record_id,
+                     "prev_hash": head.hash, "hash": link, "created_at": at})
+        head.seq, head.hash, head.updated_at = head.seq + 1, link, at
+    db.session.execute(insert(ChainEntry), rows)  # one executemany; the heads go with the next flush
+    return len(rows)
 
 
 def lock(site_id: int) -> None:
@@ -175,11 +226,19 @@ def append(site_id: int, kind: str, record_id: int, content: Mapping, *, now: da
     return entry
 
 
+register_deferral("chain_links", Deferral(start=defer_links, mark=mark, restore=restore, finish=write_links))
+
+
 def append_records(site_id: int, kind: str, record_ids: Iterable[int], *, now: datetime) -> list[ChainEntry]:
     """Link flushed records of a registered kind, reading their content through its loader (so what
-    is hashed is exactly what `verify` will read back from the database)."""
+    is hashed is exactly what `verify` will read back from the database). While links are deferred
+    (`defer_links`) the records are only noted and nothing is returned."""
     ids = list(record_ids)
     db.session.flush()
+    pending = db.session.info.get(_PENDING)
+    if pending is not None:
+        pending.extend((site_id, kind, record_id, now) for record_id in ids)
+        return []
     contents = _KINDS[kind](ids)
     entries = [append(site_id, kind, record_id, contents[record_id], now=now, flush=False) for record_id in ids]
     db.session.flush()  # the entries in one go, the head updated once

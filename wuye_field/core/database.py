@@ -1,9 +1,18 @@
-"""Database engine tuning: SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` writes."""
+"""Database engine tuning: SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` writes; field actions read
+before they take the write lock; a batch replay runs its actions in one shared transaction."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from wuye_field.extensions import db
+
+_DEFERRED = "wuye_deferred_begin"  # connection.info: this transaction began without the write lock
+_SHARED = "wuye_shared_transaction"  # g: the request runs inside a transaction its caller commits
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -30,7 +39,94 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+        deferred = _read_only_request()
+        connection.info[_DEFERRED] = deferred
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def reads_first(view):
+    """Mark a POST view that reads (the user, its roles, what it checks) before it writes: on SQLite its
+    transaction begins without the write lock, and the view calls `begin_writing()` before its first write,
+    so the lock is held only for the writes (issue 13). Field actions (`@idempotent_action`) are marked."""
+    view.reads_first = True
+    return view
+
+
+def begin_writing() -> None:
+    """From here on the request writes. On SQLite a transaction begun without the write lock (a
+    `reads_first` view's reads) is ended and `BEGIN IMMEDIATE` taken: upgrading a read transaction in
+    place fails at once ("database is locked") when another request wrote meanwhile, waiting for the lock
+    does not. What was read stays loaded in the session. PostgreSQL needs nothing: rows are locked where
+    they are written."""
+    if not has_request_context() or g.get("wuye_writing"):
+        return
+    g.wuye_writing = True
+    if db.session.get_bind().dialect.name != "sqlite" or not db.session().in_transaction():
+        return
+    connection = db.session.connection()
+    if connection.info.pop(_DEFERRED, False):
+        connection.exec_driver_sql("COMMIT")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def shared_transaction() -> bool:
+    """True while the request runs inside a transaction its caller owns (an action of a batch replay):
+    it neither commits nor rolls back the session; its work lives in its own savepoint."""
+    return has_request_context() and bool(g.get(_SHARED))
+
+
+def share_transaction(on: bool) -> None:
+    """Mark (or unmark) the current request as running inside its caller's transaction (sync.batch)."""
+    if on:
+        g.setdefault(_SHARED, True)
+    else:
+        g.pop(_SHARED, None)
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """Work a generic package puts off to the end of a shared transaction (audit.chain: linking records):
+    `start()` begins deferring, `mark()` / `restore(marked)` follow each action's savepoint (restore after
+    a rollback), `finish()` does the work just before the commit and stops deferring."""
+
+    start: Callable[[], None]
+    mark: Callable[[], object]
+    restore: Callable[[object], None]
+    finish: Callable[[], object]
+
+
+_DEFERRALS: dict[str, Deferral] = {}
+
+
+def register_deferral(name: str, deferral: Deferral) -> None:
+    """Register (or replace) the deferral `name`; a shared transaction (sync.batch) runs every one."""
+    _DEFERRALS[name] = deferral
+
+
+def start_deferred() -> None:
+    for deferral in _DEFERRALS.values():
+        deferral.start()
+
+
+def mark_deferred() -> dict[str, object]:
+    return {name: deferral.mark() for name, deferral in _DEFERRALS.items()}
+
+
+def restore_deferred(marked: dict[str, object]) -> None:
+    for name, value in marked.items():
+        _DEFERRALS[name].restore(value)
+
+
+def finish_deferred() -> None:
+    for deferral in _DEFERRALS.values():
+        deferral.finish()
+
+
+def rollback_request() -> None:
+    """Roll back the request's work after an error: the session, unless the request runs in a shared
+    transaction (its own savepoint was already rolled back; the caller's transaction goes on)."""
+    if not shared_transaction():
+        db.session.rollback()
 
 
 def writes_on_get(view):
@@ -42,7 +138,9 @@ def writes_on_get(view):
 
 
 def _read_only_request() -> bool:
-    if not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS"):
+    if not has_request_context():
         return False
     view = current_app.view_functions.get(request.endpoint or "")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return getattr(view, "reads_first", False) and not g.get("wuye_writing")
     return not getattr(view, "writes_on_get", False)

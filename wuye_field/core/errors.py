@@ -10,9 +10,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from wuye_field.core.database import rollback_request
 from wuye_field.core.logging import security_event, user_text
 from wuye_field.core.request_limits import too_large_message
-from wuye_field.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        db.session.rollback()
+        rollback_request()
         if isinstance(error, NotFound) and error.site_id is not None:
             security_event("not_found_other_site", object_site_id=error.site_id, method=request.method,
                            path=request.path)
@@ -120,13 +120,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
-        db.session.rollback()
+        rollback_request()
         security_event("csrf_refused", method=request.method, path=request.path, reason=error.description)
         return error_response(400, _("页面已过期，请刷新后重试。"), "csrf")
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
-        db.session.rollback()
+        rollback_request()
         status = error.code or 500
         if status == 403:
             security_event("forbidden", code="role", method=request.method, path=request.path)
@@ -144,7 +144,7 @@ def register_error_handlers(app: Flask) -> None:
         """The database is down, restarting or overloaded (R31 in docs/standards.md): 503, and the phone
         retries. Nothing here may touch the database again (no user load, no template reading current_user)."""
         try:
-            db.session.rollback()
+            rollback_request()
         except Exception:  # the connection may be gone; the pool replaces it
             log.debug("rollback after a database failure failed too", exc_info=True)
         cause = getattr(error, "orig", None) or error
@@ -161,6 +161,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        db.session.rollback()
+        rollback_request()
         log.exception("unhandled error on %s %s", request.method, user_text(request.path))
         return error_response(500, _("服务器出错了，您的记录仍保存在手机上，稍后会自动重试。"), "server_error")

@@ -3,32 +3,42 @@ field actions and answers each on its own, in order, exactly as its single reque
 
 Each action is dispatched to its own view through the app's URL map, as a request of its own inside this
 one: the same path, form fields and protocol headers the outbox would send alone, this request's cookie
-(so the same session, CSRF token and language), a fresh application context (so its own database session
-and transaction, committed or rolled back on its own) and every request hook. So the idempotency rules
+(so the same session, CSRF token and language) and every request hook. So the idempotency rules
 (sync.idempotency), quarantine (sync.quarantine), the body limits, CSRF and the error handlers apply to
-each action unchanged: a batch action and a single request with the same key are replays of each other,
-one action's failure never touches the others, and a batch cut off mid-way and sent again stores each
-action once.
+each action unchanged: a batch action and a single request with the same key are replays of each other.
 
-The batch request itself holds no transaction while the actions run: on SQLite a POST begins with
-`BEGIN IMMEDIATE`, which would keep every action's own write waiting on the batch's lock.
+All actions share this request's application context and one transaction (issue 13): the user is loaded
+once, the key rows and quarantine of the batch's keys are read once, each action runs in its own SAVEPOINT
+(one action's failure rolls back only itself), and the records are linked into their sites' chains at the
+end, each head locked only then (in site order) and written once, before the one commit. Until that
+commit nothing of the batch is stored, so a batch cut off mid-way and sent again stores each action once;
+racing batches and single requests are decided by the unique (user, key) as for single requests (two
+waiting on each other: that action answers 409 in_progress). On SQLite the write lock is taken after the
+sign-in's reads, just before the first action.
 """
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from io import BytesIO
+from urllib.parse import unquote, urlencode
 
-from flask import Flask, Request
+from flask import Flask, Request, g, session
+from flask.ctx import RequestContext
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
-from werkzeug.test import EnvironBuilder
 
+from wuye_field.core.database import begin_writing, finish_deferred, share_transaction, start_deferred
 from wuye_field.core.request_limits import FORM_URLENCODED
-from wuye_field.sync import quarantine
+from wuye_field.extensions import db
+from wuye_field.sync import idempotency, quarantine
 
 # Headers of the batch request every action carries on (session, CSRF, language, proxy view of the scheme).
 PASSED_HEADERS = ("Cookie", "X-CSRFToken", "Accept-Language", "Referer", "Origin", "User-Agent",
                   "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host")
+# What `g` keeps from one action to the next: the signed-in user and the language's translations (the same
+# for every action of the batch); everything else an action puts in `g` is its own.
+KEPT_IN_G = frozenset({"_login_user", "_flask_babel"})
 
 
 class Malformed(ValueError):
@@ -84,27 +94,78 @@ def malformed_result(key: object, reason: str) -> dict:
             "body": {"error": "malformed_action", "message": message}}
 
 
-def replay(app: Flask, outer: Request, raw: object) -> dict:
-    """The result of one action of the batch: {"key", "status", "body"} as its single request answers."""
+def run(app: Flask, outer: Request, actions: list) -> list[dict]:
+    """Replay `actions` in one transaction (see the module docstring); their results in order."""
+    user = current_user._get_current_object()
+    keys = [idempotency.parse_key(raw.get("key")) for raw in actions
+            if isinstance(raw, dict) and isinstance(raw.get("key"), str)]
+    begin_writing()  # SQLite: the write lock from here (the user was read without it)
+    state = idempotency.BatchState.read(user.id, keys)
+    start_deferred()  # the chain links the batch's records at the end (audit.chain)
+    g.wuye_field_batch = state
+    share_transaction(True)
+    cookie_session = session._get_current_object()
+    try:
+        results = [replay(app, outer, raw, cookie_session) for raw in actions]
+        finish_deferred()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for hook in reversed(state.hooks):
+            try:
+                hook()
+            except Exception:  # a failed clean-up must not hide the original error
+                idempotency.log.exception("rollback hook failed")
+        raise
+    finally:
+        share_transaction(False)
+        g.pop("wuye_field_batch", None)
+    if any(result["status"] == 201 for result in results):
+        g.alerts_queued = True  # alerts raised by the actions go out now that they are committed
+    return results
+
+
+def action_environ(outer: Request, path: str, headers: dict[str, str], body: bytes) -> dict:
+    """The WSGI environ of one action: the batch request's (server, scheme, client address, cookie, CSRF
+    token, language …) with the action's path, headers and form body."""
+    environ = {name: value for name, value in outer.environ.items()
+               if not name.startswith(("HTTP_", "CONTENT_", "werkzeug.request"))}
+    for name in PASSED_HEADERS:
+        if name in outer.headers:
+            environ["HTTP_" + name.upper().replace("-", "_")] = outer.headers[name]
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    path, _sep, query = path.partition("?")
+    environ.update({"REQUEST_METHOD": "POST", "PATH_INFO": unquote(path).encode("utf-8").decode("latin-1"),
+                    "QUERY_STRING": query, "CONTENT_TYPE": FORM_URLENCODED, "CONTENT_LENGTH": str(len(body)),
+                    "wsgi.input": BytesIO(body), "RAW_URI": path, "REQUEST_URI": path})
+    if "HTTP_HOST" in outer.environ:
+        environ["HTTP_HOST"] = outer.environ["HTTP_HOST"]
+    return environ
+
+
+def replay(app: Flask, outer: Request, raw: object, cookie_session=None) -> dict:
+    """The result of one action of the batch: {"key", "status", "body"} as its single request answers.
+    `cookie_session`: the batch request's session (the same cookie; not decoded again for each action)."""
     try:
         key, device_time, sent_at, path, fields = clean_action(raw)
     except Malformed as error:
         return malformed_result(raw.get("key") if isinstance(raw, dict) else None, str(error))
     if field_action_endpoint(app, path) is None:
         return malformed_result(key, "path")
-    headers = {name: outer.headers[name] for name in PASSED_HEADERS if name in outer.headers}
-    headers.update({"Idempotency-Key": key, "X-Device-Time": device_time, "X-Device-Sent-At": sent_at,
-                    "Accept": "application/json"})
-    builder = EnvironBuilder(path=path, method="POST", base_url=outer.host_url, headers=headers,
-                             data=urlencode(fields), content_type=FORM_URLENCODED,
-                             environ_base={"REMOTE_ADDR": outer.remote_addr or ""})
+    headers = {"Idempotency-Key": key, "X-Device-Time": device_time, "X-Device-Sent-At": sent_at,
+               "Accept": "application/json"}
+    environ = action_environ(outer, path, headers, urlencode(fields).encode("utf-8"))
+    kept = dict(vars(g))  # each action's own g (its action, hooks …); the user and the batch stay loaded
     try:
-        environ = builder.get_environ()
+        # In this request's application context: the same database session and transaction.
+        with RequestContext(app, environ, session=cookie_session):
+            response = app.full_dispatch_request()
+            status, text = response.status_code, response.get_data(as_text=True)
     finally:
-        builder.close()
-    with app.app_context(), app.request_context(environ):
-        response = app.full_dispatch_request()
-        status, text = response.status_code, response.get_data(as_text=True)
+        cached = {name: value for name, value in vars(g).items() if name in KEPT_IN_G}
+        vars(g).clear()
+        vars(g).update(kept | cached)
     try:
         body = json.loads(text) if text else {}
     except ValueError:

@@ -16,6 +16,11 @@ README "How offline works" is the contract. In short, for a view wrapped in `@id
 - The action raised (DomainError or anything else) or answered non-2xx → everything is rolled back, the
   key included, so the same key re-evaluates on retry; files written meanwhile are removed through
   `on_rollback` hooks (R4, R26).
+- The request reads (user, roles, headers, body) before it writes: on SQLite the write lock is taken only
+  when the key is claimed (`core.database.begin_writing`).
+- Inside a batch replay (sync.batch) the action runs in its own SAVEPOINT of the batch's one transaction:
+  the same rules, but "commit" releases the savepoint and "roll back" rolls back to it, so one action's
+  failure undoes only itself; the batch commits once.
 """
 from __future__ import annotations
 
@@ -32,8 +37,9 @@ from flask import Response, current_app, g, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
 
+from wuye_field.core.database import begin_writing, mark_deferred, restore_deferred, shared_transaction
 from wuye_field.core.errors import DomainError
 from wuye_field.core.logging import security_event
 from wuye_field.core.time import parse_device_time, utcnow
@@ -47,6 +53,9 @@ log = logging.getLogger(__name__)
 REPLAYED_HEADER = "Idempotent-Replayed"
 IGNORED_FIELDS = frozenset({"csrf_token"})  # a fresh token on a replay must not look like another body
 _CLAIM_ATTEMPTS = 3
+# PostgreSQL: deadlock detected, lock not available, serialization failure — another request holds what this
+# one needs (e.g. a batch holding the chain head and a single request the key): the phone retries later.
+_LOCK_CONFLICTS = frozenset({"40P01", "55P03", "40001"})
 
 
 class IdempotencyError(DomainError):
@@ -202,11 +211,7 @@ def claim_key(user_id: int, action: FieldAction) -> IdempotencyKey | Response:
     send instead: the stored one (replay), 409 conflict or 409 in_progress.
     """
     for _attempt in range(_CLAIM_ATTEMPTS):
-        row = IdempotencyKey(
-            user_id=user_id, key=action.key, endpoint=action.endpoint, request_hash=action.request_hash,
-            device_time=action.device_time, received_at=action.received_at,
-            clock_skew_seconds=action.skew.seconds, skew_flagged=action.skew.flagged,
-        )
+        row = _key_row(user_id, action)
         db.session.add(row)
         try:
             db.session.flush()
@@ -222,21 +227,37 @@ def claim_key(user_id: int, action: FieldAction) -> IdempotencyKey | Response:
     raise IdempotencyError(_("记录正在处理中，请稍后重试。"), status=409, code="in_progress")
 
 
+def _key_row(user_id: int, action: FieldAction) -> IdempotencyKey:
+    return IdempotencyKey(
+        user_id=user_id, key=action.key, endpoint=action.endpoint, request_hash=action.request_hash,
+        device_time=action.device_time, received_at=action.received_at,
+        clock_skew_seconds=action.skew.seconds, skew_flagged=action.skew.flagged,
+    )
+
+
 def _answer_for_stored(user_id: int, action: FieldAction, stored: IdempotencyKey) -> Response:
+    shared = shared_transaction()
     if stored.request_hash != action.request_hash:
-        db.session.add(SyncConflict(user_id=user_id, key=action.key, endpoint=action.endpoint,
-                                    stored_hash=stored.request_hash, request_hash=action.request_hash,
-                                    created_at=action.received_at))
-        db.session.commit()
+        conflict = SyncConflict(user_id=user_id, key=action.key, endpoint=action.endpoint,
+                                stored_hash=stored.request_hash, request_hash=action.request_hash,
+                                created_at=action.received_at)
+        if shared:
+            with db.session.begin_nested():
+                db.session.add(conflict)
+        else:
+            db.session.add(conflict)
+            db.session.commit()
         security_event("idempotency_conflict", key=action.key, endpoint=action.endpoint)
         raise IdempotencyError(
             _("此记录已上传过，内容不同（同一记录被修改后再次提交）。原记录保留不变，已通知主管核查。"),
             status=409, code="conflict",
         )
     if not stored.completed or stored.response_body is None:
-        db.session.rollback()
+        if not shared:
+            db.session.rollback()
         raise IdempotencyError(_("记录正在处理中，请稍后重试。"), status=409, code="in_progress")
-    db.session.rollback()  # end the read transaction: nothing was written
+    if not shared:
+        db.session.rollback()  # end the read transaction: nothing was written
     log.info("replay: user %s key %s on %s", user_id, action.key, action.endpoint)
     return Response(stored.response_body, status=200, mimetype="application/json",
                     headers={REPLAYED_HEADER: "true"})
@@ -279,7 +300,15 @@ def idempotent_action(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         action = read_action(utcnow())
-        claimed = claim_key(current_user.id, action)
+        if shared_transaction():
+            return _in_savepoint(view, args, kwargs, action)
+        begin_writing()
+        try:
+            claimed = claim_key(current_user.id, action)
+        except OperationalError as error:
+            _abandon()
+            _raise_if_lock_conflict(error)
+            raise
         if isinstance(claimed, Response):
             return claimed
         if (kept := quarantine.replay_answer(current_user.id, action.key)) is not None:
@@ -296,6 +325,10 @@ def idempotent_action(view):
         except DomainError as error:
             _abandon()
             return _quarantine_or_raise(error, action)
+        except OperationalError as error:
+            _abandon()
+            _raise_if_lock_conflict(error)
+            raise
         except BaseException:
             _abandon()
             raise
@@ -304,7 +337,107 @@ def idempotent_action(view):
 
     wrapped.__dict__.setdefault("body_limit_key", "FIELD_ACTION_MAX_BYTES")
     wrapped.field_action = True
+    wrapped.reads_first = True  # see core.database.begin_writing
     return wrapped
+
+
+def _raise_if_lock_conflict(error: OperationalError) -> None:
+    """A lock another request holds (PostgreSQL detected a deadlock or gave up waiting): 409 in_progress,
+    the phone retries later; nothing was stored."""
+    if getattr(getattr(error, "orig", None), "sqlstate", None) in _LOCK_CONFLICTS:
+        raise IdempotencyError(_("记录正在处理中，请稍后重试。"), status=409, code="in_progress") from error
+
+
+# ---------------------------------------------------------------- inside a batch replay
+
+
+@dataclass
+class BatchState:
+    """What a batch replay (sync.batch) knows for all its actions: the key rows already stored for its keys
+    and the keys kept in quarantine (each read once for the batch), and the rollback hooks of the actions
+    stored so far (run if the batch's commit fails)."""
+
+    stored: dict[str, IdempotencyKey]
+    quarantined: set[str]
+    hooks: list[Callable[[], None]]
+
+    @classmethod
+    def read(cls, user_id: int, keys: Iterable[str]) -> BatchState:
+        keys = sorted({key for key in keys if key})
+        if not keys:
+            return cls({}, set(), [])
+        stored = {row.key: row for row in db.session.scalars(select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.key.in_(keys)))}
+        return cls(stored, quarantine.kept_keys(user_id, keys), [])
+
+
+def current_batch() -> BatchState:
+    return g.wuye_field_batch
+
+
+def _in_savepoint(view, args, kwargs, action: FieldAction) -> Response:
+    """The action inside a batch's transaction: claimed, run and completed in its own SAVEPOINT."""
+    batch, user_id = current_batch(), current_user.id
+    stored = batch.stored.get(action.key)
+    if stored is not None:  # read with the batch: a replay or a conflict, nothing to claim
+        return _answer_for_stored(user_id, action, stored)
+    marked = mark_deferred()
+    savepoint = db.session.begin_nested()
+    claimed = _key_row(user_id, action)
+    db.session.add(claimed)
+    try:
+        db.session.flush()
+    except IntegrityError:  # stored meanwhile by another request, or earlier in this batch
+        _undo(savepoint, marked)
+        stored = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
+                                                                IdempotencyKey.key == action.key))
+        if stored is None:
+            raise IdempotencyError(_("记录正在处理中，请稍后重试。"), status=409, code="in_progress") from None
+        return _answer_for_stored(user_id, action, stored)
+    except OperationalError as error:
+        _undo(savepoint, marked)
+        _raise_if_lock_conflict(error)
+        raise
+    except BaseException:
+        _undo(savepoint, marked)
+        raise
+    if action.key in batch.quarantined:
+        _undo(savepoint, marked)
+        return quarantine.quarantined_response()
+    g.wuye_field_action = action
+    try:
+        response = make_response(view(*args, **kwargs))
+        if not 200 <= response.status_code < 300:
+            _undo(savepoint, marked)
+            return response
+        complete(claimed, response)
+        savepoint.commit()
+    except DomainError as error:
+        _undo(savepoint, marked)
+        return _quarantine_or_raise(error, action)
+    except OperationalError as error:
+        _undo(savepoint, marked)
+        _raise_if_lock_conflict(error)
+        raise
+    except BaseException:
+        _undo(savepoint, marked)
+        raise
+    batch.hooks.extend(g.pop("wuye_field_rollback_hooks", []))
+    return response
+
+
+def _undo(savepoint, marked) -> None:
+    """Roll the action back to its savepoint (key row included) and undo its side effects."""
+    try:
+        savepoint.rollback()  # also when a failed flush has already rolled it back (then it only closes)
+    except InvalidRequestError:  # closed: the view ended the transaction itself
+        log.warning("a field action ended the batch's transaction itself")
+    restore_deferred(marked)
+    for hook in reversed(g.pop("wuye_field_rollback_hooks", [])):
+        try:
+            hook()
+        except Exception:  # a failed clean-up must not hide the original error
+            log.exception("rollback hook failed")
 
 
 def _quarantine_or_raise(error: DomainError, action: FieldAction) -> Response:
@@ -329,6 +462,7 @@ def quarantine_deactivated(author) -> Response | None:
         view = current_app.view_functions[request.endpoint]
         return make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
     action = read_action(utcnow())
+    begin_writing()
     if quarantine.find(author.id, action.key) is not None:
         db.session.rollback()
     sites = sorted({m.site_id for m in author.memberships})  # read-only roles too: an inspector's round

@@ -29,6 +29,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wuye_field.core.database import shared_transaction
 from wuye_field.core.errors import DomainError
 from wuye_field.core.logging import security_event
 from wuye_field.extensions import db
@@ -151,7 +152,8 @@ def quarantine_action(user, site_id: int, action, reason: str, detail: str = "",
                         path=request.path, fields=request_fields(), request_hash=action.request_hash,
                         device_time=action.device_time, received_at=action.received_at, reason=reason, detail=detail,
                         origin_site_id=origin_site_id)
-    db.session.commit()
+    if not shared_transaction():  # inside a batch, the batch commits
+        db.session.commit()
     if stored:
         security_event("quarantined", quarantined_user_id=user.id, site_id=site_id, reason=reason,
                        endpoint=action.endpoint, key=action.key)
@@ -160,9 +162,17 @@ def quarantine_action(user, site_id: int, action, reason: str, detail: str = "",
     return quarantined_response()
 
 
+def kept_keys(user_id: int, keys: list[str]) -> set[str]:
+    """Which of `keys` (user, key) are in quarantine: read once for a whole batch replay."""
+    return set(db.session.scalars(select(QuarantineItem.client_uuid).where(
+        QuarantineItem.user_id == user_id, QuarantineItem.client_uuid.in_(keys))))
+
+
 def replay_answer(user_id: int, key: str) -> Response | None:
     """The 409 quarantined answer when (user, key) is already in quarantine, else None."""
-    return quarantined_response() if find(user_id, key) is not None else None
+    kept = db.session.scalar(select(QuarantineItem.id).where(QuarantineItem.user_id == user_id,
+                                                             QuarantineItem.client_uuid == key).limit(1))
+    return quarantined_response() if kept is not None else None
 
 
 def is_field_action(endpoint: str | None) -> bool:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from wuye_field.core.database import reads_first
 from wuye_field.core.errors import DomainError
 from wuye_field.core.request_limits import body_limit
 from wuye_field.core.time import utcnow
@@ -55,6 +56,7 @@ def outbox():
 @bp.post("/batch")
 @login_required
 @body_limit("SYNC_BATCH_MAX_BYTES")
+@reads_first
 def replay_batch():
     """Up to SYNC_BATCH_MAX_ACTIONS queued field actions → 200 {"results": [...]}, each as its single
     request answers (sync.batch); more → 413; a body that is not a batch → 400."""
@@ -66,5 +68,4 @@ def replay_batch():
         raise DomainError(message, status=413, code="batch_too_large") from None
     except ValueError:
         raise DomainError(_("上传内容的格式不对。"), code="malformed_batch") from None
-    db.session.rollback()  # hold no transaction (SQLite: no write lock) while each action runs in its own
-    return jsonify(results=[batch.replay(current_app._get_current_object(), request, raw) for raw in actions])
+    return jsonify(results=batch.run(current_app._get_current_object(), request, actions))
