@@ -81,7 +81,9 @@ def test_public_survey_pages_are_thumb_sized(small_phone, server):
     page.goto(survey_url(server))
     _audit(page, "/s/<token>", problems)
     page.evaluate("document.getElementById('survey-form').noValidate = true")
-    page.click("#survey-form button[type=submit]")
+    with page.expect_navigation():  # the 422 page with its messages, styled: audit it only once loaded
+        page.click("#survey-form button[type=submit]")
+    page.wait_for_load_state("load")
     _audit(page, "/s/<token> (errors)", problems)
     assert not problems, "\n".join(problems)
 
