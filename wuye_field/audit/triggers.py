@@ -286,25 +286,35 @@ def purge_expired(site_id: int, tables: Mapping[str, str], *, now: datetime) -> 
     cutoff = retention_cutoff(now, retention_years(site_id))
     connection = db.session.connection()
     spec = _tables(tables)
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT set_config('wuye.retention_site', :site, true), "
-                                "set_config('wuye.retention_cutoff', :cutoff, true)"),
+    deleted = {}
+    with _gate_open(connection, "retention", RetentionGate, site_id, cutoff):
+        for table, column in spec.items():
+            result = connection.execute(text(f'DELETE FROM "{table}" WHERE site_id = :site AND "{column}" < :cutoff'),
+                                        {"site": site_id, "cutoff": cutoff})
+            deleted[table] = result.rowcount
+    return deleted
+
+
+@contextmanager
+def _gate_open(connection: Connection, name: str, gate_model, site_id: int, cutoff: datetime) -> Iterator[None]:
+    """Let the triggers pass this transaction's deletions (`retention`) or erasures (`erase`) of one site's
+    rows before `cutoff`: on PostgreSQL two transaction-local settings `wuye.<name>_site` / `_cutoff`, on
+    SQLite a row of `gate_model` the triggers look up; closed again before anything else runs."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        connection.execute(text(f"SELECT set_config('wuye.{name}_site', :site, true), "
+                                f"set_config('wuye.{name}_cutoff', :cutoff, true)"),
                            {"site": str(site_id), "cutoff": cutoff.isoformat()})
     else:
-        db.session.add(gate := RetentionGate(site_id=site_id, cutoff=cutoff))
+        db.session.add(gate := gate_model(site_id=site_id, cutoff=cutoff))
         db.session.flush()
-    deleted = {}
-    for table, column in spec.items():
-        result = connection.execute(text(f'DELETE FROM "{table}" WHERE site_id = :site AND "{column}" < :cutoff'),
-                                    {"site": site_id, "cutoff": cutoff})
-        deleted[table] = result.rowcount
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT set_config('wuye.retention_site', '', true), "
-                                "set_config('wuye.retention_cutoff', '', true)"))
+    yield
+    if postgres:
+        connection.execute(text(f"SELECT set_config('wuye.{name}_site', '', true), "
+                                f"set_config('wuye.{name}_cutoff', '', true)"))
     else:
         db.session.delete(gate)
         db.session.flush()
-    return deleted
 
 
 # ---------------------------------------------------------------- erasure of personal fields
@@ -329,22 +339,10 @@ def erase_columns(site_id: int, table: str, columns: Sequence[str], cutoff: date
         {"site": site_id, "cutoff": cutoff})]
     if not ids:
         return []
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT set_config('wuye.erase_site', :site, true), "
-                                "set_config('wuye.erase_cutoff', :cutoff, true)"),
-                           {"site": str(site_id), "cutoff": cutoff.isoformat()})
-    else:
-        db.session.add(gate := ErasureGate(site_id=site_id, cutoff=cutoff))
-        db.session.flush()
     blank = ", ".join(f'"{c}" = NULL' for c in columns)
-    connection.execute(text(f'UPDATE "{table}" SET {blank} WHERE site_id = :site AND "{time_column}" < :cutoff '
-                            f"AND ({held})"), {"site": site_id, "cutoff": cutoff})
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT set_config('wuye.erase_site', '', true), "
-                                "set_config('wuye.erase_cutoff', '', true)"))
-    else:
-        db.session.delete(gate)
-        db.session.flush()
+    with _gate_open(connection, "erase", ErasureGate, site_id, cutoff):
+        connection.execute(text(f'UPDATE "{table}" SET {blank} WHERE site_id = :site AND "{time_column}" < :cutoff '
+                                f"AND ({held})"), {"site": site_id, "cutoff": cutoff})
     return ids
 
 
